@@ -1,0 +1,121 @@
+// BPF with labels: a graph of basic blocks. Code generation and optimisation passes work on this
+// form; jump resolution turns it into instructions with 8-bit offsets.
+import type { Instruction } from './insn.ts';
+
+export type BlockId = number;
+
+/** A non-branching instruction: a load, ALU operation, store or register move. */
+export interface Straight {
+  readonly code: number;
+  readonly k: number;
+}
+
+export type BranchOp = 'jeq' | 'jgt' | 'jge' | 'jset';
+
+export type Terminator =
+  | { readonly kind: 'ret'; readonly value: number }
+  /** `ret A`: returns the accumulator (never produced by the compiler, but valid kernel input). */
+  | { readonly kind: 'retA' }
+  | { readonly kind: 'goto'; readonly target: BlockId }
+  /** Compares A with k (or with X when useX) and goes to whenTrue or whenFalse. */
+  | { readonly kind: 'branch'; readonly op: BranchOp; readonly k: number; readonly useX?: boolean; readonly whenTrue: BlockId; readonly whenFalse: BlockId };
+
+export interface Block {
+  readonly id: BlockId;
+  readonly body: readonly Straight[];
+  readonly exit: Terminator;
+}
+
+/** A filter before layout. Every path is acyclic and ends in a return. */
+export interface Cfg {
+  readonly entry: BlockId;
+  /** Indexed by id. */
+  readonly blocks: readonly Block[];
+}
+
+/** Successors of a block, whenTrue first. */
+export function successors(block: Block): BlockId[] {
+  const exit = block.exit;
+  if (exit.kind === 'goto') return [exit.target];
+  if (exit.kind === 'branch') return [exit.whenTrue, exit.whenFalse];
+  return [];
+}
+
+/**
+ * Builds a CFG. Blocks may be reserved before they are defined, so code can be generated
+ * back to front (a condition is built knowing where its true and false branches go).
+ */
+export class CfgBuilder {
+  private readonly blocks: (Block | undefined)[] = [];
+  private readonly returns = new Map<number, BlockId>();
+
+  reserve(): BlockId {
+    this.blocks.push(undefined);
+    return this.blocks.length - 1;
+  }
+
+  define(id: BlockId, body: readonly Straight[], exit: Terminator): BlockId {
+    if (this.blocks[id]) throw new Error(`block ${id} defined twice`);
+    this.blocks[id] = { id, body, exit };
+    return id;
+  }
+
+  block(body: readonly Straight[], exit: Terminator): BlockId {
+    return this.define(this.reserve(), body, exit);
+  }
+
+  /** One shared block per returned value. */
+  ret(value: number): BlockId {
+    const known = this.returns.get(value >>> 0);
+    if (known !== undefined) return known;
+    const id = this.block([], { kind: 'ret', value: value >>> 0 });
+    this.returns.set(value >>> 0, id);
+    return id;
+  }
+
+  finish(entry: BlockId): Cfg {
+    const blocks = this.blocks.map((b, id) => {
+      if (!b) throw new Error(`block ${id} reserved but never defined`);
+      return b;
+    });
+    return { entry, blocks };
+  }
+}
+
+/** Turns a linear program back into a CFG (for tools that read compiled filters). */
+export function cfgFromProgram(program: readonly Instruction[]): Cfg {
+  const leaders = new Set<number>([0]);
+  program.forEach((insn, pc) => {
+    const cls = insn.code & 0x07;
+    if (cls === 0x05) {
+      if ((insn.code & 0xf0) === 0x00) leaders.add(pc + 1 + insn.k);
+      else {
+        leaders.add(pc + 1 + insn.jt);
+        leaders.add(pc + 1 + insn.jf);
+      }
+      leaders.add(pc + 1);
+    } else if (cls === 0x06) {
+      leaders.add(pc + 1);
+    }
+  });
+  const starts = [...leaders].filter((pc) => pc < program.length).sort((a, b) => a - b);
+  const idOf = new Map(starts.map((pc, i) => [pc, i]));
+  const ops: Record<number, BranchOp> = { 0x10: 'jeq', 0x20: 'jgt', 0x30: 'jge', 0x40: 'jset' };
+  const blocks: Block[] = starts.map((start, id) => {
+    const end = starts[id + 1] ?? program.length;
+    const body: Straight[] = [];
+    for (let pc = start; pc < end; pc++) {
+      const insn = program[pc]!;
+      const cls = insn.code & 0x07;
+      const target = (offset: number): BlockId => idOf.get(pc + 1 + offset)!;
+      if (cls === 0x06) return { id, body, exit: (insn.code & 0x18) === 0x10 ? { kind: 'retA' } : { kind: 'ret', value: insn.k } };
+      if (cls === 0x05) {
+        if ((insn.code & 0xf0) === 0x00) return { id, body, exit: { kind: 'goto', target: target(insn.k) } };
+        return { id, body, exit: { kind: 'branch', op: ops[insn.code & 0xf0]!, k: insn.k, useX: (insn.code & 0x08) !== 0, whenTrue: target(insn.jt), whenFalse: target(insn.jf) } };
+      }
+      body.push({ code: insn.code, k: insn.k });
+    }
+    return { id, body, exit: { kind: 'goto', target: idOf.get(end)! } };
+  });
+  return { entry: 0, blocks };
+}

@@ -1,0 +1,45 @@
+// The checked policy: names resolved, constants evaluated, values reduced to argument widths.
+// Rules are expanded to one per syscall, in source order.
+import type { Span } from '../diagnostics/source.ts';
+import type { Action } from '../seccomp/action.ts';
+import type { Syscall, SyscallArg } from '../syscalls/index.ts';
+
+export interface CheckedPolicy {
+  readonly defaultAction: Action;
+  /** Verdict for x32 calls (nr with bit 30 set, except nr == -1). */
+  readonly x32Action: Action;
+  /** Verdict for calls whose arch is not x86-64 (i386 `int $0x80` calls, for instance). */
+  readonly foreignArchAction: Action;
+  readonly rules: readonly CheckedRule[];
+  /** Where the default was set, for tools that report on it. */
+  readonly defaultSpan?: Span;
+}
+
+export interface CheckedRule {
+  readonly syscall: Syscall;
+  readonly action: Action;
+  /** Absent: the rule applies to every call of the syscall. */
+  readonly condition?: Condition;
+  /** The whole rule statement. */
+  readonly span: Span;
+  /** Where this syscall is named in the rule. */
+  readonly syscallSpan: Span;
+}
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** An argument, optionally masked: `(arg & mask)`. Mask and values are reduced to the argument's width. */
+export interface ArgOperand {
+  readonly arg: SyscallArg;
+  readonly mask?: bigint;
+}
+
+export type Condition =
+  | { readonly kind: 'and' | 'or'; readonly operands: readonly Condition[] }
+  | { readonly kind: 'not'; readonly operand: Condition }
+  /** `(arg & mask) <op> value`, unsigned. */
+  | { readonly kind: 'compare'; readonly operand: ArgOperand; readonly op: CompareOp; readonly value: bigint; readonly span: Span }
+  /** `(arg & mask) in {values}`. */
+  | { readonly kind: 'in'; readonly operand: ArgOperand; readonly values: readonly bigint[]; readonly span: Span }
+  /** `(arg & mask) != 0`: some bit of the mask is set. */
+  | { readonly kind: 'bits'; readonly operand: ArgOperand & { readonly mask: bigint }; readonly span: Span };

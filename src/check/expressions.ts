@@ -1,0 +1,245 @@
+// Types and evaluates expressions: constant arithmetic (exact, two's complement bit operations),
+// argument operands (`arg`, `arg & MASK`), and conditions built from comparisons.
+import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.ts';
+import type { Span } from '../diagnostics/source.ts';
+import { closestMatch } from '../diagnostics/suggest.ts';
+import { allConstantNames, lookupConstant } from '../constants/index.ts';
+import type { Expr } from '../parser/ast.ts';
+import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
+import type { Syscall, SyscallArg } from '../syscalls/index.ts';
+import type { ArgOperand, CompareOp, Condition } from './checked.ts';
+
+export interface Define {
+  readonly value: bigint;
+  readonly span: Span;
+}
+
+/** What a name can mean where an expression is checked. */
+export interface Scope {
+  /** The syscall whose arguments are in scope; absent in `define` and action arguments. */
+  readonly syscall?: Syscall;
+  readonly defines: ReadonlyMap<string, Define>;
+}
+
+type Typed =
+  | { readonly type: 'const'; readonly value: bigint }
+  | { readonly type: 'arg'; readonly operand: ArgOperand }
+  | { readonly type: 'cond'; readonly condition: Condition };
+
+/** Constants beyond this magnitude are certainly a mistake, and would make bigint work unbounded. */
+const MAGNITUDE_LIMIT = 1n << 128n;
+const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+export function widthMask(width: number): bigint {
+  return (1n << BigInt(width)) - 1n;
+}
+
+export function formatHex(value: bigint): string {
+  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
+}
+
+/** `openat(int dfd, const char __user * filename, int flags, umode_t mode)` */
+export function formatSignature(syscall: Syscall): string {
+  return `${syscall.name}(${syscall.args.map((a) => `${a.type} ${a.name}`).join(', ')})`;
+}
+
+export class ExpressionChecker {
+  constructor(private readonly report: (diagnostic: Diagnostic) => void) {}
+
+  private error(code: DiagnosticCode, message: string, span: Span, hint?: string): undefined {
+    this.report({ code, severity: 'error', message, span, ...(hint ? { hint } : {}) });
+    return undefined;
+  }
+
+  /** A constant expression (defines, action arguments): no argument may appear. */
+  constant(expr: Expr, scope: Scope): bigint | undefined {
+    const typed = this.check(expr, scope);
+    if (!typed) return undefined;
+    if (typed.type !== 'const') return this.error('SC2006', 'expected a constant value here, found a condition or an argument', expr.span);
+    return typed.value;
+  }
+
+  /** A rule condition. */
+  condition(expr: Expr, scope: Scope): Condition | undefined {
+    const typed = this.check(expr, scope);
+    return typed && this.asCondition(typed, expr);
+  }
+
+  private asCondition(typed: Typed, expr: Expr): Condition | undefined {
+    switch (typed.type) {
+      case 'cond': return typed.condition;
+      // A bare `flags & O_CREAT` or `fd` means "not zero", as in C.
+      case 'arg': {
+        const { operand } = typed;
+        if (operand.mask !== undefined) return { kind: 'bits', operand: { arg: operand.arg, mask: operand.mask }, span: expr.span };
+        return { kind: 'compare', operand, op: '!=', value: 0n, span: expr.span };
+      }
+      case 'const':
+        return this.error('SC2006', 'expected a condition, found a constant', expr.span, 'compare an argument with it, e.g. `fd == 1`, or test bits with `flags & O_CREAT`');
+    }
+  }
+
+  private check(expr: Expr, scope: Scope): Typed | undefined {
+    switch (expr.kind) {
+      case 'number': return { type: 'const', value: expr.value };
+      case 'name': return this.name(expr.name, expr.span, scope);
+      case 'unary': return this.unary(expr, scope);
+      case 'binary': return this.binary(expr, scope);
+      case 'in': return this.membership(expr, scope);
+    }
+  }
+
+  private name(name: string, span: Span, scope: Scope): Typed | undefined {
+    const arg = scope.syscall && this.argument(name, span, scope.syscall);
+    if (arg) return { type: 'arg', operand: { arg } };
+    const defined = scope.defines.get(name);
+    if (defined) return { type: 'const', value: defined.value };
+    const builtin = lookupConstant(name);
+    if (builtin) return { type: 'const', value: builtin.value };
+    const argNames = scope.syscall?.args.map((a) => a.name) ?? [];
+    const suggestion = closestMatch(name, [...argNames, ...scope.defines.keys(), ...allConstantNames()]);
+    const where = scope.syscall ? `: not an argument of ${formatSignature(scope.syscall)} and not a constant` : '';
+    return this.error('SC2003', `unknown name \`${name}\`${where}`, span, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+  }
+
+  /** An argument by prototype name, or `argN`. */
+  private argument(name: string, span: Span, syscall: Syscall): SyscallArg | undefined {
+    const named = syscall.args.find((a) => a.name === name);
+    if (named) return named;
+    const positional = /^arg([0-9])$/.exec(name);
+    if (!positional) return undefined;
+    const index = Number(positional[1]);
+    if (index >= MAX_SYSCALL_ARGS) {
+      this.error('SC2003', `\`${name}\`: a syscall has at most ${MAX_SYSCALL_ARGS} arguments (arg0..arg5)`, span);
+      return undefined;
+    }
+    const declared = syscall.args[index];
+    if (declared) return declared;
+    this.report({
+      code: 'SC2014', severity: 'warning', span,
+      message: `\`${syscall.name}\` takes ${syscall.args.length === 0 ? 'no arguments' : `only ${syscall.args.length} argument${syscall.args.length === 1 ? '' : 's'}`}: the kernel ignores ${name}`,
+      hint: `the prototype is ${formatSignature(syscall)}`,
+    });
+    return { index, name, type: 'unsigned long', width: 64, pointer: false };
+  }
+
+  private unary(expr: Extract<Expr, { kind: 'unary' }>, scope: Scope): Typed | undefined {
+    const operand = this.check(expr.operand, scope);
+    if (!operand) return undefined;
+    if (expr.op === 'not') {
+      const condition = this.asCondition(operand, expr.operand);
+      return condition && { type: 'cond', condition: { kind: 'not', operand: condition } };
+    }
+    if (operand.type !== 'const') return this.notArithmetic(expr.op, expr.span);
+    return this.bounded(expr.op === '-' ? -operand.value : ~operand.value, expr.span);
+  }
+
+  private binary(expr: Extract<Expr, { kind: 'binary' }>, scope: Scope): Typed | undefined {
+    const left = this.check(expr.left, scope);
+    const right = this.check(expr.right, scope);
+    if (!left || !right) return undefined;
+    switch (expr.op) {
+      case 'and':
+      case 'or': {
+        const l = this.asCondition(left, expr.left);
+        const r = this.asCondition(right, expr.right);
+        return l && r && { type: 'cond', condition: { kind: expr.op, operands: [l, r] } };
+      }
+      case '==': case '!=': case '<': case '<=': case '>': case '>=':
+        return this.comparison(expr.op, left, right, expr);
+      case '&':
+        if (left.type === 'arg' && right.type === 'const') return this.masked(left.operand, right.value, expr.right.span);
+        if (left.type === 'const' && right.type === 'arg') return this.masked(right.operand, left.value, expr.left.span);
+        break;
+    }
+    if (left.type !== 'const' || right.type !== 'const') return this.notArithmetic(expr.op, expr.span);
+    return this.arithmetic(expr.op, left.value, right.value, expr);
+  }
+
+  private arithmetic(op: string, a: bigint, b: bigint, expr: Extract<Expr, { kind: 'binary' }>): Typed | undefined {
+    switch (op) {
+      case '|': return this.bounded(a | b, expr.span);
+      case '^': return this.bounded(a ^ b, expr.span);
+      case '&': return this.bounded(a & b, expr.span);
+      case '+': return this.bounded(a + b, expr.span);
+      case '-': return this.bounded(a - b, expr.span);
+      case '<<':
+      case '>>':
+        if (b < 0n || b > 63n) return this.error('SC2013', `shift by ${b}: shifts take 0..63`, expr.right.span);
+        return this.bounded(op === '<<' ? a << b : a >> b, expr.span);
+    }
+    return this.error('SC2006', `\`${op}\` needs conditions on both sides`, expr.span);
+  }
+
+  private bounded(value: bigint, span: Span): Typed | undefined {
+    if (value >= MAGNITUDE_LIMIT || value <= -MAGNITUDE_LIMIT) return this.error('SC2013', 'constant expression overflows', span);
+    return { type: 'const', value };
+  }
+
+  private notArithmetic(op: string, span: Span): undefined {
+    return this.error('SC2007', `\`${op}\` cannot be applied to an argument`, span,
+      'an argument can only be masked with a constant (`flags & O_ACCMODE`) and compared with a constant (`==`, `!=`, `<`, `<=`, `>`, `>=`, `in {…}`)');
+  }
+
+  private masked(operand: ArgOperand, mask: bigint, span: Span): Typed | undefined {
+    const fitted = this.fit(mask, operand.arg, span, 'mask');
+    if (fitted === undefined) return undefined;
+    return { type: 'arg', operand: { arg: operand.arg, mask: operand.mask === undefined ? fitted : operand.mask & fitted } };
+  }
+
+  private comparison(op: CompareOp, left: Typed, right: Typed, expr: Extract<Expr, { kind: 'binary' }>): Typed | undefined {
+    let operand: ArgOperand;
+    let constant: bigint;
+    let constantSpan: Span;
+    if (left.type === 'arg' && right.type === 'const') {
+      [operand, constant, constantSpan] = [left.operand, right.value, expr.right.span];
+    } else if (left.type === 'const' && right.type === 'arg') {
+      [operand, constant, constantSpan, op] = [right.operand, left.value, expr.left.span, FLIPPED[op]];
+    } else if (left.type === 'arg' && right.type === 'arg') {
+      return this.error('SC2007', 'two arguments cannot be compared with each other', expr.span, 'a seccomp filter compares an argument with a constant');
+    } else if (left.type === 'const' && right.type === 'const') {
+      return this.error('SC2006', 'this comparison of two constants does not depend on the call', expr.span, 'compare an argument with a constant');
+    } else {
+      return this.error('SC2006', `\`${op}\` compares values, not conditions`, expr.span, 'use parentheses around a masked value: `(flags & O_ACCMODE) == O_RDONLY`');
+    }
+    const value = this.fit(constant, operand.arg, constantSpan, 'value');
+    if (value === undefined) return undefined;
+    if (constant < 0n && op !== '==' && op !== '!=') {
+      this.report({
+        code: 'SC2011', severity: 'warning', span: constantSpan,
+        message: `comparisons are unsigned: ${constant} is ${formatHex(value)} for the ${operand.arg.width}-bit argument \`${operand.arg.name}\``,
+      });
+    }
+    return { type: 'cond', condition: { kind: 'compare', operand, op, value, span: expr.span } };
+  }
+
+  private membership(expr: Extract<Expr, { kind: 'in' }>, scope: Scope): Typed | undefined {
+    const operand = this.check(expr.operand, scope);
+    if (!operand) return undefined;
+    if (operand.type !== 'arg') return this.error('SC2006', '`in` tests an argument, e.g. `family in {AF_UNIX, AF_INET}`', expr.operand.span);
+    const values: bigint[] = [];
+    let failed = false;
+    for (const element of expr.elements) {
+      const constant = this.constant(element, { defines: scope.defines });
+      const value = constant === undefined ? undefined : this.fit(constant, operand.operand.arg, element.span, 'value');
+      if (value === undefined) failed = true;
+      else values.push(value);
+    }
+    if (failed) return undefined;
+    const membership: Condition = { kind: 'in', operand: operand.operand, values, span: expr.span };
+    return { type: 'cond', condition: expr.negated ? { kind: 'not', operand: membership } : membership };
+  }
+
+  /**
+   * A constant as the argument's width sees it. Values from -2^(w-1) to 2^w-1 fit, so `fd == -1`
+   * works for an int and `~O_CREAT` as a mask; the result is the unsigned w-bit value.
+   */
+  private fit(value: bigint, arg: SyscallArg, span: Span, what: 'value' | 'mask'): bigint | undefined {
+    const width = BigInt(arg.width);
+    if (value < -(1n << (width - 1n)) || value > widthMask(arg.width)) {
+      const ignored = arg.width < 64 ? `: the kernel reads only the low ${arg.width} bits` : '';
+      return this.error('SC2005', `${what} ${formatHex(value)} does not fit the ${arg.width}-bit argument \`${arg.name}\` (${arg.type})${ignored}`, span);
+    }
+    return value & widthMask(arg.width);
+  }
+}

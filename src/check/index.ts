@@ -1,0 +1,199 @@
+// Syntax tree → checked policy: resolves syscalls, actions and constants, and reports every
+// problem it finds (it keeps going after an error so one run shows them all).
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { SourceFile, Span } from '../diagnostics/source.ts';
+import { closestMatch } from '../diagnostics/suggest.ts';
+import { errnoValue } from '../constants/index.ts';
+import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
+import { ACTION_NAMES } from '../parser/tokens.ts';
+import { X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
+import { allSyscallRows, syscallByName, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
+import type { CheckedPolicy, CheckedRule } from './checked.ts';
+import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
+
+export interface CheckResult {
+  /** Absent when there are errors. */
+  readonly policy?: CheckedPolicy;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Names people reach for that the x86-64 table spells differently. */
+const SYSCALL_ALIASES: Readonly<Record<string, string>> = {
+  newfstat: 'fstat', newstat: 'stat', newlstat: 'lstat', newuname: 'uname', fstatat: 'newfstatat',
+  fstatat64: 'newfstatat', stat64: 'stat', fstat64: 'fstat', lstat64: 'lstat', mmap2: 'mmap',
+  getdents32: 'getdents', umount: 'umount2', sigreturn: 'rt_sigreturn', sigaction: 'rt_sigaction',
+  sigprocmask: 'rt_sigprocmask', _llseek: 'lseek', llseek: 'lseek', fadvise64_64: 'fadvise64',
+};
+
+class PolicyChecker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly expressions = new ExpressionChecker((d) => this.diagnostics.push(d));
+  private readonly defines = new Map<string, Define>();
+  private readonly rules: CheckedRule[] = [];
+  private defaultAction?: { action: Action; span: Span };
+  private x32Action?: { action: Action; span: Span };
+  private foreignArchAction?: { action: Action; span: Span };
+
+  check(statements: readonly Statement[], entry: SourceFile): CheckResult {
+    for (const statement of statements) {
+      switch (statement.kind) {
+        case 'default': this.defaultAction = this.special('default', this.defaultAction, statement.action, statement.span); break;
+        case 'x32': this.x32Action = this.special('x32', this.x32Action, statement.action, statement.span); break;
+        case 'foreign_arch': this.foreignArchAction = this.special('foreign_arch', this.foreignArchAction, statement.action, statement.span); break;
+        case 'define': this.define(statement); break;
+        case 'rule': this.rule(statement); break;
+        case 'include': break; // resolved by the loader
+      }
+    }
+    if (!this.defaultAction && !hasErrors(this.diagnostics)) {
+      const empty = statements.length === 0;
+      this.diagnostics.push({
+        code: 'SC3001', severity: 'error',
+        message: empty ? 'the policy is empty' : 'the policy has no `default` action',
+        span: { file: entry, start: 0, end: Math.min(1, entry.text.length) },
+        hint: 'add `default <action>` (e.g. `default kill_process`) for the calls no rule matches',
+      });
+    }
+    const diagnostics = sortDiagnostics(this.diagnostics);
+    if (hasErrors(diagnostics) || !this.defaultAction) return { diagnostics };
+    return {
+      diagnostics,
+      policy: {
+        defaultAction: this.defaultAction.action,
+        defaultSpan: this.defaultAction.span,
+        x32Action: this.x32Action?.action ?? KILL_PROCESS,
+        foreignArchAction: this.foreignArchAction?.action ?? KILL_PROCESS,
+        rules: this.rules,
+      },
+    };
+  }
+
+  /** `default`, `x32` and `foreign_arch`: each may be given once. */
+  private special(keyword: string, previous: { span: Span } | undefined, node: ActionNode, span: Span): { action: Action; span: Span } | undefined {
+    const action = this.action(node);
+    if (previous) {
+      this.diagnostics.push({
+        code: keyword === 'default' ? 'SC3002' : 'SC3008', severity: 'error',
+        message: `\`${keyword}\` is given twice`, span,
+        related: [{ message: 'first given here', span: previous.span }],
+      });
+      return { action: action ?? KILL_PROCESS, span: previous.span };
+    }
+    return action && { action, span };
+  }
+
+  private define(statement: DefineStatement): void {
+    const value = this.expressions.constant(statement.value, { defines: this.defines });
+    const previous = this.defines.get(statement.name);
+    if (previous) {
+      this.diagnostics.push({
+        code: 'SC2008', severity: 'error', message: `\`${statement.name}\` is already defined`, span: statement.nameSpan,
+        related: [{ message: 'first defined here', span: previous.span }],
+      });
+      return;
+    }
+    if (value !== undefined) this.defines.set(statement.name, { value, span: statement.nameSpan });
+  }
+
+  private rule(statement: RuleStatement): void {
+    const action = this.action(statement.action);
+    const seen = new Map<number, Span>();
+    for (const ref of statement.syscalls) {
+      const syscall = this.syscall(ref);
+      if (!syscall) continue;
+      const first = seen.get(syscall.nr);
+      if (first) {
+        this.diagnostics.push({
+          code: 'SC3003', severity: 'warning', message: `\`${syscall.name}\` is listed twice in this rule`, span: ref.span,
+          related: [{ message: 'first listed here', span: first }],
+        });
+        continue;
+      }
+      seen.set(syscall.nr, ref.span);
+      const scope: Scope = { syscall, defines: this.defines };
+      const condition = statement.condition && this.expressions.condition(statement.condition, scope);
+      if (!action || (statement.condition && !condition)) continue;
+      this.rules.push({ syscall, action, ...(condition ? { condition } : {}), span: statement.span, syscallSpan: ref.span });
+    }
+  }
+
+  private syscall(ref: SyscallRef): Syscall | undefined {
+    if (ref.kind === 'number') return this.syscallNumber(ref.value, ref.span);
+    const syscall = syscallByName(ref.name);
+    if (syscall) return syscall;
+    const alias = SYSCALL_ALIASES[ref.name];
+    const x32Only = allSyscallRows().find((s) => s.name === ref.name && s.abi === 'x32');
+    const suggestion = alias ?? closestMatch(ref.name, x86_64Syscalls().map((s) => s.name));
+    this.diagnostics.push({
+      code: 'SC2001', severity: 'error', message: `unknown syscall \`${ref.name}\``, span: ref.span,
+      ...(x32Only ? { hint: `\`${ref.name}\` exists only for x32, whose calls every filter rejects` }
+        : suggestion ? { hint: `did you mean \`${suggestion}\`?` } : { hint: 'name a syscall from the x86-64 table, or give its number' }),
+    });
+    return undefined;
+  }
+
+  private syscallNumber(value: bigint, span: Span): Syscall | undefined {
+    if (value >= BigInt(X32_SYSCALL_BIT)) {
+      const x32 = value < 1n << 32n && (value & BigInt(X32_SYSCALL_BIT)) !== 0n;
+      this.diagnostics.push({
+        code: 'SC2010', severity: 'error', span,
+        message: x32 ? `syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)` : `syscall number ${value} is out of range`,
+        hint: 'x86-64 syscall numbers are below 0x40000000',
+      });
+      return undefined;
+    }
+    return syscallForNumber(Number(value));
+  }
+
+  private action(node: ActionNode): Action | undefined {
+    const arg = node.argument;
+    const argument = (): bigint | undefined => arg && this.expressions.constant(arg, { defines: this.defines });
+    const noArgument = (action: Action): Action | undefined => {
+      if (!arg) return action;
+      this.diagnostics.push({ code: 'SC2004', severity: 'error', message: `\`${node.name}\` takes no argument`, span: arg.span });
+      return undefined;
+    };
+    switch (node.name as (typeof ACTION_NAMES)[number]) {
+      case 'allow': return noArgument({ kind: 'allow' });
+      case 'log': return noArgument({ kind: 'log' });
+      case 'kill':
+      case 'kill_process': return noArgument({ kind: 'kill_process' });
+      case 'kill_thread': return noArgument({ kind: 'kill_thread' });
+      case 'notify': return noArgument({ kind: 'notify' });
+      case 'trap': {
+        const data = arg ? this.ranged(argument(), 0xffff, node, 'trap data') : 0;
+        return data === undefined ? undefined : { kind: 'trap', data };
+      }
+      case 'trace': {
+        const data = arg ? this.ranged(argument(), 0xffff, node, 'trace data') : 0;
+        return data === undefined ? undefined : { kind: 'trace', data };
+      }
+      case 'errno': {
+        if (!arg) {
+          this.diagnostics.push({ code: 'SC2004', severity: 'error', message: '`errno` needs a value', span: node.span, hint: 'write `errno(EPERM)` or `errno(1)`' });
+          return undefined;
+        }
+        // An errno name is looked up among errno values first, so `errno(EPERM)` never means a flag.
+        const named = arg.kind === 'name' && !this.defines.has(arg.name) ? errnoValue(arg.name) : undefined;
+        const value = named ?? this.ranged(argument(), MAX_ERRNO, node, 'errno');
+        return value === undefined ? undefined : { kind: 'errno', errno: value };
+      }
+    }
+  }
+
+  private ranged(value: bigint | undefined, max: number, node: ActionNode, what: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (value < 0n || value > BigInt(max)) {
+      this.diagnostics.push({ code: 'SC2004', severity: 'error', message: `${what} ${value} is out of range 0..${max}`, span: node.argument!.span });
+      return undefined;
+    }
+    return Number(value);
+  }
+}
+
+export function checkPolicy(statements: readonly Statement[], entry: SourceFile): CheckResult {
+  return new PolicyChecker().check(statements, entry);
+}
+
+export type { CheckedPolicy, CheckedRule, Condition } from './checked.ts';

@@ -1,0 +1,48 @@
+// Dispatch on the syscall number. Every strategy receives the whole number line as ranges with
+// their targets (syscall bodies, the default, the x32 rejection) and A holding nr; the optimiser
+// brings its own strategy behind this interface.
+
+import type { BlockId, CfgBuilder } from '../bpf/cfg.ts';
+
+export const NR_MAX = 0xffffffff;
+
+/** Numbers lo..hi (inclusive, unsigned 32-bit) go to target. */
+export interface NrRange {
+  readonly lo: number;
+  readonly hi: number;
+  readonly target: BlockId;
+}
+
+export interface DispatchStrategy {
+  readonly name: string;
+  /** Emits the dispatch and returns its entry block. `ranges` cover 0..NR_MAX in order, neighbours differ. */
+  build(builder: CfgBuilder, ranges: readonly NrRange[]): BlockId;
+}
+
+/** Sorted, covering ranges with equal neighbours merged. */
+export function mergeRanges(ranges: readonly NrRange[]): NrRange[] {
+  const merged: NrRange[] = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && last.target === range.target && last.hi + 1 === range.lo) merged[merged.length - 1] = { ...last, hi: range.hi };
+    else merged.push(range);
+  }
+  return merged;
+}
+
+/**
+ * A linear scan: `if (A < next range's lo) goto this range's target`, range by range. Cost grows
+ * with the position of the range; it only uses `jge` with constants, so the kernel's action cache
+ * can follow it.
+ */
+export const linearDispatch: DispatchStrategy = {
+  name: 'linear',
+  build(builder, ranges) {
+    let next: BlockId = ranges[ranges.length - 1]!.target;
+    for (let i = ranges.length - 2; i >= 0; i--) {
+      next = builder.block([], { kind: 'branch', op: 'jge', k: ranges[i + 1]!.lo, whenTrue: next, whenFalse: ranges[i]!.target });
+    }
+    return next;
+  },
+};
+

@@ -1,0 +1,95 @@
+// IR → labelled BPF. The program always starts with the architecture check and sends x32 numbers
+// to the x32 action before any syscall rule can see them; nr == -1 (a tracer skipping a call)
+// gets the default action. There is no option to leave these out.
+import { CfgBuilder, type BlockId, type Cfg, type Straight } from '../bpf/cfg.ts';
+import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../bpf/insn.ts';
+import type { Cond, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
+import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { actionValue } from '../seccomp/action.ts';
+import { linearDispatch, mergeRanges, NR_MAX, type DispatchStrategy, type NrRange } from './dispatch.ts';
+
+export interface LowerOptions {
+  readonly dispatch?: DispatchStrategy;
+}
+
+export function load(offset: number): Straight {
+  return { code: BPF_LD | BPF_W | BPF_ABS, k: offset };
+}
+
+export function andMask(mask: number): Straight {
+  return { code: BPF_ALU | BPF_AND | BPF_K, k: mask >>> 0 };
+}
+
+export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
+  const builder = new CfgBuilder();
+  const defaultRet = builder.ret(actionValue(ir.defaultAction));
+  const x32Ret = builder.ret(actionValue(ir.x32Action));
+  const foreignRet = builder.ret(actionValue(ir.foreignArchAction));
+
+  // Syscalls with identical decision lists share one body.
+  const bodies = new Map<string, BlockId>();
+  const ranges: NrRange[] = [];
+  let next = 0;
+  const gap = (upTo: number): void => {
+    if (next < upTo) ranges.push({ lo: next, hi: upTo - 1, target: defaultRet });
+  };
+  for (const decision of ir.syscalls) {
+    gap(decision.nr);
+    const key = decisionKey(decision);
+    let body = bodies.get(key);
+    if (body === undefined) {
+      body = lowerDecision(builder, decision, defaultRet);
+      bodies.set(key, body);
+    }
+    ranges.push({ lo: decision.nr, hi: decision.nr, target: body });
+    next = decision.nr + 1;
+  }
+  gap(X32_SYSCALL_BIT);
+  ranges.push({ lo: X32_SYSCALL_BIT, hi: SKIPPED_SYSCALL_NR - 1, target: x32Ret });
+  ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, target: defaultRet });
+
+  const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
+  const loadNr = builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
+  const entry = builder.block([load(OFFSET_ARCH)], { kind: 'branch', op: 'jeq', k: AUDIT_ARCH_X86_64, whenTrue: loadNr, whenFalse: foreignRet });
+  return builder.finish(entry);
+}
+
+function decisionKey(decision: SyscallDecision): string {
+  return JSON.stringify(decision.rules.map((r) => [r.condition, actionValue(r.action)]));
+}
+
+/** The rules of one syscall, first to last; falling off the end gives the default. */
+function lowerDecision(builder: CfgBuilder, decision: SyscallDecision, defaultRet: BlockId): BlockId {
+  let next = defaultRet;
+  for (let i = decision.rules.length - 1; i >= 0; i--) {
+    const rule = decision.rules[i]!;
+    next = lowerCond(builder, rule.condition, builder.ret(actionValue(rule.action)), next);
+  }
+  return next;
+}
+
+/** Short-circuit code for a condition, built back to front. */
+export function lowerCond(builder: CfgBuilder, cond: Cond, whenTrue: BlockId, whenFalse: BlockId): BlockId {
+  switch (cond.kind) {
+    case 'true': return whenTrue;
+    case 'false': return whenFalse;
+    case 'not': return lowerCond(builder, cond.operand, whenFalse, whenTrue);
+    case 'test': return lowerTest(builder, cond.test, whenTrue, whenFalse);
+    case 'and': {
+      let entry = whenTrue;
+      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, entry, whenFalse);
+      return entry;
+    }
+    case 'or': {
+      let entry = whenFalse;
+      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, whenTrue, entry);
+      return entry;
+    }
+  }
+}
+
+function lowerTest(builder: CfgBuilder, test: WordTest, whenTrue: BlockId, whenFalse: BlockId): BlockId {
+  const body = test.mask === undefined || test.op === 'set' ? [load(test.offset)] : [load(test.offset), andMask(test.mask)];
+  const op = test.op === 'eq' ? 'jeq' : test.op === 'gt' ? 'jgt' : test.op === 'ge' ? 'jge' : 'jset';
+  return builder.block(body, { kind: 'branch', op, k: test.value >>> 0, whenTrue, whenFalse });
+}

@@ -1,0 +1,67 @@
+// The compile pipeline as one library call:
+// text → tokens → syntax tree → checked policy → IR → labelled BPF → resolved program.
+import { validateProgram } from './bpf/validate.ts';
+import type { Instruction } from './bpf/insn.ts';
+import { checkPolicy, type CheckedPolicy } from './check/index.ts';
+import { lowerToCfg } from './codegen/lower.ts';
+import type { DispatchStrategy } from './codegen/dispatch.ts';
+import { resolveJumps } from './codegen/resolve.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
+import { createSourceFile } from './diagnostics/source.ts';
+import { lowerPolicy } from './ir/lower.ts';
+import type { PolicyIr } from './ir/types.ts';
+import { loadPolicy, type FileHost } from './parser/load.ts';
+import type { PolicyFile } from './parser/ast.ts';
+import { BPF_MAXINSNS } from './seccomp/abi.ts';
+
+export interface CompileOptions {
+  /** Name of the policy in messages; include paths are relative to it. Default `<policy>`. */
+  readonly path?: string;
+  /** Reads included files; without it `include` is an error. */
+  readonly host?: FileHost;
+  /** How to dispatch on the syscall number (the optimiser provides a faster one). */
+  readonly dispatch?: DispatchStrategy;
+}
+
+export interface CompiledFilter {
+  readonly program: readonly Instruction[];
+  readonly ir: PolicyIr;
+  readonly policy: CheckedPolicy;
+  /** Every file read, entry first. */
+  readonly files: readonly PolicyFile[];
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly filter: CompiledFilter; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export function compilePolicy(text: string, options: CompileOptions = {}): CompileResult {
+  const entry = createSourceFile(options.path ?? '<policy>', text);
+  const loaded = loadPolicy(entry, options.host);
+  if (!loaded.statements) return { ok: false, diagnostics: loaded.diagnostics };
+  const checked = checkPolicy(loaded.statements, entry);
+  if (!checked.policy) return { ok: false, diagnostics: [...loaded.diagnostics, ...checked.diagnostics] };
+  const lowered = lowerPolicy(checked.policy);
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...lowered.diagnostics]);
+  const program = resolveJumps(lowerToCfg(lowered.ir, options.dispatch ? { dispatch: options.dispatch } : {}));
+  const problems = programProblems(program, entry.path);
+  if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
+  return { ok: true, filter: { program, ir: lowered.ir, policy: checked.policy, files: loaded.files }, diagnostics };
+}
+
+/** The kernel's limits, checked on every program the compiler emits. */
+function programProblems(program: readonly Instruction[], path: string): Diagnostic[] {
+  if (program.length > BPF_MAXINSNS) {
+    return [{
+      code: 'SC4001', severity: 'error', path,
+      message: `the compiled filter has ${program.length} instructions; the kernel accepts at most ${BPF_MAXINSNS}`,
+      hint: 'merge rules, use `in {…}` sets, or split the policy into stacked filters',
+    }];
+  }
+  return validateProgram(program).map((p) => ({
+    code: 'SC4002' as const, severity: 'error' as const, path,
+    message: `internal error: the compiled filter breaks a kernel rule at instruction ${p.index}: ${p.message}`,
+  }));
+}
+
+export { hasErrors };

@@ -1,0 +1,62 @@
+// Renders diagnostics for people: `file:line:col: error: message [CODE]`, the source line, a caret
+// underline, then hints and related locations. Colour only when asked (the CLI asks on a terminal).
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Diagnostic, Severity } from './diagnostic.ts';
+import { lineText, positionOf, type Span } from './source.ts';
+
+export interface FormatOptions {
+  readonly color: boolean;
+}
+
+const MAX_UNDERLINE = 200;
+
+function paintSeverity(chalk: ChalkInstance, severity: Severity): string {
+  switch (severity) {
+    case 'error': return chalk.bold.red('error');
+    case 'warning': return chalk.bold.yellow('warning');
+    case 'info': return chalk.bold.cyan('info');
+  }
+}
+
+export function formatLocation(span: Span): string {
+  const { line, column } = positionOf(span.file, span.start);
+  return `${span.file.path}:${line}:${column}`;
+}
+
+/** The source line of a span with a caret underline, indented under a gutter with the line number. */
+function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => string): string[] {
+  const start = positionOf(span.file, span.start);
+  const text = lineText(span.file, start.line);
+  const end = positionOf(span.file, Math.max(span.start, span.end - 1));
+  // A span running over several lines is underlined to the end of its first line.
+  const lastColumn = end.line === start.line ? end.column : text.length;
+  const width = Math.min(MAX_UNDERLINE, Math.max(1, lastColumn - start.column + 1));
+  // Keep tabs so the caret lines up under the same characters.
+  const pad = text.slice(0, start.column - 1).replace(/[^\t]/g, ' ');
+  const gutter = String(start.line);
+  const blank = ' '.repeat(gutter.length);
+  return [
+    `${chalk.blue(`${gutter} |`)} ${text}`,
+    `${chalk.blue(`${blank} |`)} ${pad}${color('^'.repeat(width))}`,
+  ];
+}
+
+export function formatDiagnostic(diagnostic: Diagnostic, options: FormatOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const where = diagnostic.span ? formatLocation(diagnostic.span) : diagnostic.path;
+  const head = `${where ? chalk.bold(`${where}: `) : ''}${paintSeverity(chalk, diagnostic.severity)}: ${chalk.bold(diagnostic.message)} ${chalk.dim(`[${diagnostic.code}]`)}`;
+  const lines = [head];
+  const underline = diagnostic.severity === 'error' ? chalk.red : diagnostic.severity === 'warning' ? chalk.yellow : chalk.cyan;
+  if (diagnostic.span) lines.push(...renderSnippet(chalk, diagnostic.span, underline));
+  const indent = diagnostic.span ? ' '.repeat(String(positionOf(diagnostic.span.file, diagnostic.span.start).line).length) : '';
+  if (diagnostic.hint) lines.push(`${indent} ${chalk.blue('=')} ${chalk.bold('help')}: ${diagnostic.hint}`);
+  for (const related of diagnostic.related ?? []) {
+    lines.push(`${formatLocation(related.span)}: ${chalk.bold.blue('note')}: ${related.message}`);
+    lines.push(...renderSnippet(chalk, related.span, chalk.blue));
+  }
+  return lines.join('\n');
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
+  return diagnostics.map((d) => formatDiagnostic(d, options)).join('\n\n');
+}

@@ -1,0 +1,123 @@
+// Checked policy → IR. Argument comparisons become tests of 32-bit words, split by the argument's
+// width: a 64-bit value compares its high word first and the low word only on a tie; 32-bit and
+// 16-bit arguments compare the low word only (the kernel ignores the rest), under a width mask.
+// Rules that can never match are dropped and reported.
+import type { ArgOperand, CheckedPolicy, Condition } from '../check/checked.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
+import { actionMinKernel, type Action } from '../seccomp/action.ts';
+import { and, not, or, simplify, test } from './simplify.ts';
+import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
+
+const WORD = 0xffffffffn;
+
+export interface LowerResult {
+  readonly ir: PolicyIr;
+  /** Rules that never match, conditions that always hold. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function lowerPolicy(policy: CheckedPolicy): LowerResult {
+  const diagnostics: Diagnostic[] = [];
+  const bySyscall = new Map<number, { name: string; rules: (IrRule & { decidesAll: boolean })[] }>();
+  for (const rule of policy.rules) {
+    let entry = bySyscall.get(rule.syscall.nr);
+    if (!entry) {
+      entry = { name: rule.syscall.name, rules: [] };
+      bySyscall.set(rule.syscall.nr, entry);
+    }
+    const condition = rule.condition ? simplify(lowerCondition(rule.condition)) : TRUE;
+    const decider = entry.rules.find((r) => r.decidesAll);
+    if (decider) {
+      diagnostics.push({
+        code: 'SC3004', severity: 'warning', span: rule.syscallSpan,
+        message: `this rule never applies to \`${rule.syscall.name}\`: an earlier rule decides every call`,
+        ...(decider.origin ? { related: [{ message: 'decided here', span: decider.origin }] } : {}),
+      });
+      continue;
+    }
+    if (condition.kind === 'false') {
+      diagnostics.push({ code: 'SC3004', severity: 'warning', span: rule.syscallSpan, message: `this rule never applies to \`${rule.syscall.name}\`: its condition can never hold` });
+      continue;
+    }
+    if (rule.condition && condition.kind === 'true') {
+      diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
+    }
+    entry.rules.push({ condition, action: rule.action, origin: rule.span, decidesAll: condition.kind === 'true' });
+  }
+
+  const syscalls: SyscallDecision[] = [...bySyscall.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ decidesAll: _, ...r }) => r) }));
+  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
+  const minKernel = actions.map(actionMinKernel).reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+  return {
+    diagnostics,
+    ir: {
+      arch: 'x86_64',
+      defaultAction: policy.defaultAction,
+      x32Action: policy.x32Action,
+      foreignArchAction: policy.foreignArchAction,
+      syscalls,
+      metadata: { needsListener: actions.some((a) => a.kind === 'notify'), minKernel },
+    },
+  };
+}
+
+export function lowerCondition(condition: Condition): Cond {
+  switch (condition.kind) {
+    case 'and': return and(condition.operands.map(lowerCondition));
+    case 'or': return or(condition.operands.map(lowerCondition));
+    case 'not': return not(lowerCondition(condition.operand));
+    case 'compare': {
+      const { operand, value } = condition;
+      switch (condition.op) {
+        case '==': return equal(operand, value);
+        case '!=': return not(equal(operand, value));
+        case '>': return greater(operand, value, 'gt');
+        case '>=': return greater(operand, value, 'ge');
+        case '<': return not(greater(operand, value, 'ge'));
+        case '<=': return not(greater(operand, value, 'gt'));
+      }
+    }
+    // falls through: the switch above returns for every operator
+    case 'in': return or(condition.kind === 'in' ? condition.values.map((v) => equal(condition.operand, v)) : []);
+    case 'bits': {
+      const { low, high } = split(condition.operand);
+      return or([test({ offset: low.offset, op: 'set', value: low.mask }), high ? test({ offset: high.offset, op: 'set', value: high.mask }) : FALSE]);
+    }
+  }
+}
+
+interface WordPart {
+  readonly offset: number;
+  /** Bits of the word that take part: the user's mask and the argument's width. */
+  readonly mask: number;
+}
+
+/** The words an argument occupies: the low word always, the high word only for 64-bit arguments. */
+function split(operand: ArgOperand): { low: WordPart; high?: WordPart } {
+  const { arg } = operand;
+  const mask = (operand.mask ?? (1n << 64n) - 1n) & ((1n << BigInt(arg.width)) - 1n);
+  const low = { offset: argLowOffset(arg.index), mask: Number(mask & WORD) };
+  return arg.width === 64 ? { low, high: { offset: argHighOffset(arg.index), mask: Number(mask >> 32n) } } : { low };
+}
+
+function wordTest(part: WordPart, op: WordTest['op'], value: number): Cond {
+  return test({ offset: part.offset, op, mask: part.mask, value });
+}
+
+function equal(operand: ArgOperand, value: bigint): Cond {
+  const { low, high } = split(operand);
+  const lowEq = wordTest(low, 'eq', Number(value & WORD));
+  return high ? and([wordTest(high, 'eq', Number(value >> 32n)), lowEq]) : lowEq;
+}
+
+/** `(arg & mask) > value` or `>= value`: decided by the high word unless it ties. */
+function greater(operand: ArgOperand, value: bigint, op: 'gt' | 'ge'): Cond {
+  const { low, high } = split(operand);
+  const lowTest = wordTest(low, op, Number(value & WORD));
+  if (!high) return lowTest;
+  const highValue = Number(value >> 32n);
+  return or([wordTest(high, 'gt', highValue), and([wordTest(high, 'eq', highValue), lowTest])]);
+}

@@ -1,0 +1,57 @@
+// The policy IR: for each syscall an ordered decision list whose conditions are boolean trees over
+// tests of single 32-bit words of seccomp_data. Lowering to BPF needs nothing else.
+import type { Span } from '../diagnostics/source.ts';
+import type { Action } from '../seccomp/action.ts';
+
+/**
+ * One test of one 32-bit word: `(word & mask) == value`, `> value`, `>= value` (unsigned), or
+ * `word & value != 0` for `set`. mask is undefined when the whole word is compared.
+ */
+export interface WordTest {
+  /** Offset of the word in struct seccomp_data. */
+  readonly offset: number;
+  readonly op: 'eq' | 'gt' | 'ge' | 'set';
+  readonly mask?: number;
+  readonly value: number;
+}
+
+export type Cond =
+  | { readonly kind: 'true' }
+  | { readonly kind: 'false' }
+  | { readonly kind: 'test'; readonly test: WordTest }
+  | { readonly kind: 'not'; readonly operand: Cond }
+  | { readonly kind: 'and' | 'or'; readonly operands: readonly Cond[] };
+
+export interface IrRule {
+  readonly condition: Cond;
+  readonly action: Action;
+  /** The policy rule this came from, for diagnostics. */
+  readonly origin?: Span;
+}
+
+export interface SyscallDecision {
+  readonly nr: number;
+  readonly name: string;
+  /** Tried in order; the first whose condition holds decides, else the policy default. */
+  readonly rules: readonly IrRule[];
+}
+
+export interface PolicyIr {
+  readonly arch: 'x86_64';
+  readonly defaultAction: Action;
+  readonly x32Action: Action;
+  readonly foreignArchAction: Action;
+  /** Syscalls that have rules, ordered by number. */
+  readonly syscalls: readonly SyscallDecision[];
+  readonly metadata: PolicyMetadata;
+}
+
+export interface PolicyMetadata {
+  /** The filter uses `notify`: install it with SECCOMP_FILTER_FLAG_NEW_LISTENER. */
+  readonly needsListener: boolean;
+  /** Oldest kernel that knows every action used, as [major, minor]. */
+  readonly minKernel: readonly [number, number];
+}
+
+export const TRUE: Cond = { kind: 'true' };
+export const FALSE: Cond = { kind: 'false' };

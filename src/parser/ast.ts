@@ -1,0 +1,79 @@
+// Syntax tree of one policy file. Names are unresolved here: the checker gives them meaning.
+import type { SourceFile, Span } from '../diagnostics/source.ts';
+
+export interface PolicyFile {
+  readonly file: SourceFile;
+  readonly statements: readonly Statement[];
+  /** `#` comments, kept for tools that read directives from them (lint suppressions). */
+  readonly comments: readonly Comment[];
+}
+
+export interface Comment {
+  readonly text: string;
+  readonly span: Span;
+}
+
+export type Statement = DefaultStatement | SpecialActionStatement | DefineStatement | IncludeStatement | RuleStatement;
+
+/** `default <action>` */
+export interface DefaultStatement {
+  readonly kind: 'default';
+  readonly action: ActionNode;
+  readonly span: Span;
+}
+
+/** `x32 <action>` or `foreign_arch <action>`: the verdict for calls no rule may see. */
+export interface SpecialActionStatement {
+  readonly kind: 'x32' | 'foreign_arch';
+  readonly action: ActionNode;
+  readonly span: Span;
+}
+
+/** `define NAME = <expr>` */
+export interface DefineStatement {
+  readonly kind: 'define';
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/** `include "path"` */
+export interface IncludeStatement {
+  readonly kind: 'include';
+  readonly path: string;
+  readonly pathSpan: Span;
+  readonly span: Span;
+}
+
+/** `<action> <syscall>[, <syscall>…] [if <condition>]` */
+export interface RuleStatement {
+  readonly kind: 'rule';
+  readonly action: ActionNode;
+  readonly syscalls: readonly SyscallRef[];
+  readonly condition?: Expr;
+  readonly span: Span;
+}
+
+export interface ActionNode {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly argument?: Expr;
+  readonly span: Span;
+}
+
+export type SyscallRef =
+  | { readonly kind: 'name'; readonly name: string; readonly span: Span }
+  | { readonly kind: 'number'; readonly value: bigint; readonly span: Span };
+
+export type BinaryOperator =
+  | 'or' | 'and'
+  | '==' | '!=' | '<' | '<=' | '>' | '>='
+  | '|' | '^' | '&' | '<<' | '>>' | '+' | '-';
+
+export type Expr =
+  | { readonly kind: 'number'; readonly value: bigint; readonly span: Span }
+  | { readonly kind: 'name'; readonly name: string; readonly span: Span }
+  | { readonly kind: 'unary'; readonly op: '-' | '~' | 'not'; readonly operand: Expr; readonly span: Span }
+  | { readonly kind: 'binary'; readonly op: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly span: Span }
+  | { readonly kind: 'in'; readonly negated: boolean; readonly operand: Expr; readonly elements: readonly Expr[]; readonly span: Span };

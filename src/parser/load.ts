@@ -1,0 +1,68 @@
+// Resolves `include` statements: parses every file reachable from the entry policy and returns the
+// statements in reading order, each include replaced by the statements of the file it names.
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { createSourceFile, type SourceFile } from '../diagnostics/source.ts';
+import type { IncludeStatement, PolicyFile, Statement } from './ast.ts';
+import { parsePolicy } from './index.ts';
+
+/** How the loader reaches other files; the CLI passes one backed by the file system. */
+export interface FileHost {
+  /** Path of `spec` as written in an include inside `from` (relative to the including file). */
+  resolve(from: string, spec: string): string;
+  /** The text of a file, or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
+}
+
+export interface LoadedPolicy {
+  /** Absent when any file had syntax errors or an include failed. */
+  readonly statements?: readonly Statement[];
+  /** Every file read, entry first. */
+  readonly files: readonly PolicyFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
+  const files: PolicyFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  // A file included several times is read once, like `#pragma once`.
+  const seen = new Set<string>([entry.path]);
+
+  function load(file: SourceFile, stack: readonly string[]): Statement[] {
+    const parsed = parsePolicy(file);
+    diagnostics.push(...parsed.diagnostics);
+    if (!parsed.policy) return [];
+    files.push(parsed.policy);
+    const out: Statement[] = [];
+    for (const statement of parsed.policy.statements) {
+      if (statement.kind === 'include') out.push(...include(statement, stack));
+      else out.push(statement);
+    }
+    return out;
+  }
+
+  function include(statement: IncludeStatement, stack: readonly string[]): Statement[] {
+    const from = statement.span.file.path;
+    if (!host) {
+      diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot include "${statement.path}": this policy was given as text, without a file system`, span: statement.pathSpan });
+      return [];
+    }
+    const path = host.resolve(from, statement.path);
+    if (stack.includes(path)) {
+      const chain = [...stack.slice(stack.indexOf(path)), path].join(' → ');
+      diagnostics.push({ code: 'SC3006', severity: 'error', message: `include cycle: ${chain}`, span: statement.pathSpan, hint: 'remove one of the includes in the cycle' });
+      return [];
+    }
+    if (seen.has(path)) return [];
+    seen.add(path);
+    const text = host.readFile(path);
+    if (text === undefined) {
+      diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot read included file ${path}`, span: statement.pathSpan, hint: 'include paths are relative to the file that includes them' });
+      return [];
+    }
+    return load(createSourceFile(path, text), [...stack, path]);
+  }
+
+  const statements = load(entry, [entry.path]);
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return failed ? { files, diagnostics } : { statements, files, diagnostics };
+}

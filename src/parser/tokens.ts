@@ -1,0 +1,95 @@
+// Tokens of the policy language. Newlines are white space: statements are delimited by their shape
+// (a statement starts with a keyword or an action name), so a syscall list may span several lines.
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+/**
+ * Category of every token that cannot start a statement. The top level consumes such tokens one by
+ * one after an error, so that parsing resumes at the next statement and every error is reported.
+ */
+export const Stray = createToken({ name: 'Stray', pattern: Lexer.NA });
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+/** Comments are kept in their own group: lint reads suppression comments from it. */
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string', categories: [Stray] });
+/** Reported by the lexer wrapper with a clear message, never seen by the parser. */
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\.)*/, label: 'an unterminated string' });
+/** Greedy on purpose: `0x1g` is one bad literal with a clear message, not `0x1` then `g`. */
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9][0-9A-Za-z_]*/, label: 'a number', categories: [Stray] });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [Stray] });
+
+/** A keyword matches only as a whole word: `notify` is not `not`, `index` is not `in`. */
+function wholeWord(word: string): RegExp {
+  return new RegExp(`${word}(?![A-Za-z0-9_])`);
+}
+
+function keyword(word: string, startsStatement: boolean): TokenType {
+  const name = word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
+  return createToken({ name, pattern: wholeWord(word), label: `\`${word}\``, categories: startsStatement ? [] : [Stray] });
+}
+
+export const Default = keyword('default', true);
+export const X32 = keyword('x32', true);
+export const ForeignArch = keyword('foreign_arch', true);
+export const Define = keyword('define', true);
+export const Include = keyword('include', true);
+export const If = keyword('if', false);
+export const And = keyword('and', false);
+export const Or = keyword('or', false);
+export const Not = keyword('not', false);
+export const In = keyword('in', false);
+
+/**
+ * Action names are keywords: a statement then always starts with a keyword, so a mistake stays
+ * local (`fd ==` at the end of a line cannot swallow the next rule's action as a constant).
+ */
+export const ActionName = createToken({ name: 'ActionName', pattern: Lexer.NA, label: 'an action' });
+/** `kill` is also a syscall name: syscall lists accept this token. */
+export const KillKeyword = createToken({ name: 'Kill', pattern: wholeWord('kill'), label: '`kill`', categories: [ActionName] });
+export const ACTION_NAMES = ['allow', 'log', 'kill_process', 'kill_thread', 'kill', 'trap', 'errno', 'trace', 'notify'] as const;
+const actionKeywords = ACTION_NAMES.filter((a) => a !== 'kill').map((word) =>
+  createToken({ name: `Action_${word}`, pattern: wholeWord(word), label: `\`${word}\``, categories: [ActionName] }));
+
+function punct(name: string, text: string): TokenType {
+  return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray] });
+}
+
+export const AndAnd = punct('AndAnd', '&&');
+export const OrOr = punct('OrOr', '||');
+export const EqEq = punct('EqEq', '==');
+export const NotEq = punct('NotEq', '!=');
+export const LessEq = punct('LessEq', '<=');
+export const GreaterEq = punct('GreaterEq', '>=');
+export const ShiftLeft = punct('ShiftLeft', '<<');
+export const ShiftRight = punct('ShiftRight', '>>');
+export const Less = punct('Less', '<');
+export const Greater = punct('Greater', '>');
+export const Assign = punct('Assign', '=');
+export const Bang = punct('Bang', '!');
+export const Amp = punct('Amp', '&');
+export const Pipe = punct('Pipe', '|');
+export const Caret = punct('Caret', '^');
+export const Tilde = punct('Tilde', '~');
+export const Plus = punct('Plus', '+');
+export const Minus = punct('Minus', '-');
+export const LParen = punct('LParen', '(');
+export const RParen = punct('RParen', ')');
+export const LBrace = punct('LBrace', '{');
+export const RBrace = punct('RBrace', '}');
+export const Comma = punct('Comma', ',');
+
+/** Order matters: longer punctuation before its prefixes, keywords before Identifier. */
+export const ALL_TOKENS: TokenType[] = [
+  Stray, ActionName, WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral,
+  Default, X32, ForeignArch, Define, Include, If, And, Or, Not, In,
+  ...actionKeywords, KillKeyword, Identifier,
+  AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight,
+  Less, Greater, Assign, Bang, Amp, Pipe, Caret, Tilde, Plus, Minus,
+  LParen, RParen, LBrace, RBrace, Comma,
+];
+
+let lexer: Lexer | undefined;
+export function policyLexer(): Lexer {
+  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: false });
+  return lexer;
+}

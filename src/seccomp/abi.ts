@@ -1,0 +1,51 @@
+// Facts of the kernel's seccomp ABI on x86-64 that every stage shares (see shared/seccomp-facts.md).
+
+export const AUDIT_ARCH_X86_64 = 0xc000003e;
+export const AUDIT_ARCH_I386 = 0x40000003;
+/** x32 calls arrive with arch AUDIT_ARCH_X86_64 and this bit set in nr. */
+export const X32_SYSCALL_BIT = 0x40000000;
+/** nr as a tracer sets it to skip a call; not an x32 call. */
+export const SKIPPED_SYSCALL_NR = 0xffffffff;
+
+/** Offsets of the 32-bit words of struct seccomp_data (little-endian). */
+export const SECCOMP_DATA_SIZE = 64;
+export const OFFSET_NR = 0;
+export const OFFSET_ARCH = 4;
+export const OFFSET_IP_LOW = 8;
+export const OFFSET_IP_HIGH = 12;
+export const MAX_SYSCALL_ARGS = 6;
+export function argLowOffset(index: number): number {
+  return 16 + 8 * index;
+}
+export function argHighOffset(index: number): number {
+  return 20 + 8 * index;
+}
+
+/** Name of a seccomp_data word, as listings show it. */
+export function dataWordName(offset: number): string {
+  if (offset === OFFSET_NR) return 'sys_number';
+  if (offset === OFFSET_ARCH) return 'arch';
+  if (offset === OFFSET_IP_LOW) return 'instruction_pointer';
+  if (offset === OFFSET_IP_HIGH) return 'instruction_pointer >> 32';
+  const index = Math.floor((offset - 16) / 8);
+  return (offset - 16) % 8 === 0 ? `args[${index}]` : `args[${index}] >> 32`;
+}
+
+export const BPF_MAXINSNS = 4096;
+
+/** seccomp(SECCOMP_SET_MODE_FILTER) flags. */
+export const FILTER_FLAGS = {
+  tsync: 1,
+  log: 2,
+  spec_allow: 4,
+  new_listener: 8,
+  tsync_esrch: 16,
+  wait_killable_recv: 32,
+} as const;
+export type FilterFlagName = keyof typeof FILTER_FLAGS;
+
+export function archName(arch: number): string {
+  if (arch === AUDIT_ARCH_X86_64) return 'ARCH_X86_64';
+  if (arch === AUDIT_ARCH_I386) return 'ARCH_I386';
+  return `0x${(arch >>> 0).toString(16)}`;
+}

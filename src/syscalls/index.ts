@@ -1,0 +1,105 @@
+// The x86-64 syscall table: numbers, user-facing names and parameter widths.
+import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
+import { SYSCALL_ROWS } from './table.generated.ts';
+
+/** Bits of a parameter the kernel really reads (it casts each register to the declared type). */
+export type ArgWidth = 16 | 32 | 64;
+
+export interface SyscallArg {
+  readonly index: number;
+  readonly name: string;
+  /** The declared C type, as in the kernel prototype. */
+  readonly type: string;
+  readonly width: ArgWidth;
+  /** A pointer: the filter sees only the address, never the memory behind it. */
+  readonly pointer: boolean;
+}
+
+export interface Syscall {
+  readonly nr: number;
+  readonly name: string;
+  readonly abi: 'common' | '64' | 'x32';
+  /** Kernel entry point; empty for numbers the kernel routes to sys_ni_syscall. */
+  readonly entry: string;
+  readonly args: readonly SyscallArg[];
+}
+
+
+const WIDTH_OF_TYPE: Readonly<Record<string, ArgWidth>> = {
+  'int': 32, 'unsigned int': 32, 'unsigned': 32, 'u32': 32, '__u32': 32, '__s32': 32, 'uint32_t': 32,
+  'pid_t': 32, 'uid_t': 32, 'gid_t': 32, 'key_t': 32, 'mqd_t': 32, 'clockid_t': 32, 'timer_t': 32,
+  'rwf_t': 32, 'key_serial_t': 32, 'qid_t': 32,
+  'umode_t': 16,
+  'long': 64, 'unsigned long': 64, 'size_t': 64, 'off_t': 64, 'loff_t': 64, 'aio_context_t': 64, 'u64': 64,
+  // Typedefs of pointers to capability structs.
+  'cap_user_header_t': 64, 'cap_user_data_t': 64,
+};
+const POINTER_TYPEDEFS = new Set(['cap_user_header_t', 'cap_user_data_t']);
+
+/** Width and pointer-ness of a declared parameter type, as the x86-64 kernel reads it. */
+export function describeType(type: string): { width: ArgWidth; pointer: boolean } {
+  const bare = type.replace(/\b(const|volatile|__user)\b/g, '').replace(/\s+/g, ' ').trim();
+  if (bare.includes('*') || POINTER_TYPEDEFS.has(bare)) return { width: 64, pointer: true };
+  // x32 rows use the 32-bit compat types.
+  if (bare.startsWith('enum ') || bare.startsWith('compat_')) return { width: 32, pointer: false };
+  const width = WIDTH_OF_TYPE[bare];
+  if (width === undefined) throw new Error(`unknown parameter type "${type}" in the syscall table`);
+  return { width, pointer: false };
+}
+
+function buildTable(): { all: readonly Syscall[]; byName: Map<string, Syscall>; byNumber: Map<number, Syscall> } {
+  const all: Syscall[] = [];
+  const byName = new Map<string, Syscall>();
+  const byNumber = new Map<number, Syscall>();
+  for (const [nr, name, abi, entry, params] of SYSCALL_ROWS) {
+    const args = params.map(([argName, type], index) => ({ index, name: argName, type, ...describeType(type) }));
+    const syscall: Syscall = { nr, name, abi, entry, args };
+    all.push(syscall);
+    // x32-only rows describe calls that arrive with the x32 bit, which every filter rejects.
+    if (abi === 'x32') continue;
+    byName.set(name, syscall);
+    byNumber.set(nr, syscall);
+  }
+  return { all, byName, byNumber };
+}
+
+let table: ReturnType<typeof buildTable> | undefined;
+function getTable(): ReturnType<typeof buildTable> {
+  table ??= buildTable();
+  return table;
+}
+
+/** An x86-64 syscall by its user-facing name (`fstat`, not `newfstat`). */
+export function syscallByName(name: string): Syscall | undefined {
+  return getTable().byName.get(name);
+}
+
+/** An x86-64 (non-x32) syscall by number. */
+export function syscallByNumber(nr: number): Syscall | undefined {
+  return getTable().byNumber.get(nr);
+}
+
+/** Every x86-64 syscall (abi common or 64), ordered by number. */
+export function x86_64Syscalls(): readonly Syscall[] {
+  return [...getTable().byNumber.values()].sort((a, b) => a.nr - b.nr);
+}
+
+/** Every row of the table, x32-only ones included. */
+export function allSyscallRows(): readonly Syscall[] {
+  return getTable().all;
+}
+
+/** A syscall the table lacks, named by number: its arguments are only arg0..arg5, all 64-bit. */
+export function syscallForNumber(nr: number): Syscall {
+  const known = syscallByNumber(nr);
+  if (known) return known;
+  const args = Array.from({ length: MAX_SYSCALL_ARGS }, (_, index) => ({ index, name: `arg${index}`, type: 'unsigned long', width: 64 as const, pointer: false }));
+  return { nr, name: `syscall_${nr}`, abi: '64', entry: '', args };
+}
+
+/** Largest syscall number the table knows for x86-64. */
+export function highestSyscallNumber(): number {
+  let max = 0;
+  for (const nr of getTable().byNumber.keys()) max = Math.max(max, nr);
+  return max;
+}
