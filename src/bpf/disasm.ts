@@ -14,7 +14,7 @@ export interface DisassembleOptions {
 }
 
 /** What the accumulator holds before each instruction: a seccomp_data word, or unknown (-1). */
-function accumulatorContents(program: readonly Instruction[]): Int32Array {
+export function accumulatorContents(program: readonly Instruction[]): Int32Array {
   const UNKNOWN = -1;
   const UNREACHED = -2;
   const before = new Int32Array(program.length).fill(UNREACHED);

@@ -140,7 +140,7 @@ export class PolicyParser extends CstParser {
   });
 
   // expression := andExpr (('or' | '||') andExpr)*
-  private expression = this.RULE('expression', () => {
+  public expression = this.RULE('expression', () => {
     this.SUBRULE(this.andExpr);
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.OrOr) }]);

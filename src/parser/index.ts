@@ -2,7 +2,7 @@
 import type { IToken } from 'chevrotain';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
-import type { PolicyFile } from './ast.ts';
+import type { Expr, PolicyFile } from './ast.ts';
 import { AstBuilder } from './build-ast.ts';
 import { policyParser } from './grammar.ts';
 import { policyLexer, UnterminatedString } from './tokens.ts';
@@ -51,6 +51,22 @@ export function parsePolicy(file: SourceFile): ParseResult {
   if (builder.diagnostics.length > 0) return { diagnostics: builder.diagnostics };
   const comments = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: tokenSpan(file, t) }));
   return { policy: { file, statements, comments }, diagnostics: [] };
+}
+
+/** A single expression, for tools that take values on the command line (`flags=O_CREAT|O_RDWR`). */
+export function parseExpression(file: SourceFile): { expr?: Expr; diagnostics: readonly Diagnostic[] } {
+  const lexed = policyLexer().tokenize(file.text);
+  const parser = policyParser();
+  parser.input = lexed.tokens;
+  const cst = parser.expression();
+  const diagnostics: Diagnostic[] = [
+    ...lexed.errors.map((e) => ({ code: 'SC1001' as const, severity: 'error' as const, message: `unexpected character \`${file.text.slice(e.offset, e.offset + e.length)}\``, span: { file, start: e.offset, end: e.offset + Math.max(1, e.length) } })),
+    ...parser.errors.map((e) => ({ code: 'SC1002' as const, severity: 'error' as const, message: e.message, span: Number.isNaN(e.token.startOffset) ? endOfInput(file) : tokenSpan(file, e.token) })),
+  ];
+  if (diagnostics.length > 0) return { diagnostics };
+  const builder = new AstBuilder(file);
+  const expr = builder.expression(cst);
+  return builder.diagnostics.length > 0 ? { diagnostics: builder.diagnostics } : { expr, diagnostics: [] };
 }
 
 function tokenSpan(file: SourceFile, token: IToken): Span {

@@ -1,0 +1,40 @@
+// `seccompile compile <policy|-> [-o file|-] [--format raw|c|json|asm] [--name NAME]`
+import { basename, extname } from 'node:path';
+import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
+import { VERSION } from '../../version.ts';
+import { compileInput } from '../filter-input.ts';
+import { CliError, readInput, writeOutput } from '../io.ts';
+
+export interface CompileCommandOptions {
+  readonly output?: string;
+  readonly format?: string;
+  readonly name?: string;
+}
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.bpf': 'raw', '.bin': 'raw', '.h': 'c', '.json': 'json', '.asm': 'asm', '.txt': 'asm' };
+
+export function chooseFormat(format: string | undefined, output: string | undefined): OutputFormat {
+  if (format !== undefined) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new CliError(`unknown format "${format}"`, 2, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
+    return format as OutputFormat;
+  }
+  return (output && output !== '-' && FORMAT_BY_EXTENSION[extname(output).toLowerCase()]) || 'raw';
+}
+
+/** A C identifier derived from the file name: `web-server.policy` → `web_server_filter`. */
+export function filterName(path: string, name?: string): string {
+  if (name !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`--name "${name}" is not a C identifier`, 2);
+    return name;
+  }
+  const stem = basename(path, extname(path)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  return `${stem === '' || stem === '_stdin_' ? 'seccomp' : stem}_filter`;
+}
+
+export function runCompile(inputPath: string, options: CompileCommandOptions): void {
+  const format = chooseFormat(options.format, options.output);
+  const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
+  const input = readInput(inputPath);
+  const filter = compileInput(input);
+  writeOutput(options.output ?? '-', emit(filter, format, { name, source: input.path, version: VERSION }));
+}

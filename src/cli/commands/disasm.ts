@@ -1,0 +1,16 @@
+// `seccompile disasm <file.bpf|->`: a raw filter as a listing; problems the kernel would reject are reported.
+import { validateProgram } from '../../bpf/validate.ts';
+import { listing } from '../../emit/index.ts';
+import { loadRawFilter } from '../filter-input.ts';
+import { CliError, EXIT_INPUT_ERROR, readInput, writeOutput } from '../io.ts';
+
+export function runDisasm(inputPath: string, options: { output?: string }): void {
+  const input = readInput(inputPath);
+  const program = loadRawFilter(input);
+  writeOutput(options.output ?? '-', listing(program));
+  const problems = validateProgram(program);
+  if (problems.length > 0) {
+    const detail = problems.map((p) => (p.index >= 0 ? `instruction ${p.index}: ${p.message}` : p.message)).join('\n  ');
+    throw new CliError(`${input.path}: the kernel would refuse this filter:\n  ${detail}`, EXIT_INPUT_ERROR);
+  }
+}

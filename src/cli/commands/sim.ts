@@ -1,0 +1,99 @@
+// `seccompile sim <policy|file.bpf> <syscall> [arg=value…]`: runs the filter on one call in the
+// emulator and prints the verdict with the instructions executed.
+import { accumulatorContents, describeInstruction } from '../../bpf/disasm.ts';
+import { emulate } from '../../bpf/emulate.ts';
+import { ExpressionChecker } from '../../check/expressions.ts';
+import { closestMatch } from '../../diagnostics/suggest.ts';
+import { createSourceFile } from '../../diagnostics/source.ts';
+import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
+import { parseExpression } from '../../parser/index.ts';
+import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, archName, MAX_SYSCALL_ARGS, X32_SYSCALL_BIT } from '../../seccomp/abi.ts';
+import { formatReturnValue } from '../../seccomp/action.ts';
+import { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall } from '../../syscalls/index.ts';
+import { loadFilter } from '../filter-input.ts';
+import { CliError, EXIT_USAGE, report } from '../io.ts';
+
+export interface SimOptions {
+  readonly arch?: string;
+  readonly x32?: boolean;
+  readonly ip?: string;
+  readonly quiet?: boolean;
+}
+
+/** A value given on the command line: any constant expression of the policy language. */
+export function evaluateValue(text: string, what: string): bigint {
+  const file = createSourceFile(what, text);
+  const parsed = parseExpression(file);
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const value = parsed.expr && new ExpressionChecker((d) => diagnostics.push(d)).constant(parsed.expr, { defines: new Map() });
+  if (value === undefined || diagnostics.some((d) => d.severity === 'error')) {
+    report(diagnostics);
+    throw new CliError(`invalid value for ${what}: "${text}"`, EXIT_USAGE);
+  }
+  return BigInt.asUintN(64, value);
+}
+
+function resolveSyscall(spec: string, arch: number): { nr: number; syscall?: Syscall } {
+  if (/^-?[0-9]/.test(spec)) {
+    const nr = Number(BigInt.asUintN(32, evaluateValue(spec, 'the syscall number')));
+    return { nr, ...(arch === AUDIT_ARCH_X86_64 ? { syscall: syscallByNumber(nr & ~X32_SYSCALL_BIT) } : {}) };
+  }
+  if (arch !== AUDIT_ARCH_X86_64) throw new CliError(`give the syscall as a number for arch ${archName(arch)}`, EXIT_USAGE);
+  const syscall = syscallByName(spec);
+  if (!syscall) {
+    const suggestion = closestMatch(spec, x86_64Syscalls().map((s) => s.name));
+    throw new CliError(`unknown syscall "${spec}"`, EXIT_USAGE, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+  }
+  return { nr: syscall.nr, syscall };
+}
+
+function parseArch(text: string | undefined): number {
+  if (text === undefined || text === 'x86_64' || text === 'x86-64') return AUDIT_ARCH_X86_64;
+  if (text === 'i386' || text === 'x86') return AUDIT_ARCH_I386;
+  return Number(BigInt.asUintN(32, evaluateValue(text, '--arch')));
+}
+
+function parseArgs(specs: readonly string[], syscall: Syscall | undefined): bigint[] {
+  const args: bigint[] = Array.from({ length: MAX_SYSCALL_ARGS }, () => 0n);
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new CliError(`argument "${spec}" is not of the form name=value`, EXIT_USAGE, 'e.g. `flags=O_CREAT|O_WRONLY` or `arg2=0x41`');
+    const name = spec.slice(0, eq);
+    const positional = /^arg([0-5])$/.exec(name);
+    const index = positional ? Number(positional[1]) : syscall?.args.findIndex((a) => a.name === name) ?? -1;
+    if (index < 0) {
+      const names = syscall?.args.map((a) => a.name) ?? [];
+      throw new CliError(`"${name}" is not an argument of ${syscall?.name ?? 'this call'}`, EXIT_USAGE, names.length > 0 ? `its arguments are ${names.join(', ')} (or arg0..arg5)` : 'use arg0..arg5');
+    }
+    args[index] = evaluateValue(spec.slice(eq + 1), name);
+  }
+  return args;
+}
+
+export function runSim(inputPath: string, syscallSpec: string, argSpecs: readonly string[], options: SimOptions): void {
+  const arch = parseArch(options.arch);
+  const resolved = resolveSyscall(syscallSpec, arch);
+  const nr = options.x32 ? (resolved.nr | X32_SYSCALL_BIT) >>> 0 : resolved.nr;
+  const args = parseArgs(argSpecs, resolved.syscall);
+  const instructionPointer = options.ip === undefined ? 0n : evaluateValue(options.ip, '--ip');
+  const { program } = loadFilter(inputPath);
+
+  const result = emulate(program, { nr, arch, args, instructionPointer });
+  const names = resolved.syscall?.args.map((a) => a.name) ?? [];
+  const shown = args.map((v, i) => `${names[i] ?? `arg${i}`}=0x${v.toString(16)}`).slice(0, Math.max(names.length, lastNonZero(args) + 1));
+  const callName = resolved.syscall ? `${options.x32 || (nr & X32_SYSCALL_BIT) !== 0 && nr !== 0xffffffff ? 'x32:' : ''}${resolved.syscall.name}` : `syscall ${nr}`;
+  const lines = [`${callName}(${shown.join(', ')}) [nr ${nr === 0xffffffff ? -1 : `0x${nr.toString(16)}`}, arch ${archName(arch)}] -> ${formatReturnValue(result.value)}`];
+  if (!options.quiet) {
+    const holds = accumulatorContents(program);
+    lines.push(`${result.trace.length} instructions executed:`);
+    for (const pc of result.trace) {
+      lines.push(`  ${String(pc).padStart(4, '0')}: ${describeInstruction(program[pc]!, pc, holds[pc]!, { syscallName: (n) => syscallByNumber(n)?.name })}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function lastNonZero(values: readonly bigint[]): number {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== 0n) return i;
+  return -1;
+}

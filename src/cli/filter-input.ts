@@ -1,0 +1,51 @@
+// Commands that run or inspect a filter (sim, stats) take a policy or a compiled raw filter.
+import { extname, normalize } from 'node:path';
+import { decodeProgram, type Instruction } from '../bpf/insn.ts';
+import { validateProgram } from '../bpf/validate.ts';
+import { compilePolicy, type CompiledFilter } from '../compile.ts';
+import { nodeFileHost } from '../host/node-host.ts';
+import { CliError, decodeText, EXIT_INPUT_ERROR, readInput, report, type Input } from './io.ts';
+
+export interface LoadedFilter {
+  readonly program: readonly Instruction[];
+  /** Present when the input was a policy. */
+  readonly compiled?: CompiledFilter;
+}
+
+const RAW_EXTENSIONS = new Set(['.bpf', '.bin', '.raw']);
+
+/** A raw filter is recognised by its extension, or by being binary data. */
+export function isRawFilter(input: Input): boolean {
+  return RAW_EXTENSIONS.has(extname(input.path).toLowerCase()) || input.bytes.includes(0);
+}
+
+export function loadRawFilter(input: Input): Instruction[] {
+  const program = decodeProgram(input.bytes);
+  if (!program || program.length === 0) {
+    throw new CliError(`${input.path}: ${input.bytes.length} bytes is not a whole number of 8-byte BPF instructions`, EXIT_INPUT_ERROR, 'a raw filter is an array of struct sock_filter, as `seccompile compile --format raw` writes it');
+  }
+  return program;
+}
+
+/** Compiles a policy, printing its diagnostics; stops with exit 1 on errors. */
+export function compileInput(input: Input): CompiledFilter {
+  const result = compilePolicy(decodeText(input), { path: input.path === '<stdin>' ? input.path : normalize(input.path), host: nodeFileHost });
+  const failed = report(result.diagnostics);
+  if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
+  return result.filter;
+}
+
+export function loadFilter(path: string): LoadedFilter {
+  const input = readInput(path);
+  if (!isRawFilter(input)) {
+    const compiled = compileInput(input);
+    return { program: compiled.program, compiled };
+  }
+  const program = loadRawFilter(input);
+  const problems = validateProgram(program);
+  if (problems.length > 0) {
+    const detail = problems.map((p) => (p.index >= 0 ? `instruction ${p.index}: ${p.message}` : p.message)).join('; ');
+    throw new CliError(`${input.path}: the kernel would refuse this filter: ${detail}`, EXIT_INPUT_ERROR, 'use `seccompile disasm` to inspect it');
+  }
+  return { program };
+}

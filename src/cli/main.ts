@@ -1,0 +1,73 @@
+// The command line: a thin layer over the library. Each command's module is loaded only when that
+// command runs, so `seccompile --help` and simple commands start fast.
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.ts';
+import { CliError, EXIT_USAGE } from './io.ts';
+
+function buildProgram(): Command {
+  const program = new Command('seccompile')
+    .description('Compile seccomp policies into classic-BPF filters for Linux x86-64.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('compile')
+    .description('compile a policy into a seccomp filter')
+    .argument('<policy>', 'policy file, or - for standard input')
+    .option('-o, --output <file>', 'write to FILE (- for standard output); the file is replaced only when compilation succeeds')
+    .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
+    .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
+    .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h')
+    .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
+
+  program
+    .command('disasm')
+    .description('print a raw filter as a listing')
+    .argument('<file>', 'raw filter (struct sock_filter bytes), or - for standard input')
+    .option('-o, --output <file>', 'write the listing to FILE')
+    .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
+
+  program
+    .command('sim')
+    .description('run a filter on one system call and show the verdict and the instructions executed')
+    .argument('<filter>', 'policy file, or a raw filter (.bpf, or any binary file)')
+    .argument('<syscall>', 'syscall name, or a number (e.g. 0x40000027, -1)')
+    .argument('[args...]', 'arguments as name=value or argN=value; values may use constants (flags=O_CREAT|O_WRONLY)')
+    .option('--arch <arch>', 'x86_64 (default), i386, or an AUDIT_ARCH number')
+    .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
+    .option('--ip <address>', 'instruction pointer')
+    .option('-q, --quiet', 'print only the verdict')
+    .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat flags=O_WRONLY|O_CREAT\n  seccompile sim web.bpf read --x32')
+    .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
+
+  return program;
+}
+
+function printError(error: CliError): void {
+  if (error.message) process.stderr.write(`seccompile: error: ${error.message}\n`);
+  if (error.hint) process.stderr.write(`  help: ${error.hint}\n`);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof CliError) {
+      printError(error);
+      return error.exitCode;
+    }
+    // A bug: say so plainly; the stack only on request.
+    process.stderr.write(`seccompile: internal error: ${(error as Error)?.message ?? String(error)}\n  please report this; set SECCOMPILE_DEBUG=1 for details\n`);
+    if (process.env['SECCOMPILE_DEBUG']) process.stderr.write(`${(error as Error)?.stack}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,28 @@
+// `--format json`: a versioned, documented object (docs/output-formats.md).
+import type { CompiledFilter } from '../compile.ts';
+import { AUDIT_ARCH_X86_64 } from '../seccomp/abi.ts';
+import { describeAction, flagsValue, requiredFlags, summarizeSyscalls } from './summary.ts';
+
+export const JSON_FORMAT_VERSION = 1;
+
+export function emitJson(filter: CompiledFilter): string {
+  const flags = requiredFlags(filter);
+  const [major, minor] = filter.ir.metadata.minKernel;
+  const document = {
+    format: 'seccompile-filter',
+    version: JSON_FORMAT_VERSION,
+    arch: filter.ir.arch,
+    auditArch: AUDIT_ARCH_X86_64,
+    defaultAction: describeAction(filter.ir.defaultAction),
+    x32Action: describeAction(filter.ir.x32Action),
+    foreignArchAction: describeAction(filter.ir.foreignArchAction),
+    flags,
+    flagsValue: flagsValue(flags),
+    needsListener: filter.ir.metadata.needsListener,
+    minKernel: `${major}.${minor}`,
+    length: filter.program.length,
+    instructions: filter.program.map(({ code, jt, jf, k }) => ({ code, jt, jf, k })),
+    syscalls: summarizeSyscalls(filter),
+  };
+  return JSON.stringify(document, null, 2) + '\n';
+}

@@ -1,0 +1,41 @@
+// What a compiled filter means, per syscall and overall: shared by the JSON and C emitters.
+import type { CompiledFilter } from '../compile.ts';
+import { errnoName } from '../constants/index.ts';
+import { FILTER_FLAGS, type FilterFlagName } from '../seccomp/abi.ts';
+import { actionValue, formatAction, type Action } from '../seccomp/action.ts';
+
+export function actionText(action: Action): string {
+  return formatAction(action, errnoName);
+}
+
+export interface SyscallSummary {
+  readonly nr: number;
+  readonly name: string;
+  /** Some verdict depends on the arguments. */
+  readonly conditional: boolean;
+  /** Every verdict the syscall can get, in rule order; the default last when a call can fall through. */
+  readonly actions: readonly string[];
+}
+
+export function summarizeSyscalls(filter: CompiledFilter): SyscallSummary[] {
+  return filter.ir.syscalls.map((decision) => {
+    const conditional = decision.rules.some((r) => r.condition.kind !== 'true');
+    const fallsThrough = !decision.rules.some((r) => r.condition.kind === 'true');
+    const actions = [...decision.rules.map((r) => r.action), ...(fallsThrough ? [filter.ir.defaultAction] : [])];
+    const texts = [...new Set(actions.map(actionText))];
+    return { nr: decision.nr, name: decision.name, conditional, actions: texts };
+  });
+}
+
+/** Flags the filter must be installed with. */
+export function requiredFlags(filter: CompiledFilter): FilterFlagName[] {
+  return filter.ir.metadata.needsListener ? ['new_listener'] : [];
+}
+
+export function flagsValue(flags: readonly FilterFlagName[]): number {
+  return flags.reduce((sum, f) => sum | FILTER_FLAGS[f], 0);
+}
+
+export function describeAction(action: Action): { action: string; value: number; text: string } {
+  return { action: action.kind, value: actionValue(action), text: actionText(action) };
+}
