@@ -91,6 +91,7 @@ export class ExpressionChecker {
 
   private name(name: string, span: Span, scope: Scope): Typed | undefined {
     const arg = scope.syscall && this.argument(name, span, scope.syscall);
+    if (arg === null) return undefined;
     if (arg) return { type: 'arg', operand: { arg } };
     const defined = scope.defines.get(name);
     if (defined) return { type: 'const', value: defined.value };
@@ -102,8 +103,8 @@ export class ExpressionChecker {
     return this.error('SC2003', `unknown name \`${name}\`${where}`, span, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
   }
 
-  /** An argument by prototype name, or `argN`. */
-  private argument(name: string, span: Span, syscall: Syscall): SyscallArg | undefined {
+  /** An argument by prototype name, or `argN`; null after reporting a bad `argN`. */
+  private argument(name: string, span: Span, syscall: Syscall): SyscallArg | undefined | null {
     const named = syscall.args.find((a) => a.name === name);
     if (named) return named;
     const positional = /^arg([0-9])$/.exec(name);
@@ -111,7 +112,7 @@ export class ExpressionChecker {
     const index = Number(positional[1]);
     if (index >= MAX_SYSCALL_ARGS) {
       this.error('SC2003', `\`${name}\`: a syscall has at most ${MAX_SYSCALL_ARGS} arguments (arg0..arg5)`, span);
-      return undefined;
+      return null;
     }
     const declared = syscall.args[index];
     if (declared) return declared;

@@ -3,12 +3,12 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
-import { errnoValue } from '../constants/index.ts';
+import { errnoValue, lookupConstant } from '../constants/index.ts';
 import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
 import { ACTION_NAMES } from '../parser/tokens.ts';
-import { X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
-import { allSyscallRows, syscallByName, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
+import { syscallByName, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
 import type { CheckedPolicy, CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
 
@@ -72,6 +72,14 @@ class PolicyChecker {
   /** `default`, `x32` and `foreign_arch`: each may be given once. */
   private special(keyword: string, previous: { span: Span } | undefined, node: ActionNode, span: Span): { action: Action; span: Span } | undefined {
     const action = this.action(node);
+    if (keyword !== 'default' && (action?.kind === 'allow' || action?.kind === 'log')) {
+      const calls = keyword === 'x32' ? 'x32 calls' : 'calls from other architectures (such as i386 `int $0x80`)';
+      this.diagnostics.push({
+        code: 'SC3009', severity: 'warning', span,
+        message: `\`${keyword} ${node.name}\` lets ${calls} run without any rule being checked`,
+        hint: 'no rule of the policy sees these calls; prefer kill_process or errno(ENOSYS)',
+      });
+    }
     if (previous) {
       this.diagnostics.push({
         code: keyword === 'default' ? 'SC3002' : 'SC3008', severity: 'error',
@@ -93,11 +101,22 @@ class PolicyChecker {
       });
       return;
     }
+    const builtin = lookupConstant(statement.name);
+    if (builtin) {
+      this.diagnostics.push({
+        code: 'SC2009', severity: 'warning', span: statement.nameSpan,
+        message: `\`${statement.name}\` hides the built-in constant ${statement.name} (${builtin.value})`,
+        hint: 'choose another name, unless you mean to change what the name stands for in this policy',
+      });
+    }
     if (value !== undefined) this.defines.set(statement.name, { value, span: statement.nameSpan });
   }
 
   private rule(statement: RuleStatement): void {
     const action = this.action(statement.action);
+    if (statement.syscalls.length === 0) {
+      this.diagnostics.push({ code: 'SC3010', severity: 'warning', span: statement.span, message: 'this rule lists no syscalls' });
+    }
     const seen = new Map<number, Span>();
     for (const ref of statement.syscalls) {
       const syscall = this.syscall(ref);
@@ -122,25 +141,21 @@ class PolicyChecker {
     if (ref.kind === 'number') return this.syscallNumber(ref.value, ref.span);
     const syscall = syscallByName(ref.name);
     if (syscall) return syscall;
-    const alias = SYSCALL_ALIASES[ref.name];
-    const x32Only = allSyscallRows().find((s) => s.name === ref.name && s.abi === 'x32');
-    const suggestion = alias ?? closestMatch(ref.name, x86_64Syscalls().map((s) => s.name));
+    const suggestion = SYSCALL_ALIASES[ref.name] ?? closestMatch(ref.name, x86_64Syscalls().map((s) => s.name));
     this.diagnostics.push({
       code: 'SC2001', severity: 'error', message: `unknown syscall \`${ref.name}\``, span: ref.span,
-      ...(x32Only ? { hint: `\`${ref.name}\` exists only for x32, whose calls every filter rejects` }
-        : suggestion ? { hint: `did you mean \`${suggestion}\`?` } : { hint: 'name a syscall from the x86-64 table, or give its number' }),
+      hint: suggestion ? `did you mean \`${suggestion}\`?` : 'name a syscall from the x86-64 table, or give its number',
     });
     return undefined;
   }
 
   private syscallNumber(value: bigint, span: Span): Syscall | undefined {
     if (value >= BigInt(X32_SYSCALL_BIT)) {
-      const x32 = value < 1n << 32n && (value & BigInt(X32_SYSCALL_BIT)) !== 0n;
-      this.diagnostics.push({
-        code: 'SC2010', severity: 'error', span,
-        message: x32 ? `syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)` : `syscall number ${value} is out of range`,
-        hint: 'x86-64 syscall numbers are below 0x40000000',
-      });
+      const x32 = value < BigInt(SKIPPED_SYSCALL_NR) && (value & BigInt(X32_SYSCALL_BIT)) !== 0n;
+      const message = value === BigInt(SKIPPED_SYSCALL_NR)
+        ? 'syscall number 0xffffffff (-1) is how a tracer skips a call: it always gets the default action'
+        : x32 ? `syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)` : `syscall number ${value} is out of range`;
+      this.diagnostics.push({ code: 'SC2010', severity: 'error', span, message, hint: 'x86-64 syscall numbers are below 0x40000000' });
       return undefined;
     }
     return syscallForNumber(Number(value));

@@ -4,7 +4,8 @@ import { decodeProgram, type Instruction } from '../bpf/insn.ts';
 import { validateProgram } from '../bpf/validate.ts';
 import { compilePolicy, type CompiledFilter } from '../compile.ts';
 import { nodeFileHost } from '../host/node-host.ts';
-import { CliError, decodeText, EXIT_INPUT_ERROR, readInput, report, type Input } from './io.ts';
+import { CliError, EXIT_INPUT_ERROR } from './errors.ts';
+import { decodeText, readInput, report, type Input } from './io.ts';
 
 export interface LoadedFilter {
   readonly program: readonly Instruction[];
@@ -22,7 +23,9 @@ export function isRawFilter(input: Input): boolean {
 export function loadRawFilter(input: Input): Instruction[] {
   const program = decodeProgram(input.bytes);
   if (!program || program.length === 0) {
-    throw new CliError(`${input.path}: ${input.bytes.length} bytes is not a whole number of 8-byte BPF instructions`, EXIT_INPUT_ERROR, 'a raw filter is an array of struct sock_filter, as `seccompile compile --format raw` writes it');
+    throw new CliError(`${input.bytes.length} bytes is not a whole number of 8-byte BPF instructions`, EXIT_INPUT_ERROR, {
+      code: 'SC5003', path: input.path, hint: 'a raw filter is an array of struct sock_filter, as `seccompile compile --format raw` writes it',
+    });
   }
   return program;
 }
@@ -45,7 +48,7 @@ export function loadFilter(path: string): LoadedFilter {
   const problems = validateProgram(program);
   if (problems.length > 0) {
     const detail = problems.map((p) => (p.index >= 0 ? `instruction ${p.index}: ${p.message}` : p.message)).join('; ');
-    throw new CliError(`${input.path}: the kernel would refuse this filter: ${detail}`, EXIT_INPUT_ERROR, 'use `seccompile disasm` to inspect it');
+    throw new CliError(`the kernel would refuse this filter: ${detail}`, EXIT_INPUT_ERROR, { code: 'SC5003', path: input.path, hint: 'use `seccompile disasm` to inspect it' });
   }
   return { program };
 }

@@ -4,17 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { formatDiagnostics } from '../diagnostics/format.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
 
-/** Exit codes: 0 success, 1 errors in the input (policy, filter), 2 wrong usage. */
-export const EXIT_OK = 0;
-export const EXIT_INPUT_ERROR = 1;
-export const EXIT_USAGE = 2;
-
-/** Raised to stop a command with a message and an exit code; main prints it without a stack. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_USAGE, readonly hint?: string) {
-    super(message);
-  }
-}
+import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from './errors.ts';
 
 /** Inputs larger than this are refused before parsing. */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
@@ -32,10 +22,10 @@ export function readInput(path: string): Input {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliError(`cannot read ${path}: ${reason}`, EXIT_USAGE);
+    throw new CliError(`cannot read the file: ${reason}`, EXIT_USAGE, { code: 'SC5001', path });
   }
   if (bytes.length > MAX_INPUT_BYTES) {
-    throw new CliError(`${path} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, EXIT_INPUT_ERROR);
+    throw new CliError(`the input is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, EXIT_INPUT_ERROR, { code: 'SC5001', path });
   }
   return { path: path === '-' ? '<stdin>' : path, bytes };
 }
@@ -45,7 +35,7 @@ export function decodeText(input: Input): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(input.bytes);
   const nul = input.bytes.indexOf(0);
   if (nul >= 0 || text.includes('\uFFFD')) {
-    throw new CliError(`${input.path}: this is binary data, not a policy`, EXIT_INPUT_ERROR, 'to read a compiled filter, use `seccompile disasm`');
+    throw new CliError('this is binary data, not a policy', EXIT_INPUT_ERROR, { code: 'SC5002', path: input.path, hint: 'to read a compiled filter, use `seccompile disasm`' });
   }
   return text.replace(/^\uFEFF/, '');
 }
@@ -70,7 +60,7 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   if (path === '-') {
     if (typeof data !== 'string' && process.stdout.isTTY) {
-      throw new CliError('refusing to write a binary filter to the terminal', EXIT_USAGE, 'redirect it to a file, give `-o FILE`, or choose a readable `--format asm`, `c` or `json`');
+      throw new CliError('refusing to write a binary filter to the terminal', EXIT_USAGE, { hint: 'redirect it to a file, give `-o FILE`, or choose a readable `--format asm`, `c` or `json`' });
     }
     writeAll(1, bytes);
     return;

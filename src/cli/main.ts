@@ -2,7 +2,7 @@
 // command runs, so `seccompile --help` and simple commands start fast.
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.ts';
-import { CliError, EXIT_USAGE } from './io.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
 
 function buildProgram(): Command {
   const program = new Command('seccompile')
@@ -40,15 +40,23 @@ function buildProgram(): Command {
     .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
     .option('--ip <address>', 'instruction pointer')
     .option('-q, --quiet', 'print only the verdict')
-    .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat flags=O_WRONLY|O_CREAT\n  seccompile sim web.bpf read --x32')
+    .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
     .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
 
   return program;
 }
 
-function printError(error: CliError): void {
-  if (error.message) process.stderr.write(`seccompile: error: ${error.message}\n`);
-  if (error.hint) process.stderr.write(`  help: ${error.hint}\n`);
+async function printError(error: CliError): Promise<void> {
+  if (!error.message) return;
+  const { code, path, hint } = error.details;
+  if (code) {
+    // Input problems read like any other diagnostic: `path: error: message [SC5001]`.
+    const { report } = await import('./io.ts');
+    report([{ code, severity: 'error', message: error.message, ...(path ? { path } : {}), ...(hint ? { hint } : {}) }]);
+    return;
+  }
+  process.stderr.write(`seccompile: error: ${error.message}\n`);
+  if (hint) process.stderr.write(`  help: ${hint}\n`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -58,7 +66,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof CliError) {
-      printError(error);
+      await printError(error);
       return error.exitCode;
     }
     // A bug: say so plainly; the stack only on request.

@@ -89,6 +89,9 @@ export function lowerCond(builder: CfgBuilder, cond: Cond, whenTrue: BlockId, wh
 }
 
 function lowerTest(builder: CfgBuilder, test: WordTest, whenTrue: BlockId, whenFalse: BlockId): BlockId {
+  // Both outcomes lead to the same place: no need to look at the argument at all (which also
+  // keeps the syscall cacheable by the kernel).
+  if (whenTrue === whenFalse) return whenTrue;
   const body = test.mask === undefined || test.op === 'set' ? [load(test.offset)] : [load(test.offset), andMask(test.mask)];
   const op = test.op === 'eq' ? 'jeq' : test.op === 'gt' ? 'jgt' : test.op === 'ge' ? 'jge' : 'jset';
   return builder.block(body, { kind: 'branch', op, k: test.value >>> 0, whenTrue, whenFalse });

@@ -53,6 +53,8 @@ export const DIAGNOSTIC_CODES = {
   SC3006: 'include cycle',
   SC3007: 'include file not found',
   SC3008: 'x32 or foreign-arch action given twice',
+  SC3009: 'x32 or foreign-arch calls allowed without any rule',
+  SC3010: 'rule lists no syscalls',
   SC4001: 'program too long',
   SC4002: 'program rejected by the kernel rules',
   SC5001: 'cannot read input',

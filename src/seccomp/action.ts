@@ -68,7 +68,7 @@ export function formatAction(action: Action, errnoName?: (n: number) => string |
   switch (action.kind) {
     case 'trap': return action.data === 0 ? 'trap' : `trap(${action.data})`;
     case 'errno': return `errno(${errnoName?.(action.errno) ?? action.errno})`;
-    case 'trace': return `trace(${action.data})`;
+    case 'trace': return action.data === 0 ? 'trace' : `trace(${action.data})`;
     default: return action.kind;
   }
 }

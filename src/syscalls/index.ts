@@ -47,12 +47,26 @@ export function describeType(type: string): { width: ArgWidth; pointer: boolean 
   return { width, pointer: false };
 }
 
+/**
+ * Parameters declared wider than the kernel uses them. These fds are declared `unsigned long` but
+ * reach fdget()/fget(), which take an `unsigned int`: the upper half is ignored, so a rule that
+ * compared 64 bits could be bypassed by setting it (readv with fd 0x1_0000_0005 reads fd 5).
+ */
+const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, ArgWidth>>>> = {
+  readv: { fd: 32 }, writev: { fd: 32 }, preadv: { fd: 32 }, pwritev: { fd: 32 }, preadv2: { fd: 32 }, pwritev2: { fd: 32 },
+  mmap: { fd: 32 },
+};
+
 function buildTable(): { all: readonly Syscall[]; byName: Map<string, Syscall>; byNumber: Map<number, Syscall> } {
   const all: Syscall[] = [];
   const byName = new Map<string, Syscall>();
   const byNumber = new Map<number, Syscall>();
   for (const [nr, name, abi, entry, params] of SYSCALL_ROWS) {
-    const args = params.map(([argName, type], index) => ({ index, name: argName, type, ...describeType(type) }));
+    const narrowed = abi === 'x32' ? undefined : KERNEL_NARROWED[name];
+    const args = params.map(([argName, type], index) => {
+      const described = describeType(type);
+      return { index, name: argName, type, ...described, width: narrowed?.[argName] ?? described.width };
+    });
     const syscall: Syscall = { nr, name, abi, entry, args };
     all.push(syscall);
     // x32-only rows describe calls that arrive with the x32 bit, which every filter rejects.

@@ -3,7 +3,8 @@ import { basename, extname } from 'node:path';
 import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
 import { VERSION } from '../../version.ts';
 import { compileInput } from '../filter-input.ts';
-import { CliError, readInput, writeOutput } from '../io.ts';
+import { CliError, EXIT_USAGE } from '../errors.ts';
+import { readInput, writeOutput } from '../io.ts';
 
 export interface CompileCommandOptions {
   readonly output?: string;
@@ -15,7 +16,7 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.bpf': 'r
 
 export function chooseFormat(format: string | undefined, output: string | undefined): OutputFormat {
   if (format !== undefined) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new CliError(`unknown format "${format}"`, 2, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new CliError(`unknown format "${format}"`, EXIT_USAGE, { hint: `choose one of ${OUTPUT_FORMATS.join(', ')}` });
     return format as OutputFormat;
   }
   return (output && output !== '-' && FORMAT_BY_EXTENSION[extname(output).toLowerCase()]) || 'raw';
@@ -24,7 +25,7 @@ export function chooseFormat(format: string | undefined, output: string | undefi
 /** A C identifier derived from the file name: `web-server.policy` → `web_server_filter`. */
 export function filterName(path: string, name?: string): string {
   if (name !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`--name "${name}" is not a C identifier`, 2);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`--name "${name}" is not a C identifier`, EXIT_USAGE);
     return name;
   }
   const stem = basename(path, extname(path)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');

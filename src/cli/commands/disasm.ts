@@ -2,7 +2,8 @@
 import { validateProgram } from '../../bpf/validate.ts';
 import { listing } from '../../emit/index.ts';
 import { loadRawFilter } from '../filter-input.ts';
-import { CliError, EXIT_INPUT_ERROR, readInput, writeOutput } from '../io.ts';
+import { CliError, EXIT_INPUT_ERROR } from '../errors.ts';
+import { readInput, writeOutput } from '../io.ts';
 
 export function runDisasm(inputPath: string, options: { output?: string }): void {
   const input = readInput(inputPath);
@@ -11,6 +12,6 @@ export function runDisasm(inputPath: string, options: { output?: string }): void
   const problems = validateProgram(program);
   if (problems.length > 0) {
     const detail = problems.map((p) => (p.index >= 0 ? `instruction ${p.index}: ${p.message}` : p.message)).join('\n  ');
-    throw new CliError(`${input.path}: the kernel would refuse this filter:\n  ${detail}`, EXIT_INPUT_ERROR);
+    throw new CliError(`the kernel would refuse this filter:\n  ${detail}`, EXIT_INPUT_ERROR, { code: 'SC5003', path: input.path });
   }
 }

@@ -11,7 +11,8 @@ import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, archName, MAX_SYSCALL_ARGS, X32_SYS
 import { formatReturnValue } from '../../seccomp/action.ts';
 import { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall } from '../../syscalls/index.ts';
 import { loadFilter } from '../filter-input.ts';
-import { CliError, EXIT_USAGE, report } from '../io.ts';
+import { CliError, EXIT_USAGE } from '../errors.ts';
+import { report } from '../io.ts';
 
 export interface SimOptions {
   readonly arch?: string;
@@ -42,7 +43,7 @@ function resolveSyscall(spec: string, arch: number): { nr: number; syscall?: Sys
   const syscall = syscallByName(spec);
   if (!syscall) {
     const suggestion = closestMatch(spec, x86_64Syscalls().map((s) => s.name));
-    throw new CliError(`unknown syscall "${spec}"`, EXIT_USAGE, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+    throw new CliError(`unknown syscall "${spec}"`, EXIT_USAGE, suggestion ? { hint: `did you mean \`${suggestion}\`?` } : {});
   }
   return { nr: syscall.nr, syscall };
 }
@@ -57,13 +58,13 @@ function parseArgs(specs: readonly string[], syscall: Syscall | undefined): bigi
   const args: bigint[] = Array.from({ length: MAX_SYSCALL_ARGS }, () => 0n);
   for (const spec of specs) {
     const eq = spec.indexOf('=');
-    if (eq <= 0) throw new CliError(`argument "${spec}" is not of the form name=value`, EXIT_USAGE, 'e.g. `flags=O_CREAT|O_WRONLY` or `arg2=0x41`');
+    if (eq <= 0) throw new CliError(`argument "${spec}" is not of the form name=value`, EXIT_USAGE, { hint: 'e.g. `flags=O_CREAT|O_WRONLY` or `arg2=0x41`' });
     const name = spec.slice(0, eq);
     const positional = /^arg([0-5])$/.exec(name);
     const index = positional ? Number(positional[1]) : syscall?.args.findIndex((a) => a.name === name) ?? -1;
     if (index < 0) {
       const names = syscall?.args.map((a) => a.name) ?? [];
-      throw new CliError(`"${name}" is not an argument of ${syscall?.name ?? 'this call'}`, EXIT_USAGE, names.length > 0 ? `its arguments are ${names.join(', ')} (or arg0..arg5)` : 'use arg0..arg5');
+      throw new CliError(`"${name}" is not an argument of ${syscall?.name ?? 'this call'}`, EXIT_USAGE, { hint: names.length > 0 ? `its arguments are ${names.join(', ')} (or arg0..arg5)` : 'use arg0..arg5' });
     }
     args[index] = evaluateValue(spec.slice(eq + 1), name);
   }
