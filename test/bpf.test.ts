@@ -93,6 +93,7 @@ describe('validator (the kernel rules)', () => {
     [[stmt(BPF_JMP | BPF_JA, 1), ret(0)], 'outside the program'],
     [[jump(BPF_JMP | BPF_JGT | BPF_K, 1, 1, 0), ret(0)], 'outside the program'],
     [[ld(0)], 'the last instruction must be a return'],
+    [[jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 256, 0), ...Array.from({ length: 300 }, () => ret(0))], 'jump offsets are 8-bit'],
     [[], 'the program is empty'],
     [Array.from({ length: 4097 }, () => ret(0)), 'at most 4096'],
   ])('rejects %#', (program, message) => {

@@ -37,6 +37,10 @@ export function validateProgram(program: readonly Instruction[]): ValidationProb
   program.forEach((insn, pc) => {
     const fail = (message: string): void => { problems.push({ index: pc, message }); };
     const { code, k } = insn;
+    // Fields wider than struct sock_filter's would be truncated on encoding.
+    if (code > 0xffff || insn.jt > 0xff || insn.jf > 0xff || k > 0xffffffff || k < 0) {
+      return fail(`field out of range (code 0x${code.toString(16)}, jt ${insn.jt}, jf ${insn.jf}, k ${k}): jump offsets are 8-bit`);
+    }
     if (!ALLOWED_CODES.has(code)) return fail(`opcode 0x${code.toString(16)} is not allowed in a seccomp filter`);
     if (code === (BPF_LD | BPF_W | BPF_ABS) && (k >= SECCOMP_DATA_SIZE || k % 4 !== 0)) {
       return fail(`load at offset ${k}: seccomp_data loads need an offset below ${SECCOMP_DATA_SIZE} and a multiple of 4`);
