@@ -36,6 +36,17 @@ export type CompileResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function compilePolicy(text: string, options: CompileOptions = {}): CompileResult {
+  try {
+    return runPipeline(text, options);
+  } catch (error) {
+    // Inputs are bounded (nesting, chain length) so this should not happen; if it does, say so
+    // plainly rather than crash.
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, diagnostics: [{ code: 'SC1005', severity: 'error', path: options.path ?? '<policy>', message: `the policy is too deeply nested to compile (${error.message})` }] };
+  }
+}
+
+function runPipeline(text: string, options: CompileOptions): CompileResult {
   const entry = createSourceFile(options.path ?? '<policy>', text);
   const loaded = loadPolicy(entry, options.host);
   if (!loaded.statements) return { ok: false, diagnostics: loaded.diagnostics };

@@ -30,7 +30,7 @@ function ruleCondition(text: string): Condition | undefined {
 function memoryHost(files: Record<string, string>): FileHost {
   return {
     resolve: (from, spec) => (from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '') + spec,
-    readFile: (path) => files[path],
+    readFile: (path) => (files[path] === undefined ? { error: 'no such file' } : { text: files[path]! }),
   };
 }
 
@@ -101,9 +101,11 @@ describe('conditions', () => {
   });
 
   it('reduces values to the argument width', () => {
-    // fd is `unsigned int`: -1 is 0xffffffff; readv's fd is `unsigned long`: -1 is 2^64-1.
+    // fd is `unsigned int`: -1 is 0xffffffff; lseek's offset is `off_t`: -1 is 2^64-1.
     expect(ruleCondition('allow close if fd == -1')).toMatchObject({ value: 0xffffffffn });
-    expect(ruleCondition('allow readv if fd == -1')).toMatchObject({ value: 0xffffffffffffffffn });
+    expect(ruleCondition('allow lseek if offset == -1')).toMatchObject({ value: 0xffffffffffffffffn });
+    // readv's fd is declared `unsigned long`, but the kernel reads it as an `unsigned int`.
+    expect(ruleCondition('allow readv if fd == -1')).toMatchObject({ value: 0xffffffffn, operand: { arg: { width: 32 } } });
     expect(ruleCondition('allow openat if dfd == AT_FDCWD')).toMatchObject({ value: 0xffffff9cn });
     expect(ruleCondition('allow mkdirat if mode == -1')).toMatchObject({ value: 0xffffn, operand: { arg: { width: 16 } } });
     expect(ruleCondition('allow openat if flags & ~O_CREAT')).toMatchObject({ kind: 'bits', operand: { mask: 0xffffffbfn } });
@@ -200,7 +202,7 @@ describe('include', () => {
     const host = memoryHost({ 'a.policy': 'include "b.policy"', 'b.policy': 'include "a.policy"' });
     const [cycle] = errors('default allow\ninclude "a.policy"', host);
     expect(cycle).toMatchObject({ code: 'SC3006', message: 'include cycle: a.policy → b.policy → a.policy' });
-    expect(errors('default allow\ninclude "missing.policy"', host)[0]).toMatchObject({ code: 'SC3007', message: 'cannot read included file missing.policy' });
+    expect(errors('default allow\ninclude "missing.policy"', host)[0]).toMatchObject({ code: 'SC3007', message: 'cannot include missing.policy: no such file' });
     expect(errors('default allow\ninclude "main.policy"', host)[0]!.message).toBe('include cycle: main.policy → main.policy');
   });
 

@@ -21,6 +21,7 @@ function show(expr: Expr): string {
     case 'name': return expr.name;
     case 'unary': return `(${expr.op} ${show(expr.operand)})`;
     case 'binary': return `(${expr.op} ${show(expr.left)} ${show(expr.right)})`;
+    case 'logical': return `(${expr.op} ${expr.operands.map(show).join(' ')})`;
     case 'in': return `(${expr.negated ? 'not in' : 'in'} ${show(expr.operand)} {${expr.elements.map(show).join(' ')}})`;
   }
 }
@@ -105,6 +106,7 @@ describe('expression precedence', () => {
     ['x in {1, 2,}', '(in x {1 2})'],
     ['x not in {}', '(not in x {})'],
     ['!(a == 1) && b || c', '(or (and (not (== a 1)) b) c)'],
+    ['a or b or c and d and e', '(or a b (and c d e))'],
     ['a - b - c == 0', '(== (- (- a b) c) 0)'],
   ])('%s', (text, tree) => {
     expect(condition(text)).toBe(tree);

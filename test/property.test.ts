@@ -112,7 +112,7 @@ describe('compiled filters agree with the reference interpreter', () => {
       if (!result.ok) throw new Error(`random policy ${round} failed to compile:\n${text}\n${result.diagnostics.map((d) => d.message).join('\n')}`);
       for (const call of callsFor(rng, values)) {
         const expected = actionValue(referenceVerdict(result.filter.policy, call));
-        const actual = emulate(result.filter.program, call).value;
+        const actual: number = emulate(result.filter.program, call).value;
         if (actual !== expected) {
           expect.fail(`policy ${round}:\n${text}\ncall nr=0x${call.nr.toString(16)} arch=0x${call.arch.toString(16)} args=${call.args.map((a) => `0x${BigInt.asUintN(64, a).toString(16)}`).join(',')}: program returns 0x${actual.toString(16)}, policy means 0x${expected.toString(16)}`);
         }

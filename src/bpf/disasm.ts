@@ -64,7 +64,7 @@ export function describeInstruction(insn: Instruction, pc: number, holds: number
   const { code, k, jt, jf } = insn;
   const operandName = (value: number): string => {
     if (holds === OFFSET_ARCH) return archName(value);
-    if (holds === OFFSET_NR && bpfOp(code) === BPF_JEQ) {
+    if (holds === OFFSET_NR && bpfOp(code) !== BPF_JSET) {
       const base = value & ~X32_SYSCALL_BIT;
       const name = value === 0xffffffff ? undefined : options.syscallName?.(base);
       if (name) return (value & X32_SYSCALL_BIT) !== 0 ? `x32:${name}` : name;

@@ -85,6 +85,7 @@ export class ExpressionChecker {
       case 'name': return this.name(expr.name, expr.span, scope);
       case 'unary': return this.unary(expr, scope);
       case 'binary': return this.binary(expr, scope);
+      case 'logical': return this.logical(expr, scope);
       case 'in': return this.membership(expr, scope);
     }
   }
@@ -135,17 +136,23 @@ export class ExpressionChecker {
     return this.bounded(expr.op === '-' ? -operand.value : ~operand.value, expr.span);
   }
 
+  private logical(expr: Extract<Expr, { kind: 'logical' }>, scope: Scope): Typed | undefined {
+    const operands: Condition[] = [];
+    let failed = false;
+    for (const operand of expr.operands) {
+      const typed = this.check(operand, scope);
+      const condition = typed && this.asCondition(typed, operand);
+      if (condition) operands.push(condition);
+      else failed = true;
+    }
+    return failed ? undefined : { type: 'cond', condition: { kind: expr.op, operands } };
+  }
+
   private binary(expr: Extract<Expr, { kind: 'binary' }>, scope: Scope): Typed | undefined {
     const left = this.check(expr.left, scope);
     const right = this.check(expr.right, scope);
     if (!left || !right) return undefined;
     switch (expr.op) {
-      case 'and':
-      case 'or': {
-        const l = this.asCondition(left, expr.left);
-        const r = this.asCondition(right, expr.right);
-        return l && r && { type: 'cond', condition: { kind: expr.op, operands: [l, r] } };
-      }
       case '==': case '!=': case '<': case '<=': case '>': case '>=':
         return this.comparison(expr.op, left, right, expr);
       case '&':
@@ -169,7 +176,7 @@ export class ExpressionChecker {
         if (b < 0n || b > 63n) return this.error('SC2013', `shift by ${b}: shifts take 0..63`, expr.right.span);
         return this.bounded(op === '<<' ? a << b : a >> b, expr.span);
     }
-    return this.error('SC2006', `\`${op}\` needs conditions on both sides`, expr.span);
+    return this.error('SC2006', `\`${op}\` cannot be applied here`, expr.span);
   }
 
   private bounded(value: bigint, span: Span): Typed | undefined {

@@ -21,8 +21,9 @@ export function isRawFilter(input: Input): boolean {
 }
 
 export function loadRawFilter(input: Input): Instruction[] {
+  if (input.bytes.length === 0) throw new CliError('the file is empty', EXIT_INPUT_ERROR, { code: 'SC5003', path: input.path });
   const program = decodeProgram(input.bytes);
-  if (!program || program.length === 0) {
+  if (!program) {
     throw new CliError(`${input.bytes.length} bytes is not a whole number of 8-byte BPF instructions`, EXIT_INPUT_ERROR, {
       code: 'SC5003', path: input.path, hint: 'a raw filter is an array of struct sock_filter, as `seccompile compile --format raw` writes it',
     });

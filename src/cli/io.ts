@@ -1,13 +1,12 @@
 // Reading inputs, writing outputs and reporting diagnostics for the CLI.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatDiagnostics } from '../diagnostics/format.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
-
+import { createSourceFile } from '../diagnostics/source.ts';
+import { describeReadError } from '../host/node-host.ts';
+import { decodePolicyText, MAX_POLICY_BYTES } from '../host/text.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from './errors.ts';
-
-/** Inputs larger than this are refused before parsing. */
-export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 
 export interface Input {
   /** As shown in messages. */
@@ -20,29 +19,35 @@ export function readInput(path: string): Input {
   try {
     bytes = path === '-' ? readFileSync(0) : readFileSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliError(`cannot read the file: ${reason}`, EXIT_USAGE, { code: 'SC5001', path });
+    throw new CliError(`cannot read the file: ${describeReadError(error)}`, EXIT_USAGE, { code: 'SC5001', path });
   }
-  if (bytes.length > MAX_INPUT_BYTES) {
-    throw new CliError(`the input is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, EXIT_INPUT_ERROR, { code: 'SC5001', path });
+  if (bytes.length > MAX_POLICY_BYTES) {
+    throw new CliError(`the input is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB`, EXIT_INPUT_ERROR, { code: 'SC5001', path });
   }
   return { path: path === '-' ? '<stdin>' : path, bytes };
 }
 
 /** The text of a policy, or an error when the bytes are not text (a compiled filter, an image…). */
 export function decodeText(input: Input): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(input.bytes);
-  const nul = input.bytes.indexOf(0);
-  if (nul >= 0 || text.includes('\uFFFD')) {
-    throw new CliError('this is binary data, not a policy', EXIT_INPUT_ERROR, { code: 'SC5002', path: input.path, hint: 'to read a compiled filter, use `seccompile disasm`' });
+  const decoded = decodePolicyText(input.bytes);
+  if ('text' in decoded) return decoded.text;
+  if (decoded.binary) {
+    throw new CliError(decoded.error, EXIT_INPUT_ERROR, { code: 'SC5002', path: input.path, hint: 'to read a compiled filter, use `seccompile disasm`' });
   }
-  return text.replace(/^\uFEFF/, '');
+  if (decoded.at) {
+    // Show where the bad byte is, on the line as far as it decodes.
+    const file = createSourceFile(input.path, new TextDecoder('utf-8').decode(input.bytes));
+    const start = file.lineStarts[decoded.at.line - 1]! + decoded.at.column - 1;
+    report([{ code: 'SC5002', severity: 'error', message: decoded.error.replace(/ at line \d+, column \d+/, ''), span: { file, start, end: start + 1 }, hint: 'save the file as UTF-8' }]);
+    throw new CliError('', EXIT_INPUT_ERROR);
+  }
+  throw new CliError(decoded.error, EXIT_INPUT_ERROR, { code: 'SC5001', path: input.path });
 }
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if (process.env['NO_COLOR']) return false;
-  if (process.env['FORCE_COLOR'] && process.env['FORCE_COLOR'] !== '0') return true;
+  const force = process.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   return stream.isTTY === true;
 }
 
@@ -53,8 +58,9 @@ export function report(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /**
- * Writes the whole output or nothing: a file is written under a temporary name and renamed into
- * place, so a failure never leaves a half-written file. `-` is standard output.
+ * Writes the whole output or nothing: a regular file is written under a temporary name and renamed
+ * into place (through symlinks, keeping its mode), so a failure never leaves a half-written file.
+ * Special files (a FIFO, /dev/stdout) are written directly. `-` is standard output.
  */
 export function writeOutput(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -65,20 +71,45 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
     writeAll(1, bytes);
     return;
   }
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let target = path;
+  let mode = 0o644;
   try {
-    const fd = openSync(temporary, 'w', 0o644);
+    target = realpathSync(path);
+    const stat = statSync(target);
+    if (!stat.isFile()) return writeSpecial(target, bytes);
+    mode = stat.mode & 0o7777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot write ${path}: ${describeReadError(error)}`, EXIT_USAGE);
+  }
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temporary, 'w', mode);
     try {
       writeAll(fd, bytes);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(temporary, path);
+    chmodSync(temporary, mode);
+    renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw new CliError(`cannot write ${path}: ${(error as Error).message}`, EXIT_USAGE);
   }
+}
+
+function writeSpecial(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A reader that went away (`seccompile … | head`) is not an error: stop writing quietly. */
+export class OutputClosed extends Error {
+  override name = 'OutputClosed';
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
@@ -87,8 +118,10 @@ function writeAll(fd: number, bytes: Uint8Array): void {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') throw new OutputClosed();
       // A non-blocking pipe that is full: try again.
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      if (code !== 'EAGAIN') throw error;
     }
   }
 }

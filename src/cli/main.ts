@@ -59,12 +59,22 @@ async function printError(error: CliError): Promise<void> {
   if (hint) process.stderr.write(`  help: ${hint}\n`);
 }
 
+/** Output written asynchronously (help, version) may meet a closed pipe: that ends the run quietly. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof Error && error.name === 'OutputClosed') return 0;
     if (error instanceof CliError) {
       await printError(error);
       return error.exitCode;

@@ -32,6 +32,7 @@ export const DIAGNOSTIC_CODES = {
   SC1002: 'syntax error',
   SC1003: 'invalid number literal',
   SC1004: 'unterminated string',
+  SC1005: 'expression nested too deeply or too long',
   SC2001: 'unknown syscall',
   SC2002: 'unknown action',
   SC2003: 'unknown constant or argument',

@@ -9,6 +9,9 @@ export interface FormatOptions {
 }
 
 const MAX_UNDERLINE = 200;
+/** Longest source line shown whole; longer ones are cut to a window around the span. */
+const MAX_LINE = 160;
+const WINDOW_BEFORE = 60;
 
 function paintSeverity(chalk: ChalkInstance, severity: Severity): string {
   switch (severity) {
@@ -26,18 +29,28 @@ export function formatLocation(span: Span): string {
 /** The source line of a span with a caret underline, indented under a gutter with the line number. */
 function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => string): string[] {
   const start = positionOf(span.file, span.start);
-  const text = lineText(span.file, start.line);
+  // Control characters would act on the terminal: show them as visible symbols (one per character).
+  const text = lineText(span.file, start.line).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
   const end = positionOf(span.file, Math.max(span.start, span.end - 1));
   // A span running over several lines is underlined to the end of its first line.
   const lastColumn = end.line === start.line ? end.column : text.length;
   const width = Math.min(MAX_UNDERLINE, Math.max(1, lastColumn - start.column + 1));
+  // A very long line is shown as a window around the span.
+  let shown = text;
+  let column = start.column;
+  if (text.length > MAX_LINE) {
+    const from = Math.max(0, start.column - 1 - WINDOW_BEFORE);
+    const to = Math.min(text.length, from + MAX_LINE);
+    shown = `${from > 0 ? '…' : ''}${text.slice(from, to)}${to < text.length ? '…' : ''}`;
+    column = start.column - from + (from > 0 ? 1 : 0);
+  }
   // Keep tabs so the caret lines up under the same characters.
-  const pad = text.slice(0, start.column - 1).replace(/[^\t]/g, ' ');
+  const pad = shown.slice(0, column - 1).replace(/[^\t]/g, ' ');
   const gutter = String(start.line);
   const blank = ' '.repeat(gutter.length);
   return [
-    `${chalk.blue(`${gutter} |`)} ${text}`,
-    `${chalk.blue(`${blank} |`)} ${pad}${color('^'.repeat(width))}`,
+    `${chalk.blue(`${gutter} |`)} ${shown}`,
+    `${chalk.blue(`${blank} |`)} ${pad}${color('^'.repeat(Math.max(1, Math.min(width, shown.length - column + 1))))}`,
   ];
 }
 

@@ -67,7 +67,6 @@ export type SyscallRef =
   | { readonly kind: 'number'; readonly value: bigint; readonly span: Span };
 
 export type BinaryOperator =
-  | 'or' | 'and'
   | '==' | '!=' | '<' | '<=' | '>' | '>='
   | '|' | '^' | '&' | '<<' | '>>' | '+' | '-';
 
@@ -76,4 +75,5 @@ export type Expr =
   | { readonly kind: 'name'; readonly name: string; readonly span: Span }
   | { readonly kind: 'unary'; readonly op: '-' | '~' | 'not'; readonly operand: Expr; readonly span: Span }
   | { readonly kind: 'binary'; readonly op: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly span: Span }
+  | { readonly kind: 'logical'; readonly op: 'and' | 'or'; readonly operands: readonly Expr[]; readonly span: Span }
   | { readonly kind: 'in'; readonly negated: boolean; readonly operand: Expr; readonly elements: readonly Expr[]; readonly span: Span };

@@ -6,6 +6,9 @@ import type { SourceFile, Span } from '../diagnostics/source.ts';
 import type { ActionNode, BinaryOperator, Expr, Statement, SyscallRef } from './ast.ts';
 import { parseNumberLiteral } from './numbers.ts';
 
+/** Longest chain of same-level operators (`a + b + …`) in one expression. */
+const MAX_CHAIN = 1000;
+
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   constructor(private readonly file: SourceFile) {}
@@ -69,19 +72,25 @@ export class AstBuilder {
     return { kind: 'name', name: token.image, span };
   }
 
+  /** Literals were validated when the text was lexed. */
   private number(token: IToken): bigint {
     const parsed = parseNumberLiteral(token.image);
-    if ('value' in parsed) return parsed.value;
-    this.diagnostics.push({ code: 'SC1003', severity: 'error', message: parsed.error, span: this.tokenSpan(token) });
-    return 0n;
+    return 'value' in parsed ? parsed.value : 0n;
   }
 
   expression(node: CstNode): Expr {
-    return this.binaryChain(node, 'andExpr', ['Or', 'OrOr'], (n) => this.andExpr(n), () => 'or');
+    return this.logical(node, 'or', 'andExpr', (n) => this.andExpr(n));
   }
 
   private andExpr(node: CstNode): Expr {
-    return this.binaryChain(node, 'notExpr', ['And', 'AndAnd'], (n) => this.notExpr(n), () => 'and');
+    return this.logical(node, 'and', 'notExpr', (n) => this.notExpr(n));
+  }
+
+  /** `a or b or c` as one node with a list, so long lists need no deep recursion. */
+  private logical(node: CstNode, op: 'and' | 'or', operandRule: string, build: (n: CstNode) => Expr): Expr {
+    const operands = nodes(node, operandRule).map(build);
+    if (operands.length === 1) return operands[0]!;
+    return { kind: 'logical', op, operands, span: { file: this.file, start: operands[0]!.span.start, end: operands[operands.length - 1]!.span.end } };
   }
 
   private notExpr(node: CstNode): Expr {
@@ -142,14 +151,17 @@ export class AstBuilder {
   }
 
   /** Left-associative chain `a op b op c`: operators of several token kinds are ordered by offset. */
-  private binaryChain(node: CstNode, operandRule: string, operatorTokens: readonly string[], build: (n: CstNode) => Expr, opName?: () => BinaryOperator): Expr {
+  private binaryChain(node: CstNode, operandRule: string, operatorTokens: readonly string[], build: (n: CstNode) => Expr): Expr {
     const operands = nodes(node, operandRule);
     const operators = operatorTokens.flatMap((t) => tokens(node, t)).sort((a, b) => a.startOffset - b.startOffset);
+    // Checking recurses once per operator of a chain: bound it, with a clear message.
+    if (operators.length > MAX_CHAIN) {
+      this.diagnostics.push({ code: 'SC1005', severity: 'error', message: `more than ${MAX_CHAIN} \`${operators[0]!.image}\`-level operators in a row`, span: this.tokenSpan(operators[MAX_CHAIN]!) });
+    }
     let result = build(operands[0]!);
     operators.forEach((operator, i) => {
       const right = build(operands[i + 1]!);
-      const op = opName ? opName() : (operator.image as BinaryOperator);
-      result = { kind: 'binary', op, left: result, right, span: { file: this.file, start: result.span.start, end: right.span.end } };
+      result = { kind: 'binary', op: operator.image as BinaryOperator, left: result, right, span: { file: this.file, start: result.span.start, end: right.span.end } };
     });
     return result;
   }

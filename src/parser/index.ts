@@ -6,7 +6,8 @@ import { closestMatch } from '../diagnostics/suggest.ts';
 import type { Expr, PolicyFile } from './ast.ts';
 import { AstBuilder } from './build-ast.ts';
 import { policyParser } from './grammar.ts';
-import { ACTION_NAMES, policyLexer, UnterminatedString } from './tokens.ts';
+import { parseNumberLiteral } from './numbers.ts';
+import { ACTION_NAMES, NumberLiteral, policyLexer, UnterminatedString } from './tokens.ts';
 
 export interface ParseResult {
   /** Absent when there were syntax errors. */
@@ -33,14 +34,42 @@ function lex(file: SourceFile): Lexed {
   }
   const tokens: IToken[] = [];
   for (const token of lexed.tokens) {
-    if (token.tokenType !== UnterminatedString) {
-      tokens.push(token);
+    if (token.tokenType === UnterminatedString) {
+      diagnostics.push({ code: 'SC1004', severity: 'error', message: 'unterminated string: a string ends with `"` on the same line', span: tokenSpan(file, token) });
+      gaps.push(token.startOffset);
       continue;
     }
-    diagnostics.push({ code: 'SC1004', severity: 'error', message: 'unterminated string: a string ends with `"` on the same line', span: tokenSpan(file, token) });
-    gaps.push(token.startOffset);
+    // Checked here, so a bad number is reported together with any syntax errors.
+    if (token.tokenType === NumberLiteral) {
+      const parsed = parseNumberLiteral(token.image);
+      if ('error' in parsed) diagnostics.push({ code: 'SC1003', severity: 'error', message: parsed.error, span: tokenSpan(file, token) });
+    }
+    tokens.push(token);
   }
-  return { tokens, comments: lexed.groups['comments'] ?? [], diagnostics, gaps };
+  const tooDeep = nestingError(file, tokens);
+  if (tooDeep) diagnostics.push(tooDeep);
+  return { tokens: tooDeep ? [] : tokens, comments: lexed.groups['comments'] ?? [], diagnostics, gaps };
+}
+
+/** Deeper nesting than any real policy needs; the parser recurses once per level. */
+export const MAX_NESTING = 100;
+const OPENERS = new Set(['LParen', 'LBrace']);
+const CLOSERS = new Set(['RParen', 'RBrace']);
+const PREFIX_OPERATORS = new Set(['Not', 'Bang', 'Minus', 'Tilde']);
+
+function nestingError(file: SourceFile, tokens: readonly IToken[]): Diagnostic | undefined {
+  let depth = 0;
+  let prefixRun = 0;
+  for (const token of tokens) {
+    const name = token.tokenType.name;
+    if (OPENERS.has(name)) depth++;
+    else if (CLOSERS.has(name)) depth = Math.max(0, depth - 1);
+    prefixRun = PREFIX_OPERATORS.has(name) ? prefixRun + 1 : 0;
+    if (depth > MAX_NESTING || prefixRun > MAX_NESTING) {
+      return { code: 'SC1005', severity: 'error', message: `expression nested more than ${MAX_NESTING} levels deep`, span: tokenSpan(file, token), hint: 'split the condition, or use `in {…}` for long lists of values' };
+    }
+  }
+  return undefined;
 }
 
 export function parsePolicy(file: SourceFile): ParseResult {

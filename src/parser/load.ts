@@ -9,8 +9,8 @@ import { parsePolicy } from './index.ts';
 export interface FileHost {
   /** Path of `spec` as written in an include inside `from` (relative to the including file). */
   resolve(from: string, spec: string): string;
-  /** The text of a file, or undefined when it cannot be read. */
-  readFile(path: string): string | undefined;
+  /** The text of a file, or why it cannot be used as a policy. */
+  readFile(path: string): { readonly text: string } | { readonly error: string };
 }
 
 export interface LoadedPolicy {
@@ -54,12 +54,12 @@ export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
     }
     if (seen.has(path)) return [];
     seen.add(path);
-    const text = host.readFile(path);
-    if (text === undefined) {
-      diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot read included file ${path}`, span: statement.pathSpan, hint: 'include paths are relative to the file that includes them' });
+    const read = host.readFile(path);
+    if ('error' in read) {
+      diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot include ${path}: ${read.error}`, span: statement.pathSpan, hint: 'include paths are relative to the file that includes them' });
       return [];
     }
-    return load(createSourceFile(path, text), [...stack, path]);
+    return load(createSourceFile(path, read.text), [...stack, path]);
   }
 
   const statements = load(entry, [entry.path]);

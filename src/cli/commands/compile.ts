@@ -22,10 +22,17 @@ export function chooseFormat(format: string | undefined, output: string | undefi
   return (output && output !== '-' && FORMAT_BY_EXTENSION[extname(output).toLowerCase()]) || 'raw';
 }
 
+const C_KEYWORDS = new Set([
+  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float', 'for', 'goto', 'if',
+  'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct', 'switch', 'typedef', 'union',
+  'unsigned', 'void', 'volatile', 'while', 'bool', 'true', 'false', 'alignas', 'alignof', 'nullptr', 'static_assert', 'thread_local', 'typeof',
+]);
+
 /** A C identifier derived from the file name: `web-server.policy` → `web_server_filter`. */
 export function filterName(path: string, name?: string): string {
   if (name !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`--name "${name}" is not a C identifier`, EXIT_USAGE);
+    if (C_KEYWORDS.has(name) || /^_[A-Z_]/.test(name)) throw new CliError(`--name "${name}" is a C keyword or a reserved identifier`, EXIT_USAGE);
     return name;
   }
   const stem = basename(path, extname(path)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');

@@ -1,0 +1,42 @@
+// Policy files as text: size limit, binary detection and UTF-8 validation, shared by the CLI's
+// entry file and included files.
+
+/** Inputs larger than this are refused before parsing. */
+export const MAX_POLICY_BYTES = 32 * 1024 * 1024;
+
+export type DecodedText =
+  | { readonly text: string }
+  /** `at`: line and column of the first bad byte, when the input is text with a bad byte in it. */
+  | { readonly error: string; readonly binary: boolean; readonly at?: { readonly line: number; readonly column: number } };
+
+/** Offset of the first byte that does not belong to a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let j = 1; j < length; j++) if ((bytes[i + j]! & 0xc0) !== 0x80) return i;
+    // Overlong three- and four-byte forms, surrogates and code points above U+10FFFF.
+    const second = bytes[i + 1]!;
+    if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second > 0x9f) || (b === 0xf0 && second < 0x90) || (b === 0xf4 && second > 0x8f)) return i;
+    i += length;
+  }
+  return -1;
+}
+
+export function decodePolicyText(bytes: Uint8Array): DecodedText {
+  if (bytes.length > MAX_POLICY_BYTES) {
+    return { error: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; policies are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB`, binary: false };
+  }
+  if (bytes.includes(0)) return { error: 'this is binary data, not a policy', binary: true };
+  const bad = firstInvalidUtf8(bytes);
+  const decoder = new TextDecoder('utf-8');
+  if (bad >= 0) {
+    const before = decoder.decode(bytes.subarray(0, bad));
+    const lines = before.split('\n');
+    const at = { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+    return { error: `invalid UTF-8 at line ${at.line}, column ${at.column} (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')}): a policy is UTF-8 text`, binary: false, at };
+  }
+  return { text: decoder.decode(bytes).replace(/^\uFEFF/, '') };
+}
