@@ -12,7 +12,7 @@ import { lowerPolicy } from './ir/lower.ts';
 import type { PolicyIr } from './ir/types.ts';
 import { loadPolicy, type FileHost } from './parser/load.ts';
 import type { PolicyFile } from './parser/ast.ts';
-import { BPF_MAXINSNS } from './seccomp/abi.ts';
+import { BPF_MAXINSNS, type FilterFlagName } from './seccomp/abi.ts';
 
 export interface CompileOptions {
   /** Name of the policy in messages; include paths are relative to it. Default `<policy>`. */
@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly host?: FileHost;
   /** How to dispatch on the syscall number (the optimiser provides a faster one). */
   readonly dispatch?: DispatchStrategy;
+  /** SECCOMP_FILTER_FLAG_*s to install the filter with, besides those the policy needs. */
+  readonly flags?: readonly FilterFlagName[];
 }
 
 export interface CompiledFilter {
@@ -52,8 +54,9 @@ function runPipeline(text: string, options: CompileOptions): CompileResult {
   if (!loaded.statements) return { ok: false, diagnostics: loaded.diagnostics };
   const checked = checkPolicy(loaded.statements, entry);
   if (!checked.policy) return { ok: false, diagnostics: [...loaded.diagnostics, ...checked.diagnostics] };
-  const lowered = lowerPolicy(checked.policy);
+  const lowered = lowerPolicy(checked.policy, options.flags ? { flags: options.flags } : {});
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...lowered.diagnostics]);
+  if (hasErrors(diagnostics)) return { ok: false, diagnostics };
   const program = resolveJumps(lowerToCfg(lowered.ir, options.dispatch ? { dispatch: options.dispatch } : {}));
   const problems = programProblems(program, entry.path);
   if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };

@@ -104,10 +104,22 @@ describe('simplification', () => {
 describe('policy metadata', () => {
   it('records the listener flag and the oldest kernel', () => {
     const plain = compilePolicy('default errno(1)\nallow read');
-    expect(plain.ok && plain.filter.ir.metadata).toEqual({ needsListener: false, minKernel: [4, 14] }); // x32/foreign default kill_process
+    expect(plain.ok && plain.filter.ir.metadata).toEqual({ needsListener: false, flags: [], minKernel: [4, 14] }); // x32/foreign default kill_process
     const notify = compilePolicy('default allow\nx32 kill_thread\nforeign_arch kill_thread\nnotify mkdir');
-    expect(notify.ok && notify.filter.ir.metadata).toEqual({ needsListener: true, minKernel: [5, 0] });
+    expect(notify.ok && notify.filter.ir.metadata).toEqual({ needsListener: true, flags: ['new_listener'], minKernel: [5, 0] });
     const old = compilePolicy('default allow\nx32 kill_thread\nforeign_arch errno(1)');
     expect(old.ok && old.filter.ir.metadata.minKernel).toEqual([3, 5]);
+    const flagged = compilePolicy('default allow\nnotify mkdir', { flags: ['tsync', 'tsync_esrch', 'log'] });
+    expect(flagged.ok && flagged.filter.ir.metadata).toEqual({ needsListener: true, flags: ['tsync', 'log', 'new_listener', 'tsync_esrch'], minKernel: [5, 7] });
+  });
+
+  it('refuses flag combinations the kernel refuses', () => {
+    const tsync = compilePolicy('default allow\nnotify mkdir', { flags: ['tsync'] });
+    expect(tsync.ok).toBe(false);
+    expect(tsync.diagnostics[0]).toMatchObject({ code: 'SC4003' });
+    expect(tsync.diagnostics[0]!.message).toContain('needs tsync_esrch');
+    const killable = compilePolicy('default allow', { flags: ['wait_killable_recv'] });
+    expect(killable.ok).toBe(false);
+    expect(compilePolicy('default allow', { flags: ['wait_killable_recv', 'new_listener'] }).ok).toBe(true);
   });
 });

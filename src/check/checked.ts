@@ -1,6 +1,7 @@
 // The checked policy: names resolved, constants evaluated, values reduced to argument widths.
 // Rules are expanded to one per syscall, in source order.
 import type { Span } from '../diagnostics/source.ts';
+import type { FilterFlagName } from '../seccomp/abi.ts';
 import type { Action } from '../seccomp/action.ts';
 import type { Syscall, SyscallArg } from '../syscalls/index.ts';
 
@@ -13,6 +14,8 @@ export interface CheckedPolicy {
   readonly rules: readonly CheckedRule[];
   /** Where the default was set, for tools that report on it. */
   readonly defaultSpan?: Span;
+  /** Filter flags the source asks for (an OCI profile's `flags`); the compiler adds more as needed. */
+  readonly requestedFlags?: readonly FilterFlagName[];
 }
 
 export interface CheckedRule {

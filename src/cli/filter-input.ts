@@ -2,7 +2,7 @@
 import { extname, normalize } from 'node:path';
 import { decodeProgram, type Instruction } from '../bpf/insn.ts';
 import { validateProgram } from '../bpf/validate.ts';
-import { compilePolicy, type CompiledFilter } from '../compile.ts';
+import { compilePolicy, type CompiledFilter, type CompileOptions } from '../compile.ts';
 import { nodeFileHost } from '../host/node-host.ts';
 import { CliError, EXIT_INPUT_ERROR } from './errors.ts';
 import { decodeText, readInput, report, type Input } from './io.ts';
@@ -32,8 +32,8 @@ export function loadRawFilter(input: Input): Instruction[] {
 }
 
 /** Compiles a policy, printing its diagnostics; stops with exit 1 on errors. */
-export function compileInput(input: Input): CompiledFilter {
-  const result = compilePolicy(decodeText(input), { path: input.path === '<stdin>' ? input.path : normalize(input.path), host: nodeFileHost });
+export function compileInput(input: Input, options: Pick<CompileOptions, 'flags'> = {}): CompiledFilter {
+  const result = compilePolicy(decodeText(input), { ...options, path: input.path === '<stdin>' ? input.path : normalize(input.path), host: nodeFileHost });
   const failed = report(result.diagnostics);
   if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
   return result.filter;

@@ -1,8 +1,18 @@
 // The command line: a thin layer over the library. Each command's module is loaded only when that
 // command runs, so `seccompile --help` and simple commands start fast.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+
+const FILTER_FLAG_CHOICES = ['tsync', 'log', 'spec_allow', 'new_listener', 'tsync_esrch', 'wait_killable_recv'];
+
+/** A repeatable option whose values must come from a list. */
+function collectChoices(choices: readonly string[]): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!choices.includes(value)) throw new InvalidArgumentError(`choose one of ${choices.join(', ')}`);
+    return [...(previous ?? []), value];
+  };
+}
 
 function buildProgram(): Command {
   const program = new Command('seccompile')
@@ -20,6 +30,7 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'write to FILE (- for standard output); the file is replaced only when compilation succeeds')
     .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
     .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
+    .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
     .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h')
     .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
 

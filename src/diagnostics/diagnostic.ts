@@ -58,6 +58,7 @@ export const DIAGNOSTIC_CODES = {
   SC3010: 'rule lists no syscalls',
   SC4001: 'program too long',
   SC4002: 'program rejected by the kernel rules',
+  SC4003: 'filter flags the kernel refuses to combine',
   SC5001: 'cannot read input',
   SC5002: 'input is not a policy',
   SC5003: 'invalid BPF program file',

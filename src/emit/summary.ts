@@ -1,7 +1,8 @@
 // What a compiled filter means, per syscall and overall: shared by the JSON and C emitters.
 import type { CompiledFilter } from '../compile.ts';
 import { errnoName } from '../constants/index.ts';
-import { FILTER_FLAGS, type FilterFlagName } from '../seccomp/abi.ts';
+import type { FilterFlagName } from '../seccomp/abi.ts';
+import { flagsValue } from '../seccomp/flags.ts';
 import { actionValue, formatAction, type Action } from '../seccomp/action.ts';
 
 export function actionText(action: Action): string {
@@ -28,13 +29,11 @@ export function summarizeSyscalls(filter: CompiledFilter): SyscallSummary[] {
 }
 
 /** Flags the filter must be installed with. */
-export function requiredFlags(filter: CompiledFilter): FilterFlagName[] {
-  return filter.ir.metadata.needsListener ? ['new_listener'] : [];
+export function requiredFlags(filter: CompiledFilter): readonly FilterFlagName[] {
+  return filter.ir.metadata.flags;
 }
 
-export function flagsValue(flags: readonly FilterFlagName[]): number {
-  return flags.reduce((sum, f) => sum | FILTER_FLAGS[f], 0);
-}
+export { flagsValue };
 
 export function describeAction(action: Action): { action: string; value: number; text: string } {
   return { action: action.kind, value: actionValue(action), text: actionText(action) };

@@ -5,7 +5,9 @@
 import type { ArgOperand, CheckedPolicy, Condition } from '../check/checked.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
+import type { FilterFlagName } from '../seccomp/abi.ts';
 import { actionMinKernel, type Action } from '../seccomp/action.ts';
+import { FLAG_MIN_KERNEL, resolveFilterFlags } from '../seccomp/flags.ts';
 import { and, not, or, simplify, test } from './simplify.ts';
 import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
 
@@ -17,7 +19,12 @@ export interface LowerResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function lowerPolicy(policy: CheckedPolicy): LowerResult {
+export interface LowerPolicyOptions {
+  /** Filter flags asked for besides those of the policy itself (the CLI's --flag). */
+  readonly flags?: readonly FilterFlagName[];
+}
+
+export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions = {}): LowerResult {
   const diagnostics: Diagnostic[] = [];
   const bySyscall = new Map<number, { name: string; rules: (IrRule & { decidesAll: boolean })[] }>();
   for (const rule of policy.rules) {
@@ -50,7 +57,10 @@ export function lowerPolicy(policy: CheckedPolicy): LowerResult {
     .sort(([a], [b]) => a - b)
     .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ decidesAll: _, ...r }) => r) }));
   const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
-  const minKernel = actions.map(actionMinKernel).reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+  const needsListener = actions.some((a) => a.kind === 'notify');
+  const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
+  for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
+  const minKernel = [...actions.map(actionMinKernel), ...flags.map((f) => FLAG_MIN_KERNEL[f])].reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
   return {
     diagnostics,
     ir: {
@@ -59,7 +69,7 @@ export function lowerPolicy(policy: CheckedPolicy): LowerResult {
       x32Action: policy.x32Action,
       foreignArchAction: policy.foreignArchAction,
       syscalls,
-      metadata: { needsListener: actions.some((a) => a.kind === 'notify'), minKernel },
+      metadata: { needsListener, flags, minKernel },
     },
   };
 }

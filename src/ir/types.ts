@@ -1,6 +1,7 @@
 // The policy IR: for each syscall an ordered decision list whose conditions are boolean trees over
 // tests of single 32-bit words of seccomp_data. Lowering to BPF needs nothing else.
 import type { Span } from '../diagnostics/source.ts';
+import type { FilterFlagName } from '../seccomp/abi.ts';
 import type { Action } from '../seccomp/action.ts';
 
 /**
@@ -49,7 +50,9 @@ export interface PolicyIr {
 export interface PolicyMetadata {
   /** The filter uses `notify`: install it with SECCOMP_FILTER_FLAG_NEW_LISTENER. */
   readonly needsListener: boolean;
-  /** Oldest kernel that knows every action used, as [major, minor]. */
+  /** Every SECCOMP_FILTER_FLAG_* to install the filter with (new_listener included when needed). */
+  readonly flags: readonly FilterFlagName[];
+  /** Oldest kernel that knows every action and flag used, as [major, minor]. */
   readonly minKernel: readonly [number, number];
 }
 

@@ -1,6 +1,7 @@
 // `seccompile compile <policy|-> [-o file|-] [--format raw|c|json|asm] [--name NAME]`
 import { basename, extname } from 'node:path';
 import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
+import type { FilterFlagName } from '../../seccomp/abi.ts';
 import { VERSION } from '../../version.ts';
 import { compileInput } from '../filter-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
@@ -10,6 +11,7 @@ export interface CompileCommandOptions {
   readonly output?: string;
   readonly format?: string;
   readonly name?: string;
+  readonly flag?: readonly FilterFlagName[];
 }
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.bpf': 'raw', '.bin': 'raw', '.h': 'c', '.json': 'json', '.asm': 'asm', '.txt': 'asm' };
@@ -43,6 +45,6 @@ export function runCompile(inputPath: string, options: CompileCommandOptions): v
   const format = chooseFormat(options.format, options.output);
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
-  const filter = compileInput(input);
+  const filter = compileInput(input, options.flag ? { flags: options.flag } : {});
   writeOutput(options.output ?? '-', emit(filter, format, { name, source: input.path, version: VERSION }));
 }
