@@ -14,22 +14,26 @@ import { loadPolicy, type FileHost } from './parser/load.ts';
 import type { PolicyFile } from './parser/ast.ts';
 import { BPF_MAXINSNS, type FilterFlagName } from './seccomp/abi.ts';
 
-export interface CompileOptions {
-  /** Name of the policy in messages; include paths are relative to it. Default `<policy>`. */
+/** Options of the back end, whatever the source of the policy. */
+export interface BackendOptions {
+  /** Name of the input in messages. Default `<policy>`. */
   readonly path?: string;
-  /** Reads included files; without it `include` is an error. */
-  readonly host?: FileHost;
   /** How to dispatch on the syscall number (the optimiser provides a faster one). */
   readonly dispatch?: DispatchStrategy;
   /** SECCOMP_FILTER_FLAG_*s to install the filter with, besides those the policy needs. */
   readonly flags?: readonly FilterFlagName[];
 }
 
+export interface CompileOptions extends BackendOptions {
+  /** Reads included files; without it `include` is an error. Include paths are relative to `path`. */
+  readonly host?: FileHost;
+}
+
 export interface CompiledFilter {
   readonly program: readonly Instruction[];
   readonly ir: PolicyIr;
   readonly policy: CheckedPolicy;
-  /** Every file read, entry first. */
+  /** Every policy-language file read, entry first (none for other inputs). */
   readonly files: readonly PolicyFile[];
 }
 
@@ -53,14 +57,24 @@ function runPipeline(text: string, options: CompileOptions): CompileResult {
   const loaded = loadPolicy(entry, options.host);
   if (!loaded.statements) return { ok: false, diagnostics: loaded.diagnostics };
   const checked = checkPolicy(loaded.statements, entry);
-  if (!checked.policy) return { ok: false, diagnostics: [...loaded.diagnostics, ...checked.diagnostics] };
-  const lowered = lowerPolicy(checked.policy, options.flags ? { flags: options.flags } : {});
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...lowered.diagnostics]);
+  const frontend = [...loaded.diagnostics, ...checked.diagnostics];
+  if (!checked.policy) return { ok: false, diagnostics: frontend };
+  return compileChecked(checked.policy, { ...options, path: entry.path }, frontend, loaded.files);
+}
+
+/**
+ * The back end shared by every front end (the policy language, OCI profiles): checked policy →
+ * IR → labelled BPF → resolved and validated program. `earlier` are the front end's diagnostics.
+ */
+export function compileChecked(policy: CheckedPolicy, options: BackendOptions, earlier: readonly Diagnostic[] = [], files: readonly PolicyFile[] = []): CompileResult {
+  const path = options.path ?? '<policy>';
+  const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
+  const diagnostics = sortDiagnostics([...earlier, ...lowered.diagnostics]);
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
   const program = resolveJumps(lowerToCfg(lowered.ir, options.dispatch ? { dispatch: options.dispatch } : {}));
-  const problems = programProblems(program, entry.path);
+  const problems = programProblems(program, path);
   if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
-  return { ok: true, filter: { program, ir: lowered.ir, policy: checked.policy, files: loaded.files }, diagnostics };
+  return { ok: true, filter: { program, ir: lowered.ir, policy, files }, diagnostics };
 }
 
 /** The kernel's limits, checked on every program the compiler emits. */

@@ -1,5 +1,5 @@
 // The library API: everything the CLI does is available here.
-export { compilePolicy, type CompileOptions, type CompiledFilter, type CompileResult } from './compile.ts';
+export { compileChecked, compilePolicy, type BackendOptions, type CompileOptions, type CompiledFilter, type CompileResult } from './compile.ts';
 export { emit, listing, OUTPUT_FORMATS, type OutputFormat, type EmitOptions } from './emit/index.ts';
 export { emitC } from './emit/c.ts';
 export { emitJson, JSON_FORMAT_VERSION } from './emit/json.ts';
