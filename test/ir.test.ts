@@ -17,6 +17,7 @@ function show(c: Cond): string {
     case 'not': return `!${show(c.operand)}`;
     case 'and':
     case 'or': return `(${c.operands.map(show).join(c.kind === 'and' ? ' & ' : ' | ')})`;
+    case 'in': return `{${c.words.map((w) => (w.mask === undefined ? `w${w.offset}` : `(w${w.offset}&0x${w.mask.toString(16)})`)).join(',')}} in {${c.values.map((t) => t.map((v) => `0x${v.toString(16)}`).join(':')).join(', ')}}`;
     case 'test': {
       const { offset, op, mask, value } = c.test;
       const word = mask === undefined ? `w${offset}` : `(w${offset}&0x${mask.toString(16)})`;
@@ -60,9 +61,18 @@ describe('lowering comparisons to 32-bit word tests', () => {
     expect(lowered('errno(1) lseek if (offset & 0xff00000000) == 0x100000000')).toBe('(w28&0xff) eq 0x1');
   });
 
-  it('lowers sets to alternatives', () => {
-    expect(lowered('errno(1) socket if family in {AF_UNIX, AF_INET}')).toBe('(w16 eq 0x1 | w16 eq 0x2)');
+  it('keeps sets as sets, one word for 32-bit arguments and two for 64-bit ones', () => {
+    expect(lowered('errno(1) socket if family in {AF_INET, AF_UNIX, AF_INET}')).toBe('{w16} in {0x1, 0x2}');
     expect(lowered('errno(1) socket if family not in {AF_UNIX}')).toBe('!w16 eq 0x1');
+    expect(lowered('errno(1) lseek if offset in {0x100000002, 1, 0x100000001}')).toBe('{w28,w24} in {0x0:0x1, 0x1:0x1, 0x1:0x2}');
+    expect(lowered('errno(1) openat if (flags & 3) in {1, 2, 4}')).toBe('{(w32&0x3)} in {0x1, 0x2}');
+    expect(lowered('errno(1) lseek if (offset & 0xff) in {1, 2}')).toBe('{(w24&0xff)} in {0x1, 0x2}');
+  });
+
+  it('merges alternatives on the same word into a set', () => {
+    expect(lowered('errno(1) close if fd == 1 or fd == 3 or fd in {2, 5}')).toBe('{w16} in {0x1, 0x2, 0x3, 0x5}');
+    expect(lowered('errno(1) lseek if fd == 1 or whence == 3 or fd == 2')).toBe('({w16} in {0x1, 0x2} | w32 eq 0x3)');
+    expect(lowered('errno(1) lseek if offset == 0x100000002 or offset == 7')).toBe('{w28,w24} in {0x0:0x7, 0x1:0x2}');
   });
 });
 

@@ -3,13 +3,17 @@
 // gets the default action. There is no option to leave these out.
 import { CfgBuilder, type BlockId, type Cfg, type Straight } from '../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../bpf/insn.ts';
-import type { Cond, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
+import type { Cond, MaskedWord, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 import { linearDispatch, mergeRanges, NR_MAX, type DispatchStrategy, type NrRange } from './dispatch.ts';
 
+/** How a set test (`x in {…}`) becomes code; the optimiser brings a search. */
+export type SetLowering = (builder: CfgBuilder, set: Extract<Cond, { kind: 'in' }>, whenTrue: BlockId, whenFalse: BlockId) => BlockId;
+
 export interface LowerOptions {
   readonly dispatch?: DispatchStrategy;
+  readonly sets?: SetLowering;
 }
 
 export function load(offset: number): Straight {
@@ -38,7 +42,7 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
     const key = decisionKey(decision);
     let body = bodies.get(key);
     if (body === undefined) {
-      body = lowerDecision(builder, decision, defaultRet);
+      body = lowerDecision(builder, decision, defaultRet, options.sets ?? chainSet);
       bodies.set(key, body);
     }
     ranges.push({ lo: decision.nr, hi: decision.nr, target: body });
@@ -59,34 +63,66 @@ function decisionKey(decision: SyscallDecision): string {
 }
 
 /** The rules of one syscall, first to last; falling off the end gives the default. */
-function lowerDecision(builder: CfgBuilder, decision: SyscallDecision, defaultRet: BlockId): BlockId {
+function lowerDecision(builder: CfgBuilder, decision: SyscallDecision, defaultRet: BlockId, sets: SetLowering): BlockId {
   let next = defaultRet;
   for (let i = decision.rules.length - 1; i >= 0; i--) {
     const rule = decision.rules[i]!;
-    next = lowerCond(builder, rule.condition, builder.ret(actionValue(rule.action)), next);
+    next = lowerCond(builder, rule.condition, builder.ret(actionValue(rule.action)), next, sets);
   }
   return next;
 }
 
 /** Short-circuit code for a condition, built back to front. */
-export function lowerCond(builder: CfgBuilder, cond: Cond, whenTrue: BlockId, whenFalse: BlockId): BlockId {
+export function lowerCond(builder: CfgBuilder, cond: Cond, whenTrue: BlockId, whenFalse: BlockId, sets: SetLowering = chainSet): BlockId {
   switch (cond.kind) {
     case 'true': return whenTrue;
     case 'false': return whenFalse;
-    case 'not': return lowerCond(builder, cond.operand, whenFalse, whenTrue);
+    case 'not': return lowerCond(builder, cond.operand, whenFalse, whenTrue, sets);
     case 'test': return lowerTest(builder, cond.test, whenTrue, whenFalse);
+    case 'in': return whenTrue === whenFalse ? whenTrue : sets(builder, cond, whenTrue, whenFalse);
     case 'and': {
       let entry = whenTrue;
-      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, entry, whenFalse);
+      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, entry, whenFalse, sets);
       return entry;
     }
     case 'or': {
       let entry = whenFalse;
-      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, whenTrue, entry);
+      for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, whenTrue, entry, sets);
       return entry;
     }
   }
 }
+
+/** Loads a masked word into A. */
+export function loadWord(word: MaskedWord): Straight[] {
+  return word.mask === undefined ? [load(word.offset)] : [load(word.offset), andMask(word.mask)];
+}
+
+/**
+ * A set as a chain: one `jeq` per value when there is one word (loaded once), else one
+ * alternative per tuple.
+ */
+export const chainSet: SetLowering = (builder, set, whenTrue, whenFalse) => {
+  if (set.words.length === 1) {
+    let next = whenFalse;
+    for (let i = set.values.length - 1; i >= 0; i--) {
+      const body = i === 0 ? loadWord(set.words[0]!) : [];
+      next = builder.block(body, { kind: 'branch', op: 'jeq', k: set.values[i]![0]!, whenTrue, whenFalse: next });
+    }
+    return next;
+  }
+  let next = whenFalse;
+  for (let i = set.values.length - 1; i >= 0; i--) {
+    const tuple = set.values[i]!;
+    let entry = whenTrue;
+    for (let w = set.words.length - 1; w >= 0; w--) {
+      const word = set.words[w]!;
+      entry = lowerTest(builder, { offset: word.offset, op: 'eq', value: tuple[w]!, ...(word.mask === undefined ? {} : { mask: word.mask }) }, entry, next);
+    }
+    next = entry;
+  }
+  return next;
+};
 
 function lowerTest(builder: CfgBuilder, test: WordTest, whenTrue: BlockId, whenFalse: BlockId): BlockId {
   // Both outcomes lead to the same place: no need to look at the argument at all (which also

@@ -8,7 +8,7 @@ import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import { actionMinKernel, type Action } from '../seccomp/action.ts';
 import { FLAG_MIN_KERNEL, resolveFilterFlags } from '../seccomp/flags.ts';
-import { and, not, or, simplify, test } from './simplify.ts';
+import { and, inSet, not, or, simplify, test } from './simplify.ts';
 import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
 
 const WORD = 0xffffffffn;
@@ -91,7 +91,13 @@ export function lowerCondition(condition: Condition): Cond {
       }
     }
     // falls through: the switch above returns for every operator
-    case 'in': return or(condition.kind === 'in' ? condition.values.map((v) => equal(condition.operand, v)) : []);
+    case 'in': {
+      if (condition.kind !== 'in') return FALSE;
+      const { low, high } = split(condition.operand);
+      const words = high ? [high, low] : [low];
+      const values = condition.values.map((v) => (high ? [Number(v >> 32n), Number(v & WORD)] : [Number(v & WORD)]));
+      return inSet(words.map((w) => ({ offset: w.offset, mask: w.mask })), values);
+    }
     case 'bits': {
       const { low, high } = split(condition.operand);
       return or([test({ offset: low.offset, op: 'set', value: low.mask }), high ? test({ offset: high.offset, op: 'set', value: high.mask }) : FALSE]);

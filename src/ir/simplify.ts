@@ -1,6 +1,6 @@
 // Boolean simplification of IR conditions: constant folding, flattening, and contradictions
 // between tests of the same word (`fd == 1 and fd == 2`, `fd < 5 or fd >= 5`).
-import { FALSE, TRUE, type Cond, type WordTest } from './types.ts';
+import { FALSE, TRUE, type Cond, type MaskedWord, type WordTest } from './types.ts';
 
 const WORD_MAX = 0xffffffff;
 
@@ -51,6 +51,7 @@ export function simplify(cond: Cond): Cond {
     case 'not': return not(simplify(cond.operand));
     case 'and': return and(cond.operands.map(simplify));
     case 'or': return or(cond.operands.map(simplify));
+    case 'in': return inSet(cond.words, cond.values);
   }
 }
 
@@ -69,6 +70,10 @@ function junction(kind: 'and' | 'or', operands: readonly Cond[]): Cond {
       seen.add(key);
       flat.push(part);
     }
+  }
+  if (kind === 'or' && flat.length > 1) {
+    const merged = mergeSets(flat);
+    if (merged.length < flat.length) return junction('or', merged);
   }
   if (flat.length === 0) return kind === 'and' ? TRUE : FALSE;
   if (flat.length === 1) return flat[0]!;
@@ -108,4 +113,73 @@ function contradicts(conjuncts: readonly Cond[]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A set test, normalised: tuples that cannot match under the masks are dropped, words whose mask
+ * is 0 disappear (their component must be 0), tuples are sorted and distinct.
+ */
+export function inSet(words: readonly MaskedWord[], values: readonly (readonly number[])[]): Cond {
+  const kept: number[] = [];
+  const normalWords: MaskedWord[] = [];
+  words.forEach((word, i) => {
+    if (word.mask !== 0) {
+      kept.push(i);
+      normalWords.push(word.mask === WORD_MAX ? { offset: word.offset } : word);
+    }
+  });
+  const byKey = new Map<string, number[]>();
+  for (const tuple of values) {
+    const possible = words.every((word, i) => (tuple[i]! & ~(word.mask ?? WORD_MAX)) === 0);
+    if (!possible) continue;
+    const reduced = kept.map((i) => tuple[i]! >>> 0);
+    byKey.set(reduced.join(','), reduced);
+  }
+  const tuples = [...byKey.values()].sort(compareTuples);
+  if (tuples.length === 0) return FALSE;
+  if (normalWords.length === 0) return TRUE;
+  if (tuples.length === 1) return and(normalWords.map((word, i) => test({ offset: word.offset, op: 'eq', value: tuples[0]![i]!, ...(word.mask === undefined ? {} : { mask: word.mask }) })));
+  return { kind: 'in', words: normalWords, values: tuples };
+}
+
+function compareTuples(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** The set a condition tests, when it is an equality or a set over words (for merging `or`s). */
+function asSet(cond: Cond): { words: readonly MaskedWord[]; values: readonly (readonly number[])[] } | undefined {
+  if (cond.kind === 'in') return cond;
+  if (cond.kind === 'test' && cond.test.op === 'eq') return { words: [{ offset: cond.test.offset, ...(cond.test.mask === undefined ? {} : { mask: cond.test.mask }) }], values: [[cond.test.value]] };
+  if (cond.kind === 'and' && cond.operands.every((o) => o.kind === 'test' && o.test.op === 'eq')) {
+    const tests = cond.operands.map((o) => (o as Extract<Cond, { kind: 'test' }>).test);
+    return { words: tests.map((t) => ({ offset: t.offset, ...(t.mask === undefined ? {} : { mask: t.mask }) })), values: [tests.map((t) => t.value)] };
+  }
+  return undefined;
+}
+
+/** `x == 1 or x == 2 or x in {3, 4}` on the same words becomes one set. */
+function mergeSets(operands: readonly Cond[]): Cond[] {
+  const groups = new Map<string, { words: readonly MaskedWord[]; values: (readonly number[])[]; first: number }>();
+  const out: (Cond | undefined)[] = [];
+  operands.forEach((operand) => {
+    const set = asSet(operand);
+    if (!set) {
+      out.push(operand);
+      return;
+    }
+    const key = JSON.stringify(set.words);
+    const group = groups.get(key);
+    if (group) {
+      group.values.push(...set.values);
+      out.push(undefined);
+    } else {
+      groups.set(key, { words: set.words, values: [...set.values], first: out.length });
+      out.push(operand);
+    }
+  });
+  for (const group of groups.values()) {
+    if (group.values.length > 1) out[group.first] = inSet(group.words, group.values);
+  }
+  return out.filter((c): c is Cond => c !== undefined);
 }

@@ -16,12 +16,24 @@ export interface WordTest {
   readonly value: number;
 }
 
+/** A word of seccomp_data as a set test reads it: `word & mask` (the whole word when mask is undefined). */
+export interface MaskedWord {
+  readonly offset: number;
+  readonly mask?: number;
+}
+
 export type Cond =
   | { readonly kind: 'true' }
   | { readonly kind: 'false' }
   | { readonly kind: 'test'; readonly test: WordTest }
   | { readonly kind: 'not'; readonly operand: Cond }
-  | { readonly kind: 'and' | 'or'; readonly operands: readonly Cond[] };
+  | { readonly kind: 'and' | 'or'; readonly operands: readonly Cond[] }
+  /**
+   * Set membership: for some tuple of `values`, every masked word equals its component
+   * (`values[k][i]` for `words[i]`). Tuples are sorted and distinct; a 64-bit argument has two
+   * words, high first. Kept as a set so code generation can search it instead of testing each.
+   */
+  | { readonly kind: 'in'; readonly words: readonly MaskedWord[]; readonly values: readonly (readonly number[])[] };
 
 export interface IrRule {
   readonly condition: Cond;
