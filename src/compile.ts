@@ -12,13 +12,18 @@ import { lowerPolicy } from './ir/lower.ts';
 import type { PolicyIr } from './ir/types.ts';
 import { loadPolicy, type FileHost } from './parser/load.ts';
 import type { PolicyFile } from './parser/ast.ts';
+import { createOptimizer, type SyscallProfile } from './optimize/index.ts';
 import { BPF_MAXINSNS, type FilterFlagName } from './seccomp/abi.ts';
 
 /** Options of the back end, whatever the source of the policy. */
 export interface BackendOptions {
   /** Name of the input in messages. Default `<policy>`. */
   readonly path?: string;
-  /** How to dispatch on the syscall number (the optimiser provides a faster one). */
+  /** Run the optimiser (default true): a dispatch tree, set searches and the CFG passes. */
+  readonly optimize?: boolean;
+  /** Syscall frequencies the dispatch is laid out for (default: the built-in generic mix). */
+  readonly profile?: SyscallProfile;
+  /** Overrides the dispatch on the syscall number (for experiments and tests). */
   readonly dispatch?: DispatchStrategy;
   /** SECCOMP_FILTER_FLAG_*s to install the filter with, besides those the policy needs. */
   readonly flags?: readonly FilterFlagName[];
@@ -71,7 +76,10 @@ export function compileChecked(policy: CheckedPolicy, options: BackendOptions, e
   const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
   const diagnostics = sortDiagnostics([...earlier, ...lowered.diagnostics]);
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
-  const program = resolveJumps(lowerToCfg(lowered.ir, options.dispatch ? { dispatch: options.dispatch } : {}));
+  const optimizer = options.optimize === false ? undefined : createOptimizer(options.profile);
+  const dispatch = options.dispatch ?? optimizer?.dispatch;
+  const cfg = lowerToCfg(lowered.ir, { ...(dispatch ? { dispatch } : {}), ...(optimizer ? { sets: optimizer.sets } : {}) });
+  const program = resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
   const problems = programProblems(program, path);
   if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
   return { ok: true, filter: { program, ir: lowered.ir, policy, files }, diagnostics };

@@ -145,7 +145,7 @@ describe('the mandatory prologue', () => {
   });
 
   it('rejects a program over 4096 instructions with a clear error', () => {
-    const huge = `default errno(1)\n` + x86_64Syscalls().slice(0, 300).map((s, i) => `allow ${s.name} if arg0 in {${Array.from({ length: 20 }, (_, j) => i * 100 + j).join(', ')}}`).join('\n');
+    const huge = `default errno(1)\n` + x86_64Syscalls().slice(0, 300).map((s, i) => `allow ${s.name} if arg0 in {${Array.from({ length: 20 }, (_, j) => i * 1000 + 7 * j).join(', ')}}`).join('\n');
     const failed = compilePolicy(huge);
     expect(failed.ok).toBe(false);
     expect(failed.diagnostics.find((d) => d.code === 'SC4001')!.message).toMatch(/^the compiled filter has \d+ instructions; the kernel accepts at most 4096$/);

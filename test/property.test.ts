@@ -103,12 +103,15 @@ function callsFor(rng: Random, values: readonly bigint[]): Call[] {
 }
 
 describe('compiled filters agree with the reference interpreter', () => {
-  it('on 400 random policies', () => {
+  it.each([
+    ['without the optimiser', false],
+    ['with the optimiser', true],
+  ])('on 400 random policies, %s', (_label, optimize) => {
     const rng = new Random(20261122);
     let checkedCalls = 0;
     for (let round = 0; round < 400; round++) {
       const { text, values } = randomPolicy(rng);
-      const result = compilePolicy(text, { path: `random-${round}.policy` });
+      const result = compilePolicy(text, { path: `random-${round}.policy`, optimize });
       if (!result.ok) throw new Error(`random policy ${round} failed to compile:\n${text}\n${result.diagnostics.map((d) => d.message).join('\n')}`);
       for (const call of callsFor(rng, values)) {
         const expected = actionValue(referenceVerdict(result.filter.policy, call));

@@ -42,6 +42,54 @@ export function successors(block: Block): BlockId[] {
 }
 
 /**
+ * Reverse postorder of the blocks reachable from the entry: a topological order of the (acyclic)
+ * graph. Successors are visited whenTrue first, so a block's whenFalse successor tends to come
+ * right after it.
+ */
+export function reversePostorder(cfg: Cfg): BlockId[] {
+  const state = new Uint8Array(cfg.blocks.length); // 0 new, 1 on stack, 2 done
+  const postorder: BlockId[] = [];
+  const stack: { id: BlockId; next: number; succ: BlockId[] }[] = [];
+  const push = (id: BlockId): void => {
+    state[id] = 1;
+    stack.push({ id, next: 0, succ: successors(cfg.blocks[id]!) });
+  };
+  push(cfg.entry);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.succ.length) {
+      const child = top.succ[top.next++]!;
+      if (state[child] === 1) throw new Error(`the filter graph has a cycle through block ${child}`);
+      if (state[child] === 0) push(child);
+    } else {
+      state[top.id] = 2;
+      postorder.push(top.id);
+      stack.pop();
+    }
+  }
+  return postorder.reverse();
+}
+
+/** The same graph with only the reachable blocks, renumbered densely in reverse postorder. */
+export function compactCfg(cfg: Cfg): Cfg {
+  const order = reversePostorder(cfg);
+  const newId = new Map(order.map((id, i) => [id, i]));
+  const map = (id: BlockId): BlockId => newId.get(id)!;
+  const blocks = order.map((id, i): Block => {
+    const { body, exit } = cfg.blocks[id]!;
+    return { id: i, body, exit: retarget(exit, map) };
+  });
+  return { entry: 0, blocks };
+}
+
+/** A terminator with its targets mapped. */
+export function retarget(exit: Terminator, map: (id: BlockId) => BlockId): Terminator {
+  if (exit.kind === 'goto') return { kind: 'goto', target: map(exit.target) };
+  if (exit.kind === 'branch') return { ...exit, whenTrue: map(exit.whenTrue), whenFalse: map(exit.whenFalse) };
+  return exit;
+}
+
+/**
  * Builds a CFG. Blocks may be reserved before they are defined, so code can be generated
  * back to front (a condition is built knowing where its true and false branches go).
  */

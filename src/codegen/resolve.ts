@@ -1,38 +1,18 @@
 // Jump resolution: orders the blocks so every jump goes forward, turns labels into offsets, and
 // routes conditional jumps farther than 255 instructions through `ja` trampolines (or a copy of
 // the `ret` they aim at). Fails with a clear error above the kernel's 4096-instruction limit.
-import { successors, type Block, type BlockId, type Cfg, type Terminator } from '../bpf/cfg.ts';
+import { reversePostorder, type Block, type BlockId, type Cfg, type Terminator } from '../bpf/cfg.ts';
 import { BPF_A, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_RET, BPF_X, jump, stmt, type Instruction } from '../bpf/insn.ts';
 
 const MAX_CONDITIONAL_OFFSET = 255;
 const BRANCH_CODES = { jeq: BPF_JEQ, jgt: BPF_JGT, jge: BPF_JGE, jset: BPF_JSET } as const;
 
 /**
- * Reverse postorder from the entry: a topological order of the (acyclic) graph. Successors are
- * visited whenTrue first, so a block's whenFalse successor tends to follow it and needs no jump.
+ * The layout: reverse postorder, a topological order in which a block's whenFalse successor tends
+ * to follow it and needs no jump.
  */
 export function layoutBlocks(cfg: Cfg): BlockId[] {
-  const state = new Uint8Array(cfg.blocks.length); // 0 new, 1 on stack, 2 done
-  const postorder: BlockId[] = [];
-  const stack: { id: BlockId; next: number; succ: BlockId[] }[] = [];
-  const push = (id: BlockId): void => {
-    state[id] = 1;
-    stack.push({ id, next: 0, succ: successors(cfg.blocks[id]!) });
-  };
-  push(cfg.entry);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next < top.succ.length) {
-      const child = top.succ[top.next++]!;
-      if (state[child] === 1) throw new Error(`the filter graph has a cycle through block ${child}`);
-      if (state[child] === 0) push(child);
-    } else {
-      state[top.id] = 2;
-      postorder.push(top.id);
-      stack.pop();
-    }
-  }
-  return postorder.reverse();
+  return reversePostorder(cfg);
 }
 
 /** A block of the final layout: an original one, or a trampoline standing for a far target. */

@@ -25,7 +25,8 @@ export interface Diagnostic {
 /**
  * Every diagnostic code with a one-line description. SC1xxx: lexing and parsing;
  * SC2xxx: names, constants and types; SC3xxx: policy structure and rule analysis;
- * SC4xxx: code generation and program limits; SC5xxx: inputs and files.
+ * SC4xxx: code generation and program limits; SC5xxx: inputs and files; SC6xxx: optimiser inputs;
+ * SC7xxx: OCI and Docker seccomp profiles.
  */
 export const DIAGNOSTIC_CODES = {
   SC1001: 'unexpected character',
@@ -62,6 +63,18 @@ export const DIAGNOSTIC_CODES = {
   SC5001: 'cannot read input',
   SC5002: 'input is not a policy',
   SC5003: 'invalid BPF program file',
+  SC6001: 'invalid syscall profile',
+  SC6002: 'unknown syscall in a profile',
+  SC7001: 'invalid JSON',
+  SC7002: 'profile does not match the OCI seccomp schema',
+  SC7003: 'unknown or misspelt field in a profile',
+  SC7004: 'syscall name unknown on x86-64',
+  SC7005: 'syscall of another architecture skipped',
+  SC7006: 'profile entry without effect',
+  SC7007: 'libseccomp or runc would refuse the profile',
+  SC7008: 'architecture not compiled',
+  SC7009: 'entries overlap with different actions',
+  SC7010: 'runtimes read this differently',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

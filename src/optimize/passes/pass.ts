@@ -1,0 +1,61 @@
+// The shape every optimisation pass has: a pure function from a CFG to a CFG that says whether it
+// changed anything, so the pipeline can run the passes until none does.
+import type { Block, BlockId, Cfg } from '../../bpf/cfg.ts';
+import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../../bpf/insn.ts';
+
+export interface PassResult {
+  readonly cfg: Cfg;
+  readonly changed: boolean;
+}
+
+export interface Pass {
+  readonly name: string;
+  run(cfg: Cfg): PassResult;
+}
+
+/** Applies `rewrite` to every block; unchanged when it returns the same blocks. */
+export function mapBlocks(cfg: Cfg, rewrite: (block: Block) => Block): PassResult {
+  let changed = false;
+  const blocks = cfg.blocks.map((block) => {
+    const next = rewrite(block);
+    if (next !== block) changed = true;
+    return next;
+  });
+  return { cfg: changed ? { entry: cfg.entry, blocks } : cfg, changed };
+}
+
+export const LOAD = BPF_LD | BPF_W | BPF_ABS;
+export const AND_K = BPF_ALU | BPF_AND | BPF_K;
+
+/** What A holds: a data word, masked, or unknown (undefined). */
+export interface WordInA {
+  readonly offset: number;
+  /** Undefined: the whole word. */
+  readonly mask?: number;
+}
+
+export function sameWord(a: WordInA | undefined, b: WordInA | undefined): boolean {
+  return a !== undefined && b !== undefined && a.offset === b.offset && a.mask === b.mask;
+}
+
+/** A after running `body` from `before`. */
+export function wordAfter(body: Block['body'], before: WordInA | undefined): WordInA | undefined {
+  let a = before;
+  for (const s of body) {
+    if (s.code === LOAD) a = { offset: s.k };
+    else if (s.code === AND_K && a) a = { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 };
+    else if ((s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87) a = undefined; // other loads, ALU, TXA
+  }
+  return a;
+}
+
+/** Predecessor lists of the reachable graph. */
+export function predecessors(cfg: Cfg, order: readonly BlockId[]): Map<BlockId, BlockId[]> {
+  const preds = new Map<BlockId, BlockId[]>(order.map((id) => [id, []]));
+  for (const id of order) {
+    const exit = cfg.blocks[id]!.exit;
+    const targets = exit.kind === 'goto' ? [exit.target] : exit.kind === 'branch' ? [exit.whenTrue, exit.whenFalse] : [];
+    for (const t of new Set(targets)) preds.get(t)!.push(id);
+  }
+  return preds;
+}

@@ -1,0 +1,29 @@
+// The optimiser: small named passes over the CFG, run in turn until none changes anything, then
+// the graph is compacted to its reachable blocks.
+import { compactCfg, type Cfg } from '../bpf/cfg.ts';
+import { removeDeadLoads, removeRedundantLoads } from './passes/loads.ts';
+import { mergeIdenticalBlocks } from './passes/merge.ts';
+import type { Pass } from './passes/pass.ts';
+import { shortcutJumps } from './passes/shortcut.ts';
+import { threadJumps } from './passes/thread.ts';
+
+export const PASSES: readonly Pass[] = [shortcutJumps, threadJumps, removeRedundantLoads, removeDeadLoads, mergeIdenticalBlocks];
+
+/** A bound on rounds: every pass only removes or shortens, so a fixed point comes quickly. */
+const MAX_ROUNDS = 50;
+
+export function optimizeCfg(cfg: Cfg, passes: readonly Pass[] = PASSES): Cfg {
+  let current = compactCfg(cfg);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = false;
+    for (const pass of passes) {
+      const result = pass.run(current);
+      if (result.changed) {
+        changed = true;
+        current = compactCfg(result.cfg);
+      }
+    }
+    if (!changed) break;
+  }
+  return current;
+}

@@ -1,0 +1,62 @@
+// Syscall frequencies for profile-guided layout: `name<TAB>weight` lines (as in
+// shared/data/syscall-mix.tsv), or the built-in generic mix measured on real programs.
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { SourceFile } from '../diagnostics/source.ts';
+import { closestMatch } from '../diagnostics/suggest.ts';
+import { syscallByName, x86_64Syscalls } from '../syscalls/index.ts';
+import { GENERIC_MIX, GENERIC_MIX_PROVENANCE } from './generic-mix.generated.ts';
+
+export interface SyscallProfile {
+  /** Relative frequency by syscall number; numbers not listed are rare. */
+  readonly weights: ReadonlyMap<number, number>;
+  /** Where the profile came from, for reports. */
+  readonly source: string;
+}
+
+let generic: SyscallProfile | undefined;
+
+/** The built-in mix (see GENERIC_MIX_PROVENANCE for how it was measured). */
+export function genericProfile(): SyscallProfile {
+  if (!generic) {
+    const weights = new Map<number, number>();
+    for (const [name, weight] of GENERIC_MIX) {
+      const syscall = syscallByName(name);
+      if (syscall) weights.set(syscall.nr, (weights.get(syscall.nr) ?? 0) + weight);
+    }
+    generic = { weights, source: `built-in generic mix: ${GENERIC_MIX_PROVENANCE}` };
+  }
+  return generic;
+}
+
+/** Reads a profile; lines that cannot be used are reported, unknown names as warnings. */
+export function parseProfile(file: SourceFile): { profile?: SyscallProfile; diagnostics: Diagnostic[] } {
+  const weights = new Map<number, number>();
+  const diagnostics: Diagnostic[] = [];
+  file.lineStarts.forEach((start, index) => {
+    const end = file.lineStarts[index + 1] ?? file.text.length;
+    const line = file.text.slice(start, end).replace(/\r?\n$/, '');
+    const content = line.replace(/#.*/, '').trim();
+    if (content === '') return;
+    const span = { file, start, end: start + Math.max(1, line.length) };
+    const fields = content.split(/\s+/);
+    const [name, weightText] = fields;
+    const weight = Number(weightText);
+    if (fields.length !== 2 || !Number.isFinite(weight) || weight < 0) {
+      diagnostics.push({ code: 'SC6001', severity: 'error', span, message: 'expected `syscall<TAB>weight` with a weight of 0 or more', hint: 'e.g. `openat\t0.12`' });
+      return;
+    }
+    const nr = /^[0-9]+$/.test(name!) ? Number(name) : syscallByName(name!)?.nr;
+    if (nr === undefined) {
+      const suggestion = closestMatch(name!, x86_64Syscalls().map((s) => s.name));
+      diagnostics.push({ code: 'SC6002', severity: 'warning', span, message: `unknown syscall \`${name}\` in the profile: ignored`, ...(suggestion ? { hint: `did you mean \`${suggestion}\`?` } : {}) });
+      return;
+    }
+    weights.set(nr, (weights.get(nr) ?? 0) + weight);
+  });
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (weights.size === 0) {
+    diagnostics.push({ code: 'SC6001', severity: 'error', path: file.path, message: 'the profile lists no syscalls' });
+    return { diagnostics };
+  }
+  return { profile: { weights, source: file.path }, diagnostics };
+}

@@ -1,0 +1,79 @@
+// Optimal alphabetic search trees over consecutive ranges of a number line: each internal node
+// asks `A >= split`, each leaf is a range. The expected number of comparisons, weighted by how
+// often each range is hit, is minimal (Knuth's dynamic programme with the monotone-root speed-up,
+// O(n²)). Used for the syscall-number dispatch, and as the bound the benchmark reports.
+
+export type RangeTree =
+  | { readonly kind: 'leaf'; readonly index: number }
+  /** Ranges `first..split-1` on the left (A < lo of `split`), `split..last` on the right. */
+  | { readonly kind: 'split'; readonly split: number; readonly left: RangeTree; readonly right: RangeTree };
+
+export interface OptimalTree {
+  readonly tree: RangeTree;
+  /** Σ weight × comparisons over the leaves. */
+  readonly cost: number;
+  /** Comparisons on the longest path. */
+  readonly depth: number;
+}
+
+/** The optimal tree for leaves with these weights (all ≥ 0). */
+export function optimalRangeTree(weights: readonly number[]): OptimalTree {
+  const n = weights.length;
+  if (n === 0) throw new Error('a range tree needs at least one range');
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + weights[i]!;
+  // cost and root of leaves i..j at [i * n + j]; root = first leaf of the right subtree.
+  const cost = new Float64Array(n * n);
+  const root = new Int32Array(n * n);
+  for (let i = 0; i < n; i++) root[i * n + i] = i;
+  for (let length = 2; length <= n; length++) {
+    for (let i = 0; i + length - 1 < n; i++) {
+      const j = i + length - 1;
+      const from = length === 2 ? i + 1 : Math.max(i + 1, root[i * n + j - 1]!);
+      const to = length === 2 ? j : Math.min(j, root[(i + 1) * n + j]!);
+      let best = Infinity;
+      let bestK = from;
+      for (let k = from; k <= to; k++) {
+        const c = cost[i * n + k - 1]! + cost[k * n + j]!;
+        if (c < best) {
+          best = c;
+          bestK = k;
+        }
+      }
+      cost[i * n + j] = best + prefix[j + 1]! - prefix[i]!;
+      root[i * n + j] = bestK;
+    }
+  }
+  const build = (i: number, j: number): RangeTree => {
+    if (i === j) return { kind: 'leaf', index: i };
+    const k = root[i * n + j]!;
+    return { kind: 'split', split: k, left: build(i, k - 1), right: build(k, j) };
+  };
+  const tree = build(0, n - 1);
+  return { tree, cost: cost[n - 1]!, depth: treeDepth(tree) };
+}
+
+export function treeDepth(tree: RangeTree): number {
+  return tree.kind === 'leaf' ? 0 : 1 + Math.max(treeDepth(tree.left), treeDepth(tree.right));
+}
+
+/**
+ * The optimal tree whose depth stays within `maxDepth`: ranges that are rarely or never hit get
+ * a small floor weight, raised until the deepest path is short enough. The floor trades a sliver
+ * of expected cost for a bounded worst case.
+ */
+export function boundedRangeTree(weights: readonly number[], maxDepth: number): OptimalTree {
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  let floor = total * 1e-6;
+  for (;;) {
+    const result = optimalRangeTree(weights.map((w) => w + floor));
+    if (result.depth <= maxDepth || floor > total * 1e6) return { ...result, cost: weightedCost(result.tree, weights) };
+    floor *= 8;
+  }
+}
+
+/** Σ weight × depth for a tree over these weights. */
+export function weightedCost(tree: RangeTree, weights: readonly number[], depth = 0): number {
+  if (tree.kind === 'leaf') return weights[tree.index]! * depth;
+  return weightedCost(tree.left, weights, depth + 1) + weightedCost(tree.right, weights, depth + 1);
+}
