@@ -32,17 +32,17 @@ export function loadRawFilter(input: Input): Instruction[] {
 }
 
 /** Compiles a policy, printing its diagnostics; stops with exit 1 on errors. */
-export function compileInput(input: Input, options: Pick<CompileOptions, 'flags'> = {}): CompiledFilter {
+export function compileInput(input: Input, options: Pick<CompileOptions, 'flags' | 'optimize' | 'profile'> = {}): CompiledFilter {
   const result = compilePolicy(decodeText(input), { ...options, path: input.path === '<stdin>' ? input.path : normalize(input.path), host: nodeFileHost });
   const failed = report(result.diagnostics);
   if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
   return result.filter;
 }
 
-export function loadFilter(path: string): LoadedFilter {
+export function loadFilter(path: string, options: Pick<CompileOptions, 'optimize' | 'profile'> = {}): LoadedFilter {
   const input = readInput(path);
   if (!isRawFilter(input)) {
-    const compiled = compileInput(input);
+    const compiled = compileInput(input, options);
     return { program: compiled.program, compiled };
   }
   const program = loadRawFilter(input);

@@ -31,8 +31,20 @@ function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
     .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
     .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
+    .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
+    .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)')
     .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h')
     .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
+
+  program
+    .command('stats')
+    .description('measure a filter: length, instructions per syscall (raw and with the kernel action cache), cacheable syscalls')
+    .argument('<filter>', 'policy file, or a raw filter (.bpf, or any binary file)')
+    .option('--profile <file>', 'syscall frequencies to weigh the mean by (default: a built-in mix of real programs)')
+    .option('--no-optimize', 'measure the unoptimised compilation of a policy')
+    .option('--syscalls', 'also list every syscall with its verdict and cost')
+    .option('--json', 'print the figures as JSON')
+    .action(async (filter: string, options) => (await import('./commands/stats.ts')).runStats(filter, options));
 
   program
     .command('disasm')

@@ -4,6 +4,7 @@ import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
 import type { FilterFlagName } from '../../seccomp/abi.ts';
 import { VERSION } from '../../version.ts';
 import { compileInput } from '../filter-input.ts';
+import { loadProfile } from '../profile-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
 import { readInput, writeOutput } from '../io.ts';
 
@@ -12,6 +13,8 @@ export interface CompileCommandOptions {
   readonly format?: string;
   readonly name?: string;
   readonly flag?: readonly FilterFlagName[];
+  readonly optimize?: boolean;
+  readonly profile?: string;
 }
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.bpf': 'raw', '.bin': 'raw', '.h': 'c', '.json': 'json', '.asm': 'asm', '.txt': 'asm' };
@@ -45,6 +48,6 @@ export function runCompile(inputPath: string, options: CompileCommandOptions): v
   const format = chooseFormat(options.format, options.output);
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
-  const filter = compileInput(input, options.flag ? { flags: options.flag } : {});
+  const filter = compileInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) });
   writeOutput(options.output ?? '-', emit(filter, format, { name, source: input.path, version: VERSION }));
 }
