@@ -10,43 +10,7 @@ import { compilePolicy } from '../src/compile.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { x86_64Syscalls } from '../src/syscalls/index.ts';
 import { Random } from './support/random.ts';
-
-/** Runs a CFG directly: the meaning that jump resolution must keep. */
-function interpret(cfg: Cfg, words: Uint32Array): number {
-  let id: BlockId = cfg.entry;
-  let a = 0;
-  for (;;) {
-    const block = cfg.blocks[id]!;
-    for (const s of block.body) {
-      if (s.code === (BPF_LD | BPF_W | BPF_ABS)) a = words[s.k / 4]!;
-      else if (s.code === 0x54) a = (a & s.k) >>> 0;
-      else throw new Error(`unexpected opcode ${s.code}`);
-    }
-    const exit = block.exit;
-    if (exit.kind === 'ret') return exit.value;
-    if (exit.kind === 'goto') id = exit.target;
-    else if (exit.kind === 'branch') {
-      const k = exit.k >>> 0;
-      const taken = exit.op === 'jeq' ? a === k : exit.op === 'jgt' ? a > k : exit.op === 'jge' ? a >= k : (a & k) !== 0;
-      id = taken ? exit.whenTrue : exit.whenFalse;
-    } else throw new Error('ret A');
-  }
-}
-
-/** A random acyclic CFG with long straight runs, so that many jumps are far. */
-function randomCfg(rng: Random, size: number): Cfg {
-  const builder = new CfgBuilder();
-  const rets = [0x7fff0000, 0x00050001, 0x80000000, 0x00050002].map((v) => builder.ret(v));
-  const made: BlockId[] = [...rets];
-  for (let i = 0; i < size; i++) {
-    const pick = (): BlockId => (rng.chance(0.3) ? made[rng.int(made.length)]! : made[Math.max(0, made.length - 1 - rng.int(3))]!);
-    const filler = Array.from({ length: rng.int(4) }, () => ({ code: BPF_LD | BPF_W | BPF_ABS, k: 4 * rng.int(16) }));
-    const body = [...filler, { code: BPF_LD | BPF_W | BPF_ABS, k: 4 * rng.int(16) }];
-    const op = rng.pick(['jeq', 'jgt', 'jge', 'jset'] as const);
-    made.push(rng.chance(0.1) ? builder.block(body, { kind: 'goto', target: pick() }) : builder.block(body, { kind: 'branch', op, k: rng.int(8), whenTrue: pick(), whenFalse: pick() }));
-  }
-  return builder.finish(made[made.length - 1]!);
-}
+import { interpret, randomCfg } from './support/cfg.ts';
 
 describe('jump resolution', () => {
   it('lays blocks out in a topological order', () => {

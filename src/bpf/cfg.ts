@@ -121,6 +121,18 @@ export class CfgBuilder {
     return id;
   }
 
+  /** Instructions on the longest path from a defined block to a return (its exits counted). */
+  worstPathLength(id: BlockId, memo = new Map<BlockId, number>()): number {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const block = this.blocks[id];
+    if (!block) throw new Error(`block ${id} is not defined yet`);
+    const rest = successors(block).map((s) => this.worstPathLength(s, memo));
+    const length = block.body.length + 1 + (rest.length > 0 ? Math.max(...rest) : 0);
+    memo.set(id, length);
+    return length;
+  }
+
   finish(entry: BlockId): Cfg {
     const blocks = this.blocks.map((b, id) => {
       if (!b) throw new Error(`block ${id} reserved but never defined`);

@@ -18,53 +18,76 @@ export function layoutBlocks(cfg: Cfg): BlockId[] {
 /** A block of the final layout: an original one, or a trampoline standing for a far target. */
 interface Placed {
   readonly block: Block;
+  /** For a trampoline: the target it stands for. */
+  readonly standsFor?: BlockId;
 }
 
 function isPlainReturn(block: Block): boolean {
   return block.body.length === 0 && (block.exit.kind === 'ret' || block.exit.kind === 'retA');
 }
 
+/** Rounds of re-layout before giving up (each round only adds trampolines, so few are needed). */
+const MAX_ROUNDS = 64;
+
+/**
+ * Resolves the layout into instructions. A conditional jump that cannot reach its target goes
+ * through a trampoline (a copy of the `ret` it aims at, or a `ja`). Trampolines are shared: the
+ * blocks are scanned from the end, and a jump reuses the nearest trampoline ahead of it for the
+ * same target when it can reach it, so a search tree with hundreds of exits to one `ret` needs a
+ * copy only every 255 instructions.
+ */
 export function resolveJumps(cfg: Cfg): Instruction[] {
   const blocks = [...cfg.blocks];
   let order: Placed[] = layoutBlocks(cfg).map((id) => ({ block: blocks[id]! }));
 
-  for (;;) {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
     const position = new Map<BlockId, number>();
+    const ends: number[] = [];
     let pc = 0;
     order.forEach(({ block }, i) => {
       position.set(block.id, pc);
       pc += block.body.length + exitLength(block.exit, order[i + 1]?.block.id);
+      ends.push(pc);
     });
-    // Find conditional jumps out of reach and give each a trampoline right after its block.
-    const next: Placed[] = [];
+    const after = new Map<number, Placed[]>();
+    const nearestCopy = new Map<BlockId, { id: BlockId; pc: number; plannedBefore: number }>();
+    let planned = 0;
     let changed = false;
-    for (const placed of order) {
-      next.push(placed);
-      const { block } = placed;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const { block, standsFor } = order[i]!;
+      if (standsFor !== undefined) nearestCopy.set(standsFor, { id: block.id, pc: position.get(block.id)!, plannedBefore: planned });
       if (block.exit.kind !== 'branch') continue;
-      const at = position.get(block.id)! + block.body.length;
+      const jumpPc = position.get(block.id)! + block.body.length;
       let exit = block.exit;
-      const extra: Placed[] = [];
-      for (const side of ['whenTrue', 'whenFalse'] as const) {
+      for (const side of ['whenFalse', 'whenTrue'] as const) {
         const target = exit[side];
-        // Trampolines added on this side sit between the jump and the far target.
-        if (position.get(target)! + extra.length - (at + 1) <= MAX_CONDITIONAL_OFFSET) continue;
+        // Every insertion planned so far lies after this jump: count them all, to be safe.
+        if (position.get(target)! + planned - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) continue;
+        const copy = nearestCopy.get(target);
+        if (copy && copy.pc + (planned - copy.plannedBefore) - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) {
+          exit = { ...exit, [side]: copy.id };
+          continue;
+        }
         const original = blocks[target]!;
         const trampoline: Block = { id: blocks.length, body: [], exit: isPlainReturn(original) ? original.exit : { kind: 'goto', target } };
         blocks.push(trampoline);
-        extra.push({ block: trampoline });
+        const list = after.get(i) ?? [];
+        list.push({ block: trampoline, standsFor: target });
+        after.set(i, list);
+        nearestCopy.set(target, { id: trampoline.id, pc: ends[i]!, plannedBefore: planned });
+        planned++;
         exit = { ...exit, [side]: trampoline.id };
       }
-      if (extra.length > 0) {
+      if (exit !== block.exit) {
         changed = true;
-        next[next.length - 1] = { block: { ...block, exit } };
-        blocks[block.id] = next[next.length - 1]!.block;
-        next.push(...extra);
+        blocks[block.id] = { ...block, exit };
+        order[i] = { block: blocks[block.id]! };
       }
     }
-    order = next;
     if (!changed) return emit(order, position);
+    order = order.flatMap((placed, i) => [placed, ...(after.get(i) ?? [])]);
   }
+  throw new Error('jump resolution did not settle');
 }
 
 function exitLength(exit: Terminator, nextId: BlockId | undefined): number {

@@ -4,10 +4,10 @@
 import type { BlockId, CfgBuilder } from '../bpf/cfg.ts';
 import type { DispatchStrategy, NrRange } from '../codegen/dispatch.ts';
 import type { SyscallProfile } from './profile.ts';
-import { boundedRangeTree, type RangeTree } from './range-tree.ts';
+import { boundedRangeTree, minimaxTree, type RangeTree } from './range-tree.ts';
 
-/** Extra comparisons allowed on the deepest path beyond a balanced tree, to favour frequent syscalls. */
-const DEPTH_SLACK = 2;
+/** Comparisons beyond a balanced tree that the profile may add to a path, to favour frequent syscalls. */
+const SLACK = 1;
 
 /** How often each range is hit under the profile. */
 export function rangeWeights(ranges: readonly NrRange[], profile: SyscallProfile): number[] {
@@ -26,15 +26,28 @@ export function rangeWeights(ranges: readonly NrRange[], profile: SyscallProfile
   return weights;
 }
 
-export function maxDispatchDepth(rangeCount: number): number {
-  return Math.ceil(Math.log2(Math.max(2, rangeCount))) + DEPTH_SLACK;
+/**
+ * How deep each range may sit, so that the profile can favour frequent syscalls without making
+ * the worst call much slower. A range whose body costs more than a balanced dispatch (a large
+ * argument search) is held to the least possible worst path over all trees: its body is the worst
+ * case. The other ranges may go one comparison deeper than a balanced tree over the longest of
+ * their bodies (or as deep as that least worst path, if it is longer).
+ */
+export function depthLimits(bodyCosts: readonly number[], leastWorst: number): number[] {
+  const balanced = Math.ceil(Math.log2(Math.max(2, bodyCosts.length)));
+  const heavy = (body: number): boolean => body > balanced;
+  const lightWorst = Math.max(1, ...bodyCosts.filter((b) => !heavy(b))) + balanced + SLACK;
+  return bodyCosts.map((body) => (heavy(body) ? leastWorst : Math.max(lightWorst, leastWorst)) - body);
 }
 
 export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
   return {
     name: 'tree',
     build(builder, ranges) {
-      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), maxDispatchDepth(ranges.length));
+      const memo = new Map<BlockId, number>();
+      const bodyCosts = ranges.map((r) => builder.worstPathLength(r.target, memo));
+      const least = minimaxTree(bodyCosts);
+      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), depthLimits(bodyCosts, least.worst), least.tree);
       return emitTree(builder, tree, ranges);
     },
   };

@@ -58,18 +58,76 @@ export function treeDepth(tree: RangeTree): number {
 }
 
 /**
- * The optimal tree whose depth stays within `maxDepth`: ranges that are rarely or never hit get
- * a small floor weight, raised until the deepest path is short enough. The floor trades a sliver
- * of expected cost for a bounded worst case.
+ * A tree that is optimal for slightly raised weights and keeps every leaf within its depth limit
+ * (`limits[i]` comparisons for leaf i). Leaves that are too deep get more weight, round by round,
+ * which trades a sliver of expected cost for a bounded worst case; a balanced tree is the fallback.
  */
-export function boundedRangeTree(weights: readonly number[], maxDepth: number): OptimalTree {
+export function boundedRangeTree(weights: readonly number[], limits: readonly number[], fallback?: RangeTree): OptimalTree {
   const total = weights.reduce((a, b) => a + b, 0) || 1;
-  let floor = total * 1e-6;
-  for (;;) {
-    const result = optimalRangeTree(weights.map((w) => w + floor));
-    if (result.depth <= maxDepth || floor > total * 1e6) return { ...result, cost: weightedCost(result.tree, weights) };
-    floor *= 8;
+  const boost = weights.map(() => total * 1e-6);
+  for (let round = 0; round < 40; round++) {
+    const result = optimalRangeTree(weights.map((w, i) => w + boost[i]!));
+    const depths = leafDepths(result.tree);
+    let fits = true;
+    depths.forEach((depth, i) => {
+      if (depth > limits[i]!) {
+        fits = false;
+        boost[i]! *= 8;
+        boost[i]! += total * 1e-4;
+      }
+    });
+    if (fits) return { ...result, cost: weightedCost(result.tree, weights) };
   }
+  const tree = fallback ?? balancedTree(0, weights.length - 1);
+  return { tree, cost: weightedCost(tree, weights), depth: treeDepth(tree) };
+}
+
+/**
+ * The tree with the least possible worst path: min over trees of max over leaves of
+ * (depth + cost of the leaf). O(n³), so only for small n; above that, a balanced tree.
+ */
+export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tree: RangeTree; worst: number } {
+  const n = leafCosts.length;
+  if (n > exactUpTo) {
+    const tree = balancedTree(0, n - 1);
+    return { tree, worst: Math.max(...leafDepths(tree).map((d, i) => d + leafCosts[i]!)) };
+  }
+  const best = new Float64Array(n * n);
+  const root = new Int32Array(n * n);
+  for (let i = 0; i < n; i++) best[i * n + i] = leafCosts[i]!;
+  for (let length = 2; length <= n; length++) {
+    for (let i = 0; i + length - 1 < n; i++) {
+      const j = i + length - 1;
+      let value = Infinity;
+      for (let k = i + 1; k <= j; k++) {
+        const v = Math.max(best[i * n + k - 1]!, best[k * n + j]!);
+        if (v < value) [value, root[i * n + j]] = [v, k];
+      }
+      best[i * n + j] = value + 1;
+    }
+  }
+  const build = (i: number, j: number): RangeTree => {
+    if (i === j) return { kind: 'leaf', index: i };
+    const k = root[i * n + j]!;
+    return { kind: 'split', split: k, left: build(i, k - 1), right: build(k, j) };
+  };
+  return { tree: build(0, n - 1), worst: best[n - 1]! };
+}
+
+/** Depth of each leaf, by leaf index. */
+export function leafDepths(tree: RangeTree, depth = 0, out: number[] = []): number[] {
+  if (tree.kind === 'leaf') out[tree.index] = depth;
+  else {
+    leafDepths(tree.left, depth + 1, out);
+    leafDepths(tree.right, depth + 1, out);
+  }
+  return out;
+}
+
+function balancedTree(first: number, last: number): RangeTree {
+  if (first === last) return { kind: 'leaf', index: first };
+  const split = (first + last + 1) >> 1;
+  return { kind: 'split', split, left: balancedTree(first, split - 1), right: balancedTree(split, last) };
 }
 
 /** Σ weight × depth for a tree over these weights. */

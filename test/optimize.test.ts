@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { nodeFileHost } from '../src/host/node-host.ts';
+import { isCachedAllow } from '../src/analysis/action-cache.ts';
+import { filterStats } from '../src/analysis/stats.ts';
+import { emulate, x86_64Call } from '../src/bpf/emulate.ts';
+import { validateProgram } from '../src/bpf/validate.ts';
+import { resolveJumps } from '../src/codegen/resolve.ts';
+import { compilePolicy } from '../src/compile.ts';
+import { createSourceFile } from '../src/diagnostics/source.ts';
+import { removeDeadLoads, removeRedundantLoads } from '../src/optimize/passes/loads.ts';
+import { mergeIdenticalBlocks } from '../src/optimize/passes/merge.ts';
+import { shortcutJumps } from '../src/optimize/passes/shortcut.ts';
+import { threadJumps } from '../src/optimize/passes/thread.ts';
+import { optimizeCfg, PASSES } from '../src/optimize/pipeline.ts';
+import { genericProfile, parseProfile } from '../src/optimize/profile.ts';
+import { boundedRangeTree, leafDepths, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
+import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
+import { RET_ALLOW } from '../src/seccomp/action.ts';
+import { syscallByName } from '../src/syscalls/index.ts';
+import { interpret, randomCfg } from './support/cfg.ts';
+import { Random } from './support/random.ts';
+
+/** Every tree shape, by brute force: the reference for the dynamic programme. */
+function bruteForceCost(weights: readonly number[], i = 0, j = weights.length - 1): number {
+  if (i === j) return 0;
+  let best = Infinity;
+  const total = weights.slice(i, j + 1).reduce((a, b) => a + b, 0);
+  for (let k = i + 1; k <= j; k++) best = Math.min(best, bruteForceCost(weights, i, k - 1) + bruteForceCost(weights, k, j));
+  return best + total;
+}
+
+function leaves(tree: RangeTree): number[] {
+  return tree.kind === 'leaf' ? [tree.index] : [...leaves(tree.left), ...leaves(tree.right)];
+}
+
+describe('optimal range trees', () => {
+  it('match the brute-force optimum and keep the leaves in order', () => {
+    const rng = new Random(3);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + rng.int(9);
+      const weights = Array.from({ length: n }, () => (rng.chance(0.2) ? 0 : rng.int(1000)));
+      const { tree, cost, depth } = optimalRangeTree(weights);
+      expect(cost).toBeCloseTo(bruteForceCost(weights), 9);
+      expect(weightedCost(tree, weights)).toBeCloseTo(cost, 9);
+      expect(leaves(tree)).toEqual(weights.map((_, i) => i));
+      expect(depth).toBe(treeDepth(tree));
+    }
+  });
+
+  it('put frequent ranges near the root', () => {
+    const { tree } = optimalRangeTree([1000, 1, 1, 1, 1, 1, 1, 1]);
+    expect(tree.kind === 'split' && tree.left).toEqual({ kind: 'leaf', index: 0 });
+  });
+
+  it('bound the depth when most ranges are never hit', () => {
+    const weights = Array.from({ length: 300 }, (_, i) => (i % 50 === 0 ? 1 : 0));
+    expect(boundedRangeTree(weights, weights.map(() => 11)).depth).toBeLessThanOrEqual(11);
+    const limits = weights.map((_, i) => (i === 123 ? 2 : 12));
+    expect(leafDepths(boundedRangeTree(weights, limits).tree)[123]).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('profiles', () => {
+  it('read name<TAB>weight lines, numbers, comments, and report problems with positions', () => {
+    const file = createSourceFile('p.tsv', '# header\nread\t0.5\nopenat 0.25\n0\t0.25\nopne\t1\n');
+    const { profile, diagnostics } = parseProfile(file);
+    expect(profile!.weights.get(0)).toBe(0.75);
+    expect(profile!.weights.get(syscallByName('openat')!.nr)).toBe(0.25);
+    expect(diagnostics).toMatchObject([{ code: 'SC6002', severity: 'warning', hint: 'did you mean `open`?' }]);
+    const bad = parseProfile(createSourceFile('q.tsv', 'read\tlots\n'));
+    expect(bad.profile).toBeUndefined();
+    expect(bad.diagnostics[0]).toMatchObject({ code: 'SC6001', span: { start: 0 } });
+    expect(parseProfile(createSourceFile('e.tsv', '# nothing\n')).diagnostics[0]!.message).toBe('the profile lists no syscalls');
+  });
+
+  it('has a built-in mix led by the calls real programs make most', () => {
+    const weights = genericProfile().weights;
+    expect(weights.get(syscallByName('newfstatat')!.nr)).toBeGreaterThan(0.2);
+    expect([...weights.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+  });
+});
+
+describe('each pass keeps the meaning of random graphs', () => {
+  for (const pass of [...PASSES, { name: 'pipeline', run: (cfg: Parameters<typeof optimizeCfg>[0]) => ({ cfg: optimizeCfg(cfg), changed: true }) }]) {
+    it(pass.name, () => {
+      const rng = new Random(11);
+      let changes = 0;
+      for (let round = 0; round < 30; round++) {
+        const cfg = randomCfg(rng, 60 + rng.int(200));
+        const result = pass.run(cfg);
+        if (result.changed) changes++;
+        const program = resolveJumps(result.cfg);
+        expect(validateProgram(program)).toEqual([]);
+        for (let i = 0; i < 200; i++) {
+          const words = new Uint32Array(16).map(() => rng.int(10));
+          expect(interpret(result.cfg, words)).toBe(interpret(cfg, words));
+          expect(emulate(program, words).value).toBe(interpret(cfg, words));
+        }
+      }
+      expect(changes).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('what the passes remove', () => {
+  const length = (text: string, optimize: boolean): number => {
+    const result = compilePolicy(text, { optimize });
+    if (!result.ok) throw new Error('does not compile');
+    return result.filter.program.length;
+  };
+
+  it('loads an argument once for several tests of it', () => {
+    const text = 'default errno(1)\nallow close if fd == 1\nerrno(2) close if fd == 2\nerrno(3) close if fd == 3';
+    const result = compilePolicy(text);
+    if (!result.ok) throw new Error('no');
+    expect(result.filter.program.filter((i) => i.code === 0x20 && i.k === 16)).toHaveLength(1);
+    expect(length(text, true)).toBeLessThan(length(text, false));
+  });
+
+  it('shares identical tails and returns', () => {
+    const result = compilePolicy('default errno(1)\nallow read if fd == 1\nallow write if fd == 1 and count == 2\nallow pread64 if fd == 1 and count == 2');
+    if (!result.ok) throw new Error('no');
+    const rets = result.filter.program.filter((i) => i.code === 0x06);
+    expect(new Set(rets.map((r) => r.k)).size).toBe(rets.length);
+  });
+
+  it('drops tests whose outcome does not matter', () => {
+    const result = compilePolicy('default allow\nallow read if fd == 1');
+    if (!result.ok) throw new Error('no');
+    expect(result.filter.program.some((i) => i.code === 0x20 && i.k >= 16)).toBe(false);
+  });
+
+  it.each([
+    ['shortcut-jumps', shortcutJumps], ['thread-jumps', threadJumps], ['remove-redundant-loads', removeRedundantLoads],
+    ['remove-dead-loads', removeDeadLoads], ['merge-identical-blocks', mergeIdenticalBlocks],
+  ])('%s reaches a fixed point', (_name, pass) => {
+    const cfg = optimizeCfg(randomCfg(new Random(5), 200));
+    expect(pass.run(cfg).changed).toBe(false);
+  });
+});
+
+describe('large sets', () => {
+  // 1,000 distinct ioctl requests, spread out so that no two are neighbours.
+  const requests = Array.from({ length: 1000 }, (_, i) => 0x5400 + 7 * i + (i % 3));
+  const policy = `default kill_process\nallow read, write, close, exit_group\nallow ioctl if cmd in {${requests.join(', ')}}\n`;
+  const result = compilePolicy(policy);
+  if (!result.ok) throw new Error('the ioctl policy does not compile');
+  const program = result.filter.program;
+  const ioctl = syscallByName('ioctl')!.nr;
+
+  it('compile below 2,500 instructions', () => {
+    expect(program.length).toBeLessThan(2500);
+  });
+
+  it('take at most 20 instructions for any ioctl call, and decide it right', () => {
+    const inSet = new Set(requests);
+    const probes = [...requests, ...requests.map((r) => r + 1), ...requests.map((r) => r - 1), 0, 1, 0xffffffff, 0x80000000];
+    let worst = 0;
+    for (const cmd of probes) {
+      const { value, trace } = emulate(program, x86_64Call(ioctl, [3n, BigInt(cmd >>> 0)]));
+      expect(value).toBe(inSet.has(cmd >>> 0) ? RET_ALLOW : 0x80000000);
+      worst = Math.max(worst, trace.length);
+    }
+    expect(worst).toBeLessThanOrEqual(20);
+  });
+
+  it('search 64-bit values by word, and runs of values as intervals', () => {
+    const values = [0x100000005n, 0x100000007n, 0x200000000n, ...Array.from({ length: 50 }, (_, i) => BigInt(1000 + i))];
+    const r = compilePolicy(`default errno(1)\nallow lseek if offset in {${values.map((v) => `0x${v.toString(16)}`).join(', ')}}`);
+    if (!r.ok) throw new Error('no');
+    expect(r.filter.program.length).toBeLessThan(30);
+    for (const v of [...values, 0x100000006n, 999n, 1050n, 0x0000000500000000n, 0x1_00000000n, 5n]) {
+      expect(emulate(r.filter.program, x86_64Call(8, [0n, v])).value).toBe(values.includes(v) ? RET_ALLOW : 0x00050001);
+    }
+  });
+});
+
+describe('dispatch', () => {
+  it('costs 5 instructions for an allowed call in a policy with nothing to test', () => {
+    // ld arch, jeq, ld nr, one jge (x32 numbers start a range), ret.
+    const r = compilePolicy('default allow');
+    if (!r.ok) throw new Error('no');
+    expect(emulate(r.filter.program, x86_64Call(0)).trace).toHaveLength(5);
+    expect(emulate(r.filter.program, x86_64Call(0x40000000)).value).toBe(0x80000000);
+    expect(emulate(r.filter.program, x86_64Call(0xffffffff)).value).toBe(RET_ALLOW);
+  });
+
+  it('keeps every argument-free allowed syscall cacheable by the kernel', () => {
+    for (const policy of ['examples/web-server.policy', 'examples/deny-list.policy']) {
+      const r = compilePolicy(readFileSync(policy, 'utf8'), { path: policy, host: nodeFileHost });
+      if (!r.ok) throw new Error(policy);
+      const conditional = new Set(r.filter.ir.syscalls.filter((d) => d.rules.some((rule) => rule.condition.kind !== 'true')).map((d) => d.nr));
+      const stats = filterStats(r.filter.program, genericProfile());
+      for (const s of stats.syscalls) {
+        if (s.verdict === RET_ALLOW && !conditional.has(s.nr)) expect(s.cached, `${policy}: ${s.name}`).toBe(true);
+      }
+    }
+  });
+
+  it('never caches a foreign arch, x32 numbers or a syscall that reads its arguments', () => {
+    const r = compilePolicy('default allow\nerrno(1) read if fd == 0');
+    if (!r.ok) throw new Error('no');
+    expect(isCachedAllow(r.filter.program, 1, AUDIT_ARCH_X86_64)).toBe(true);
+    expect(isCachedAllow(r.filter.program, 0, AUDIT_ARCH_X86_64)).toBe(false);
+    expect(isCachedAllow(r.filter.program, 1, AUDIT_ARCH_I386)).toBe(false);
+    expect(isCachedAllow(r.filter.program, 0x40000001, AUDIT_ARCH_X86_64)).toBe(false);
+  });
+
+  it('follows the profile: a syscall made often costs fewer instructions', () => {
+    const text = 'default errno(1)\n' + ['read', 'write', 'openat', 'close', 'mmap', 'brk', 'futex', 'getpid', 'kill', 'uname'].map((s, i) => `errno(${i + 2}) ${s}`).join('\n');
+    const hot = (name: string) => parseProfile(createSourceFile('p', `${name}\t1000\nread\t1\n`)).profile!;
+    const cost = (profileFor: string, call: string): number => {
+      const r = compilePolicy(text, { profile: hot(profileFor) });
+      if (!r.ok) throw new Error('no');
+      return emulate(r.filter.program, x86_64Call(syscallByName(call)!.nr)).trace.length;
+    };
+    expect(cost('uname', 'uname')).toBeLessThan(cost('read', 'uname'));
+    expect(cost('read', 'read')).toBeLessThan(cost('uname', 'read'));
+  });
+});
