@@ -24,6 +24,27 @@ export function andMask(mask: number): Straight {
   return { code: BPF_ALU | BPF_AND | BPF_K, k: mask >>> 0 };
 }
 
+/** What a range of syscall numbers leads to: the default, the x32 action, or a decision list. */
+export type Outcome = { readonly kind: 'default' } | { readonly kind: 'x32' } | { readonly kind: 'decision'; readonly decision: SyscallDecision };
+
+/** The whole number line, 0..0xffffffff, as consecutive ranges with their outcome. */
+export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: Outcome }[] {
+  const ranges: { lo: number; hi: number; outcome: Outcome }[] = [];
+  let next = 0;
+  const gap = (upTo: number): void => {
+    if (next < upTo) ranges.push({ lo: next, hi: upTo - 1, outcome: { kind: 'default' } });
+  };
+  for (const decision of ir.syscalls) {
+    gap(decision.nr);
+    ranges.push({ lo: decision.nr, hi: decision.nr, outcome: { kind: 'decision', decision } });
+    next = decision.nr + 1;
+  }
+  gap(X32_SYSCALL_BIT);
+  ranges.push({ lo: X32_SYSCALL_BIT, hi: SKIPPED_SYSCALL_NR - 1, outcome: { kind: 'x32' } });
+  ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, outcome: { kind: 'default' } });
+  return ranges;
+}
+
 export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
   const builder = new CfgBuilder();
   const defaultRet = builder.ret(actionValue(ir.defaultAction));
@@ -32,26 +53,18 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
 
   // Syscalls with identical decision lists share one body.
   const bodies = new Map<string, BlockId>();
-  const ranges: NrRange[] = [];
-  let next = 0;
-  const gap = (upTo: number): void => {
-    if (next < upTo) ranges.push({ lo: next, hi: upTo - 1, target: defaultRet });
-  };
-  for (const decision of ir.syscalls) {
-    gap(decision.nr);
-    const key = decisionKey(decision);
+  const targetOf = (outcome: Outcome): BlockId => {
+    if (outcome.kind === 'default') return defaultRet;
+    if (outcome.kind === 'x32') return x32Ret;
+    const key = decisionKey(outcome.decision);
     let body = bodies.get(key);
     if (body === undefined) {
-      body = lowerDecision(builder, decision, defaultRet, options.sets ?? chainSet);
+      body = lowerDecision(builder, outcome.decision, defaultRet, options.sets ?? chainSet);
       bodies.set(key, body);
     }
-    ranges.push({ lo: decision.nr, hi: decision.nr, target: body });
-    next = decision.nr + 1;
-  }
-  gap(X32_SYSCALL_BIT);
-  ranges.push({ lo: X32_SYSCALL_BIT, hi: SKIPPED_SYSCALL_NR - 1, target: x32Ret });
-  ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, target: defaultRet });
-
+    return body;
+  };
+  const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
   const loadNr = builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
   const entry = builder.block([load(OFFSET_ARCH)], { kind: 'branch', op: 'jeq', k: AUDIT_ARCH_X86_64, whenTrue: loadNr, whenFalse: foreignRet });

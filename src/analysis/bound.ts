@@ -1,0 +1,66 @@
+// The theoretical optimum the benchmark compares against: the best possible range-tree dispatch for
+// a profile. Neighbouring syscall numbers with the same outcome form one range; the cost of a call
+// is the fixed prologue (load arch, check it, load nr), the comparisons of an optimal alphabetic
+// tree over the ranges weighted by the profile (the same dynamic programme the optimiser uses, but
+// without its worst-case limits), and the leaf: 1 for a plain return, or what the compiled body of a
+// syscall with argument checks executes with arguments zero.
+import { accumulatorContents } from '../bpf/disasm.ts';
+import { emulate } from '../bpf/emulate.ts';
+import { BPF_JMP, bpfClass, type Instruction } from '../bpf/insn.ts';
+import { numberRanges, type Outcome } from '../codegen/lower.ts';
+import type { PolicyIr } from '../ir/types.ts';
+import type { SyscallProfile } from '../optimize/profile.ts';
+import { optimalRangeTree } from '../optimize/range-tree.ts';
+import { rangeWeights } from '../optimize/dispatch-tree.ts';
+import { AUDIT_ARCH_X86_64, OFFSET_NR } from '../seccomp/abi.ts';
+import { actionValue } from '../seccomp/action.ts';
+
+/** Instructions before the dispatch: ld arch, jeq arch, ld nr. */
+export const PROLOGUE = 3;
+
+export interface RangeTreeBound {
+  /** Weighted mean instructions per call of the best range-tree filter. */
+  readonly bound: number;
+  /** Of which comparisons in the dispatch tree. */
+  readonly comparisons: number;
+  readonly ranges: number;
+}
+
+/** Outcomes that behave the same for every argument share a key. */
+function outcomeKey(ir: PolicyIr, outcome: Outcome): string {
+  const constant = (value: number): string => `ret:${value}`;
+  if (outcome.kind === 'default') return constant(actionValue(ir.defaultAction));
+  if (outcome.kind === 'x32') return constant(actionValue(ir.x32Action));
+  const { rules } = outcome.decision;
+  if (rules[0]?.condition.kind === 'true') return constant(actionValue(rules[0].action));
+  if (rules.every((r) => actionValue(r.action) === actionValue(ir.defaultAction))) return constant(actionValue(ir.defaultAction));
+  return JSON.stringify(rules.map((r) => [r.condition, actionValue(r.action)]));
+}
+
+/** Instructions a call spends after the dispatch (in the body of its syscall), arguments zero. */
+function bodyCost(program: readonly Instruction[], holds: Int32Array, nr: number): number {
+  const { trace } = emulate(program, { nr, arch: AUDIT_ARCH_X86_64 });
+  const dispatch = trace.filter((pc) => holds[pc] === OFFSET_NR && bpfClass(program[pc]!.code) === BPF_JMP).length;
+  return trace.length - PROLOGUE - dispatch;
+}
+
+export function rangeTreeBound(ir: PolicyIr, program: readonly Instruction[], profile: SyscallProfile): RangeTreeBound {
+  const merged: { lo: number; hi: number; key: string; target: number }[] = [];
+  for (const range of numberRanges(ir)) {
+    const key = outcomeKey(ir, range.outcome);
+    const last = merged[merged.length - 1];
+    if (last && last.key === key) last.hi = range.hi;
+    else merged.push({ lo: range.lo, hi: range.hi, key, target: merged.length });
+  }
+  const weights = rangeWeights(merged, profile);
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total === 0) return { bound: 0, comparisons: 0, ranges: merged.length };
+  const { cost } = optimalRangeTree(weights);
+  const holds = accumulatorContents(program);
+  let leaves = 0;
+  for (const [nr, weight] of profile.weights) {
+    const range = merged.find((r) => r.lo <= nr && nr <= r.hi)!;
+    leaves += weight * (range.key.startsWith('ret:') ? 1 : bodyCost(program, holds, nr));
+  }
+  return { bound: PROLOGUE + cost / total + leaves / total, comparisons: cost / total, ranges: merged.length };
+}
