@@ -3,6 +3,7 @@ export { compileChecked, compilePolicy, type BackendOptions, type CompileOptions
 export { emit, listing, OUTPUT_FORMATS, type OutputFormat, type EmitOptions } from './emit/index.ts';
 export { emitC } from './emit/c.ts';
 export { emitJson, JSON_FORMAT_VERSION } from './emit/json.ts';
+export { emitNotifyKit, NOTIFY_KIT_FILE, type NotifyKitOptions } from './emit/notify-kit.ts';
 export { encodeProgram, decodeProgram, type Instruction } from './bpf/insn.ts';
 export { emulate, seccompDataWords, type SeccompData, type EmulationResult } from './bpf/emulate.ts';
 export { disassemble } from './bpf/disasm.ts';

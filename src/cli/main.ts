@@ -66,6 +66,13 @@ function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
     .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
 
+  program
+    .command('notify-kit')
+    .description('write seccompile_notify.h, a header-only C kit for user-notification supervisors')
+    .option('-o, --output <file>', 'write to FILE (- for standard output)')
+    .addHelpText('after', '\nExample:\n  seccompile notify-kit -o seccompile_notify.h\n\nGuide: docs/user-notification.md')
+    .action(async (options: { output?: string }) => (await import('./commands/notify-kit.ts')).runNotifyKit(options));
+
   return program;
 }
 
