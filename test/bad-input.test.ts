@@ -4,60 +4,14 @@
  * fresh processes, concurrently; inputs are written to a temporary directory and the CLI runs
  * there, so messages name short relative paths (`t.policy:2:12`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from './support/cli-build.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'seccompile.js');
 
-// ---------------------------------------------------------------------------------------------
-// Building (same logic as cli.test.ts: both files may start at once, a lock directory makes one
-// of them build while the other waits).
-
-function newestSourceTime(): number {
-  let newest = 0;
-  const visit = (path: string): void => {
-    const stat = statSync(path);
-    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  for (const path of ['src', 'scripts/build.mjs', 'package.json']) visit(join(ROOT, path));
-  return newest;
-}
-
-function bundleIsStale(): boolean {
-  const cli = join(ROOT, 'dist', 'cli.js');
-  return !existsSync(cli) || statSync(cli).mtimeMs < newestSourceTime();
-}
-
-async function ensureBuilt(): Promise<void> {
-  if (!bundleIsStale()) return;
-  const lock = join(tmpdir(), `seccompile-test-build-${Buffer.from(ROOT).toString('hex').slice(-40)}.lock`);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch { /* released meanwhile */ }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  try {
-    if (!bundleIsStale()) return;
-    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Running the CLI.
@@ -144,7 +98,6 @@ function junk(length: number, seed: number): Buffer {
 }
 
 beforeAll(async () => {
-  await ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'seccompile-bad-'));
 }, 120_000);
 

@@ -6,64 +6,17 @@
  * pipe. Most processes run concurrently to keep the file fast.
  */
 import { spawn, spawnSync, type SpawnSyncOptionsWithBufferEncoding, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT } from './support/cli-build.ts';
 import { VERSION } from '../src/version.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'seccompile.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'cli');
 const DEMO = join(FIXTURES, 'demo.policy');
 const SMALL = join(FIXTURES, 'small.policy');
 
-// ---------------------------------------------------------------------------------------------
-// Building (shared logic with bad-input.test.ts; both files may start at once, so a lock
-// directory makes one of them build while the other waits).
-
-function newestSourceTime(): number {
-  let newest = 0;
-  const visit = (path: string): void => {
-    const stat = statSync(path);
-    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  for (const path of ['src', 'scripts/build.mjs', 'package.json']) visit(join(ROOT, path));
-  return newest;
-}
-
-function bundleIsStale(): boolean {
-  const cli = join(ROOT, 'dist', 'cli.js');
-  return !existsSync(cli) || statSync(cli).mtimeMs < newestSourceTime();
-}
-
-async function ensureBuilt(): Promise<void> {
-  if (!bundleIsStale()) return;
-  const lock = join(tmpdir(), `seccompile-test-build-${Buffer.from(ROOT).toString('hex').slice(-40)}.lock`);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock left by a killed run is removed after a minute.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch { /* released meanwhile */ }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  try {
-    if (!bundleIsStale()) return;
-    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Running the CLI.
@@ -187,7 +140,6 @@ function encode(instructions: readonly JsonInstruction[]): Buffer {
 let work: string;
 
 beforeAll(async () => {
-  await ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'seccompile-cli-'));
 }, 120_000);
 

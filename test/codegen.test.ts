@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CfgBuilder, type BlockId, type Cfg } from '../src/bpf/cfg.ts';
+import { CfgBuilder, type BlockId } from '../src/bpf/cfg.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
 import { BPF_ABS, BPF_JA, BPF_JMP, BPF_LD, BPF_RET, BPF_W, isConditionalJump } from '../src/bpf/insn.ts';
 import { validateProgram } from '../src/bpf/validate.ts';

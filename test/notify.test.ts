@@ -11,7 +11,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ensureBuilt, ROOT } from './support/cli-build.ts';
+import { BIN, ROOT } from './support/cli-build.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'notify-mkdir');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'notify');
@@ -128,7 +128,6 @@ let outside: string; // not under /tmp
 const supervisors: Watched[] = [];
 
 beforeAll(async () => {
-  await ensureBuilt();
   build = mkdtempSync(join(tmpdir(), 'seccompile-notify-build-'));
   sandbox = mkdtempSync('/tmp/seccompile-notify-');
   mkdirSync(join(ROOT, 'test', '.build'), { recursive: true });

@@ -1,0 +1,72 @@
+// The back end shared by every front end (the policy language, OCI profiles):
+// checked policy → IR → labelled BPF → (optimised) → resolved and validated program.
+// It does not load the policy-language parser or the named-constants table, so inputs that need
+// neither (an OCI profile) compile without loading them.
+import { validateProgram } from './bpf/validate.ts';
+import type { Instruction } from './bpf/insn.ts';
+import type { CheckedPolicy } from './check/checked.ts';
+import { lowerToCfg } from './codegen/lower.ts';
+import type { DispatchStrategy } from './codegen/dispatch.ts';
+import { resolveJumps } from './codegen/resolve.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
+import { lowerPolicy } from './ir/lower.ts';
+import type { PolicyIr } from './ir/types.ts';
+import type { PolicyFile } from './parser/ast.ts';
+import { createOptimizer, type SyscallProfile } from './optimize/index.ts';
+import { BPF_MAXINSNS, type FilterFlagName } from './seccomp/abi.ts';
+
+/** Options of the back end, whatever the source of the policy. */
+export interface BackendOptions {
+  /** Name of the input in messages. Default `<policy>`. */
+  readonly path?: string;
+  /** Run the optimiser (default true): a dispatch tree, set searches and the CFG passes. */
+  readonly optimize?: boolean;
+  /** Syscall frequencies the dispatch is laid out for (default: the built-in generic mix). */
+  readonly profile?: SyscallProfile;
+  /** Overrides the dispatch on the syscall number (for experiments and tests). */
+  readonly dispatch?: DispatchStrategy;
+  /** SECCOMP_FILTER_FLAG_*s to install the filter with, besides those the policy needs. */
+  readonly flags?: readonly FilterFlagName[];
+}
+
+export interface CompiledFilter {
+  readonly program: readonly Instruction[];
+  readonly ir: PolicyIr;
+  readonly policy: CheckedPolicy;
+  /** Every policy-language file read, entry first (none for other inputs). */
+  readonly files: readonly PolicyFile[];
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly filter: CompiledFilter; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Compiles a checked policy; `earlier` are the front end's diagnostics, reported with ours. */
+export function compileChecked(policy: CheckedPolicy, options: BackendOptions, earlier: readonly Diagnostic[] = [], files: readonly PolicyFile[] = []): CompileResult {
+  const path = options.path ?? '<policy>';
+  const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
+  const diagnostics = sortDiagnostics([...earlier, ...lowered.diagnostics]);
+  if (hasErrors(diagnostics)) return { ok: false, diagnostics };
+  const optimizer = options.optimize === false ? undefined : createOptimizer(options.profile);
+  const dispatch = options.dispatch ?? optimizer?.dispatch;
+  const cfg = lowerToCfg(lowered.ir, { ...(dispatch ? { dispatch } : {}), ...(optimizer ? { sets: optimizer.sets } : {}) });
+  const program = resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
+  const problems = programProblems(program, path);
+  if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
+  return { ok: true, filter: { program, ir: lowered.ir, policy, files }, diagnostics };
+}
+
+/** The kernel's limits, checked on every program the compiler emits. */
+function programProblems(program: readonly Instruction[], path: string): Diagnostic[] {
+  if (program.length > BPF_MAXINSNS) {
+    return [{
+      code: 'SC4001', severity: 'error', path,
+      message: `the compiled filter has ${program.length} instructions; the kernel accepts at most ${BPF_MAXINSNS}`,
+      hint: 'merge rules, use `in {…}` sets, or split the policy into stacked filters',
+    }];
+  }
+  return validateProgram(program).map((p) => ({
+    code: 'SC4002' as const, severity: 'error' as const, path,
+    message: `internal error: the compiled filter breaks a kernel rule at instruction ${p.index}: ${p.message}`,
+  }));
+}
