@@ -18,3 +18,7 @@ export { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall, type Sysc
 export { lookupConstant } from './constants/index.ts';
 export type { DispatchStrategy, NrRange } from './codegen/dispatch.ts';
 export { VERSION } from './version.ts';
+export { filterStats, type FilterStats, type SyscallCost } from './analysis/stats.ts';
+export { rangeTreeBound, type RangeTreeBound } from './analysis/bound.ts';
+export { isCachedAllow } from './analysis/action-cache.ts';
+export { genericProfile, parseProfile, type SyscallProfile } from './optimize/profile.ts';

@@ -108,6 +108,9 @@ describe('expression precedence', () => {
     ['!(a == 1) && b || c', '(or (and (not (== a 1)) b) c)'],
     ['a or b or c and d and e', '(or a b (and c d e))'],
     ['a - b - c == 0', '(== (- (- a b) c) 0)'],
+    ['not a in {1} or b not in {2, 3}', '(or (not (in a {1})) (not in b {2 3}))'],
+    ['-~a == - - 1', '(== (- (~ a)) (- (- 1)))'],
+    ['a + 1 in {2} and not b', '(and (in (+ a 1) {2}) (not b))'],
   ])('%s', (text, tree) => {
     expect(condition(text)).toBe(tree);
   });
@@ -138,6 +141,13 @@ describe('syntax errors', () => {
     expect(parse('allow read @').diagnostics[0]).toMatchObject({ code: 'SC1001', message: 'unexpected character `@`' });
     expect(parse('include "abc\n').diagnostics[0]!.code).toBe('SC1004');
     expect(parse('allow read if fd == 0x1g').diagnostics[0]).toMatchObject({ code: 'SC1003', message: 'invalid hexadecimal literal `0x1g`' });
+  });
+
+  it('refuses chained comparisons', () => {
+    const [d] = parse('allow read if fd == 1 == 1').diagnostics;
+    expect(d).toMatchObject({ code: 'SC1002', message: 'comparisons cannot be chained: `==` follows a comparison' });
+    expect(parse('allow read if fd < 1 in {1}').diagnostics[0]!.code).toBe('SC1002');
+    expect(parse('allow read if (fd == 1) == (count == 2)').diagnostics).toEqual([]);
   });
 
   it('says binary input is not a policy', () => {

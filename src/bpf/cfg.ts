@@ -123,14 +123,26 @@ export class CfgBuilder {
 
   /** Instructions on the longest path from a defined block to a return (its exits counted). */
   worstPathLength(id: BlockId, memo = new Map<BlockId, number>()): number {
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    const block = this.blocks[id];
-    if (!block) throw new Error(`block ${id} is not defined yet`);
-    const rest = successors(block).map((s) => this.worstPathLength(s, memo));
-    const length = block.body.length + 1 + (rest.length > 0 ? Math.max(...rest) : 0);
-    memo.set(id, length);
-    return length;
+    // Post-order without recursion: decision chains can be thousands of blocks long.
+    const stack: BlockId[] = [id];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (memo.has(top)) {
+        stack.pop();
+        continue;
+      }
+      const block = this.blocks[top];
+      if (!block) throw new Error(`block ${top} is not defined yet`);
+      const pending = successors(block).filter((s) => !memo.has(s));
+      if (pending.length > 0) {
+        stack.push(...pending);
+        continue;
+      }
+      const rest = successors(block).map((s) => memo.get(s)!);
+      memo.set(top, block.body.length + 1 + (rest.length > 0 ? Math.max(...rest) : 0));
+      stack.pop();
+    }
+    return memo.get(id)!;
   }
 
   finish(entry: BlockId): Cfg {

@@ -4,9 +4,10 @@
 // Rules that can never match are dropped and reported.
 import type { ArgOperand, CheckedPolicy, Condition } from '../check/checked.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { Span } from '../diagnostics/source.ts';
 import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
-import { actionMinKernel, type Action } from '../seccomp/action.ts';
+import { actionMinKernel, actionsEqual, type Action } from '../seccomp/action.ts';
 import { FLAG_MIN_KERNEL, resolveFilterFlags } from '../seccomp/flags.ts';
 import { and, inSet, not, or, simplify, test } from './simplify.ts';
 import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
@@ -26,23 +27,18 @@ export interface LowerPolicyOptions {
 
 export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions = {}): LowerResult {
   const diagnostics: Diagnostic[] = [];
-  const bySyscall = new Map<number, { name: string; rules: (IrRule & { decidesAll: boolean })[] }>();
+  const bySyscall = new Map<number, { name: string; rules: PendingRule[]; decider?: PendingRule }>();
   for (const rule of policy.rules) {
     let entry = bySyscall.get(rule.syscall.nr);
     if (!entry) {
       entry = { name: rule.syscall.name, rules: [] };
       bySyscall.set(rule.syscall.nr, entry);
     }
-    const condition = rule.condition ? simplify(lowerCondition(rule.condition)) : TRUE;
-    const decider = entry.rules.find((r) => r.decidesAll);
-    if (decider) {
-      diagnostics.push({
-        code: 'SC3004', severity: 'warning', span: rule.syscallSpan,
-        message: `this rule never applies to \`${rule.syscall.name}\`: an earlier rule decides every call`,
-        ...(decider.origin ? { related: [{ message: 'decided here', span: decider.origin }] } : {}),
-      });
+    if (entry.decider) {
+      diagnostics.push(shadowed(rule.syscall.name, rule.syscallSpan, entry.decider.origin));
       continue;
     }
+    const condition = rule.condition ? simplify(lowerCondition(rule.condition)) : TRUE;
     if (condition.kind === 'false') {
       diagnostics.push({ code: 'SC3004', severity: 'warning', span: rule.syscallSpan, message: `this rule never applies to \`${rule.syscall.name}\`: its condition can never hold` });
       continue;
@@ -50,12 +46,15 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     if (rule.condition && condition.kind === 'true') {
       diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
     }
-    entry.rules.push({ condition, action: rule.action, origin: rule.span, decidesAll: condition.kind === 'true' });
+    const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan };
+    entry.rules.push(pending);
+    if (condition.kind === 'true') entry.decider = pending;
   }
+  for (const [, entry] of bySyscall) entry.rules = mergeRuns(entry.name, entry.rules, diagnostics);
 
   const syscalls: SyscallDecision[] = [...bySyscall.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ decidesAll: _, ...r }) => r) }));
+    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ syscallSpan: _, ...r }) => r) }));
   const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
   const needsListener = actions.some((a) => a.kind === 'notify');
   const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
@@ -72,6 +71,40 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
       metadata: { needsListener, flags, minKernel },
     },
   };
+}
+
+interface PendingRule extends IrRule {
+  readonly syscallSpan: Span;
+}
+
+function shadowed(name: string, span: Span, decider: Span | undefined): Diagnostic {
+  return {
+    code: 'SC3004', severity: 'warning', span,
+    message: `this rule never applies to \`${name}\`: an earlier rule decides every call`,
+    ...(decider ? { related: [{ message: 'decided here', span: decider }] } : {}),
+  };
+}
+
+/**
+ * Neighbouring rules with the same action become one rule whose condition is their `or` (first
+ * match makes that exact), so `allow ioctl if cmd == A` written many times becomes one set. A run
+ * whose conditions together always hold decides every call: the rules after it never apply.
+ */
+function mergeRuns(name: string, rules: readonly PendingRule[], diagnostics: Diagnostic[]): PendingRule[] {
+  const merged: PendingRule[] = [];
+  for (let start = 0; start < rules.length;) {
+    let end = start + 1;
+    while (end < rules.length && actionsEqual(rules[end]!.action, rules[start]!.action)) end++;
+    const run = rules.slice(start, end);
+    const rule = run.length === 1 ? run[0]! : { ...run[0]!, condition: or(run.map((r) => r.condition)) };
+    merged.push(rule);
+    if (rule.condition.kind === 'true') {
+      for (const later of rules.slice(end)) diagnostics.push(shadowed(name, later.syscallSpan, rule.origin));
+      break;
+    }
+    start = end;
+  }
+  return merged;
 }
 
 export function lowerCondition(condition: Condition): Cond {

@@ -18,11 +18,11 @@ export function optimizeCfg(cfg: Cfg, passes: readonly Pass[] = PASSES): Cfg {
     let changed = false;
     for (const pass of passes) {
       const result = pass.run(current);
-      if (result.changed) {
-        changed = true;
-        current = compactCfg(result.cfg);
-      }
+      changed ||= result.changed;
+      current = result.cfg;
     }
+    // Passes leave unreachable blocks behind; drop them once a round.
+    current = compactCfg(current);
     if (!changed) break;
   }
   return current;

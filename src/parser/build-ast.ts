@@ -6,7 +6,7 @@ import type { SourceFile, Span } from '../diagnostics/source.ts';
 import type { ActionNode, BinaryOperator, Expr, Statement, SyscallRef } from './ast.ts';
 import { parseNumberLiteral } from './numbers.ts';
 
-/** Longest chain of same-level operators (`a + b + …`) in one expression. */
+/** Most operators (other than `and`/`or`) in one expression: checking recurses once per operator. */
 const MAX_CHAIN = 1000;
 
 export class AstBuilder {
@@ -78,67 +78,102 @@ export class AstBuilder {
     return 'value' in parsed ? parsed.value : 0n;
   }
 
+  /**
+   * An expression from its flat concrete form (operands and operators in a row), by precedence
+   * climbing. Binding, loosest first: `or`; `and`; comparisons and `in` (not chained); `|`; `^`;
+   * `&`; `<<` `>>`; `+` `-`; then the prefixes `-` `~`. The prefix `not` takes a comparison:
+   * `not a == 1` is `not (a == 1)`.
+   */
   expression(node: CstNode): Expr {
-    return this.logical(node, 'or', 'andExpr', (n) => this.andExpr(n));
-  }
-
-  private andExpr(node: CstNode): Expr {
-    return this.logical(node, 'and', 'notExpr', (n) => this.notExpr(n));
-  }
-
-  /** `a or b or c` as one node with a list, so long lists need no deep recursion. */
-  private logical(node: CstNode, op: 'and' | 'or', operandRule: string, build: (n: CstNode) => Expr): Expr {
-    const operands = nodes(node, operandRule).map(build);
-    if (operands.length === 1) return operands[0]!;
-    return { kind: 'logical', op, operands, span: { file: this.file, start: operands[0]!.span.start, end: operands[operands.length - 1]!.span.end } };
-  }
-
-  private notExpr(node: CstNode): Expr {
-    const inner = nodes(node, 'notExpr')[0];
-    if (!inner) return this.comparison(node1(node, 'comparison'));
-    const operand = this.notExpr(inner);
-    return { kind: 'unary', op: 'not', operand, span: this.nodeSpan(node) };
-  }
-
-  private comparison(node: CstNode): Expr {
-    const sides = nodes(node, 'bitOr');
-    const left = this.bitOr(sides[0]!);
-    const set = nodes(node, 'set')[0];
-    if (set) {
-      const elements = nodes(set, 'expression').map((e) => this.expression(e));
-      return { kind: 'in', negated: tokens(node, 'Not').length > 0, operand: left, elements, span: this.nodeSpan(node) };
+    const items = this.flatten(node);
+    const infix = items.filter((i) => i.kind === 'infix' && !LOGICAL.has(i.token.image)).length;
+    if (infix > MAX_CHAIN) {
+      const token = (items.filter((i) => i.kind === 'infix')[MAX_CHAIN] as { token: IToken }).token;
+      this.diagnostics.push({ code: 'SC1005', severity: 'error', message: `more than ${MAX_CHAIN} operators in one expression`, span: this.tokenSpan(token) });
     }
-    const right = sides[1];
-    if (!right) return left;
-    const op = firstToken(node, ['EqEq', 'NotEq', 'LessEq', 'GreaterEq', 'Less', 'Greater'])!.image as BinaryOperator;
-    return { kind: 'binary', op, left, right: this.bitOr(right), span: this.nodeSpan(node) };
+    const cursor = { items, at: 0 };
+    return this.climb(cursor, 0);
   }
 
-  private bitOr(node: CstNode): Expr {
-    return this.binaryChain(node, 'bitXor', ['Pipe'], (n) => this.bitXor(n));
+  /** Operands (prefixes, then the primary) and operators, in source order. */
+  private flatten(node: CstNode): Item[] {
+    const items: Item[] = [];
+    const sets = nodes(node, 'set');
+    let inIndex = 0;
+    for (const [name, children] of Object.entries(node.children)) {
+      if (name === 'operand') {
+        for (const operand of children as CstNode[]) {
+          for (const [prefixName, prefixes] of Object.entries(operand.children)) {
+            if (prefixName === 'primary') continue;
+            for (const token of prefixes as IToken[]) items.push({ kind: 'prefix', token, at: token.startOffset });
+          }
+          const primary = node1(operand, 'primary');
+          items.push({ kind: 'primary', node: primary, at: primary.location!.startOffset });
+        }
+      } else if (name === 'In') {
+        for (const token of children as IToken[]) items.push({ kind: 'in', token, set: sets[inIndex++]!, negated: false, at: token.startOffset });
+      } else if (INFIX_TOKEN_NAMES.has(name)) {
+        for (const token of children as IToken[]) items.push({ kind: 'infix', token, at: token.startOffset });
+      }
+    }
+    items.sort((a, b) => a.at - b.at);
+    // At this level `not` only appears as `not in` (a prefix `not` belongs to its operand): it
+    // negates the `in` that follows it.
+    const nots = tokens(node, 'Not').map((t) => t.startOffset);
+    for (let i = 0; nots.length > 0 && i < items.length; i++) {
+      const item = items[i]!;
+      if (item.kind !== 'in') continue;
+      const previousAt = i > 0 ? items[i - 1]!.at : -1;
+      items[i] = { ...item, negated: nots.some((at) => at > previousAt && at < item.at) };
+    }
+    return items;
   }
 
-  private bitXor(node: CstNode): Expr {
-    return this.binaryChain(node, 'bitAnd', ['Caret'], (n) => this.bitAnd(n));
+  private climb(cursor: Cursor, minPrecedence: number): Expr {
+    let left = this.prefixed(cursor);
+    for (;;) {
+      const item = cursor.items[cursor.at];
+      if (!item || (item.kind !== 'infix' && item.kind !== 'in')) return left;
+      const precedence = item.kind === 'in' ? COMPARISON : PRECEDENCE[item.token.image]!;
+      if (precedence < minPrecedence) return left;
+      cursor.at++;
+      if (item.kind === 'in') {
+        const elements = nodes(item.set, 'expression').map((e) => this.expression(e));
+        left = { kind: 'in', negated: item.negated, operand: left, elements, span: this.between(left.span.start, this.nodeSpan(item.set).end) };
+      } else {
+        const right = this.climb(cursor, precedence + 1);
+        left = this.combine(item.token, left, right);
+      }
+      if (precedence === COMPARISON) this.refuseChainedComparison(cursor);
+    }
   }
 
-  private bitAnd(node: CstNode): Expr {
-    return this.binaryChain(node, 'shift', ['Amp'], (n) => this.shift(n));
+  /** `a == b == c` reads differently in every language: ask for `and`. */
+  private refuseChainedComparison(cursor: Cursor): void {
+    const next = cursor.items[cursor.at];
+    if (next && (next.kind === 'in' || (next.kind === 'infix' && PRECEDENCE[next.token.image] === COMPARISON))) {
+      this.diagnostics.push({ code: 'SC1002', severity: 'error', message: `comparisons cannot be chained: \`${next.token.image}\` follows a comparison`, span: this.tokenSpan(next.token), hint: 'combine comparisons with `and` or `or`, or use parentheses' });
+    }
   }
 
-  private shift(node: CstNode): Expr {
-    return this.binaryChain(node, 'additive', ['ShiftLeft', 'ShiftRight'], (n) => this.additive(n));
+  private combine(operator: IToken, left: Expr, right: Expr): Expr {
+    const op = LOGICAL.get(operator.image);
+    const span = this.between(left.span.start, right.span.end);
+    if (!op) return { kind: 'binary', op: operator.image as BinaryOperator, left, right, span };
+    // `a or b or c` as one node with a list, so long lists need no deep recursion.
+    if (left.kind === 'logical' && left.op === op) return { kind: 'logical', op, operands: [...left.operands, right], span };
+    return { kind: 'logical', op, operands: [left, right], span };
   }
 
-  private additive(node: CstNode): Expr {
-    return this.binaryChain(node, 'unary', ['Plus', 'Minus'], (n) => this.unary(n));
-  }
-
-  private unary(node: CstNode): Expr {
-    const inner = nodes(node, 'unary')[0];
-    if (!inner) return this.primary(node1(node, 'primary'));
-    const op = firstToken(node, ['Minus', 'Tilde'])!.image as '-' | '~';
-    return { kind: 'unary', op, operand: this.unary(inner), span: this.nodeSpan(node) };
+  private prefixed(cursor: Cursor): Expr {
+    const item = cursor.items[cursor.at++];
+    if (!item) throw new Error('expression ended early');
+    if (item.kind === 'primary') return this.primary(item.node);
+    if (item.kind !== 'prefix') throw new Error(`unexpected ${item.kind} in an expression`);
+    const logicalNot = item.token.image === 'not' || item.token.image === '!';
+    const operand = logicalNot ? this.climb(cursor, COMPARISON) : this.prefixed(cursor);
+    const op = logicalNot ? 'not' : (item.token.image as '-' | '~');
+    return { kind: 'unary', op, operand, span: this.between(item.token.startOffset, operand.span.end) };
   }
 
   private primary(node: CstNode): Expr {
@@ -150,22 +185,29 @@ export class AstBuilder {
     return { kind: 'name', name: id.image, span: this.tokenSpan(id) };
   }
 
-  /** Left-associative chain `a op b op c`: operators of several token kinds are ordered by offset. */
-  private binaryChain(node: CstNode, operandRule: string, operatorTokens: readonly string[], build: (n: CstNode) => Expr): Expr {
-    const operands = nodes(node, operandRule);
-    const operators = operatorTokens.flatMap((t) => tokens(node, t)).sort((a, b) => a.startOffset - b.startOffset);
-    // Checking recurses once per operator of a chain: bound it, with a clear message.
-    if (operators.length > MAX_CHAIN) {
-      this.diagnostics.push({ code: 'SC1005', severity: 'error', message: `more than ${MAX_CHAIN} \`${operators[0]!.image}\`-level operators in a row`, span: this.tokenSpan(operators[MAX_CHAIN]!) });
-    }
-    let result = build(operands[0]!);
-    operators.forEach((operator, i) => {
-      const right = build(operands[i + 1]!);
-      result = { kind: 'binary', op: operator.image as BinaryOperator, left: result, right, span: { file: this.file, start: result.span.start, end: right.span.end } };
-    });
-    return result;
+  private between(start: number, end: number): Span {
+    return { file: this.file, start, end };
   }
 }
+
+type Item =
+  | { readonly kind: 'prefix' | 'infix'; readonly token: IToken; readonly at: number }
+  | { readonly kind: 'primary'; readonly node: CstNode; readonly at: number }
+  | { readonly kind: 'in'; readonly token: IToken; readonly set: CstNode; readonly negated: boolean; readonly at: number };
+
+interface Cursor {
+  readonly items: readonly Item[];
+  at: number;
+}
+
+const COMPARISON = 3;
+const PRECEDENCE: Readonly<Record<string, number>> = {
+  'or': 1, '||': 1, 'and': 2, '&&': 2,
+  '==': COMPARISON, '!=': COMPARISON, '<': COMPARISON, '<=': COMPARISON, '>': COMPARISON, '>=': COMPARISON,
+  '|': 4, '^': 5, '&': 6, '<<': 7, '>>': 7, '+': 8, '-': 8,
+};
+const LOGICAL = new Map<string, 'and' | 'or'>([['or', 'or'], ['||', 'or'], ['and', 'and'], ['&&', 'and']]);
+const INFIX_TOKEN_NAMES = new Set(['Or', 'OrOr', 'And', 'AndAnd', 'EqEq', 'NotEq', 'LessEq', 'GreaterEq', 'Less', 'Greater', 'Pipe', 'Caret', 'Amp', 'ShiftLeft', 'ShiftRight', 'Plus', 'Minus']);
 
 function isNode(element: CstElement): element is CstNode {
   return 'children' in element;

@@ -22,7 +22,7 @@ const RULE_CONTEXT: Readonly<Record<string, string>> = {
   syscallRef: 'a syscall name or number',
   action: 'an action such as `allow` or `errno(EPERM)`',
   primary: 'a value (a number, a name, or a parenthesised expression)',
-  unary: 'a value (a number, a name, or a parenthesised expression)',
+  operand: 'a value (a number, a name, or a parenthesised expression)',
   set: 'a set such as `{AF_UNIX, AF_INET}`',
 };
 
@@ -41,6 +41,12 @@ const messages: IParserErrorMessageProvider = {
     return `expected ${RULE_CONTEXT[ruleName] ?? 'at least one item'}${after(previous)}, found ${actual[0] ? describe(actual[0]) : 'nothing'}`;
   },
 };
+
+/** Binary operators, in the order the lexer needs no help with (every one is a distinct token). */
+export const INFIX_OPERATORS: readonly TokenType[] = [
+  T.Or, T.OrOr, T.And, T.AndAnd, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater,
+  T.Pipe, T.Caret, T.Amp, T.ShiftLeft, T.ShiftRight, T.Plus, T.Minus,
+];
 
 export class PolicyParser extends CstParser {
   constructor() {
@@ -139,65 +145,45 @@ export class PolicyParser extends CstParser {
     ]);
   });
 
-  // expression := andExpr (('or' | '||') andExpr)*
+  // Expressions are read flat, operands and operators in a row, and precedence is applied when
+  // the syntax tree is built (build-ast.ts). A flat rule keeps the concrete tree small, which is
+  // most of the parsing cost of a large policy.
+  //
+  // expression := operand (infixOperator operand | 'in' set | 'not' 'in' set)*
+  // infixOperator := 'or' | '||' | 'and' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>='
+  //                | '|' | '^' | '&' | '<<' | '>>' | '+' | '-'
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.andExpr);
+    this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.OrOr) }]);
-      this.SUBRULE2(this.andExpr);
-    });
-  });
-
-  // andExpr := notExpr (('and' | '&&') notExpr)*
-  private andExpr = this.RULE('andExpr', () => {
-    this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.And) }, { ALT: () => this.CONSUME(T.AndAnd) }]);
-      this.SUBRULE2(this.notExpr);
-    });
-  });
-
-  // notExpr := ('not' | '!') notExpr | comparison
-  private notExpr = this.RULE('notExpr', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Bang) }]);
-          this.SUBRULE(this.notExpr);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
-  });
-
-  // comparison := bitOr (relOp bitOr | 'in' set | 'not' 'in' set)?
-  // relOp := '==' | '!=' | '<' | '<=' | '>' | '>='
-  private comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.bitOr);
-    this.OPTION(() => {
       this.OR([
         {
           ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq) },
-              { ALT: () => this.CONSUME(T.NotEq) },
-              { ALT: () => this.CONSUME(T.LessEq) },
-              { ALT: () => this.CONSUME(T.GreaterEq) },
-              { ALT: () => this.CONSUME(T.Less) },
-              { ALT: () => this.CONSUME(T.Greater) },
-            ]);
-            this.SUBRULE2(this.bitOr);
+            this.OR2(INFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
+            this.SUBRULE2(this.operand);
           },
         },
         {
           ALT: () => {
-            this.OPTION2(() => this.CONSUME(T.Not));
+            this.OPTION(() => this.CONSUME(T.Not));
             this.CONSUME(T.In);
             this.SUBRULE(this.set);
           },
         },
       ]);
     });
+  });
+
+  // operand := ('not' | '!' | '-' | '~')* primary
+  private operand = this.RULE('operand', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Not) },
+        { ALT: () => this.CONSUME(T.Bang) },
+        { ALT: () => this.CONSUME(T.Minus) },
+        { ALT: () => this.CONSUME(T.Tilde) },
+      ]);
+    });
+    this.SUBRULE(this.primary);
   });
 
   // set := '{' (expression (',' expression)* ','?)? '}'
@@ -212,64 +198,6 @@ export class PolicyParser extends CstParser {
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RBrace);
-  });
-
-  // bitOr := bitXor ('|' bitXor)*
-  private bitOr = this.RULE('bitOr', () => {
-    this.SUBRULE(this.bitXor);
-    this.MANY(() => {
-      this.CONSUME(T.Pipe);
-      this.SUBRULE2(this.bitXor);
-    });
-  });
-
-  // bitXor := bitAnd ('^' bitAnd)*
-  private bitXor = this.RULE('bitXor', () => {
-    this.SUBRULE(this.bitAnd);
-    this.MANY(() => {
-      this.CONSUME(T.Caret);
-      this.SUBRULE2(this.bitAnd);
-    });
-  });
-
-  // bitAnd := shift ('&' shift)*
-  private bitAnd = this.RULE('bitAnd', () => {
-    this.SUBRULE(this.shift);
-    this.MANY(() => {
-      this.CONSUME(T.Amp);
-      this.SUBRULE2(this.shift);
-    });
-  });
-
-  // shift := additive (('<<' | '>>') additive)*
-  private shift = this.RULE('shift', () => {
-    this.SUBRULE(this.additive);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.ShiftLeft) }, { ALT: () => this.CONSUME(T.ShiftRight) }]);
-      this.SUBRULE2(this.additive);
-    });
-  });
-
-  // additive := unary (('+' | '-') unary)*
-  private additive = this.RULE('additive', () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  // unary := ('-' | '~') unary | primary
-  private unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Tilde) }]);
-          this.SUBRULE(this.unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]);
   });
 
   // primary := Number | Identifier | '(' expression ')'

@@ -18,14 +18,14 @@ export const UnterminatedString = createToken({ name: 'UnterminatedString', patt
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9][0-9A-Za-z_]*/, label: 'a number', categories: [Stray] });
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [Stray] });
 
-/** A keyword matches only as a whole word: `notify` is not `not`, `index` is not `in`. */
-function wholeWord(word: string): RegExp {
-  return new RegExp(`${word}(?![A-Za-z0-9_])`);
-}
-
+/**
+ * A keyword is a plain string (so the lexer can dispatch on its first character) that gives way
+ * to a longer identifier: `index` is a name, not `in` then `dex`. Keywords that are prefixes of
+ * other keywords come after them in ALL_TOKENS (`notify` before `not`).
+ */
 function keyword(word: string, startsStatement: boolean): TokenType {
   const name = word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
-  return createToken({ name, pattern: wholeWord(word), label: `\`${word}\``, categories: startsStatement ? [] : [Stray] });
+  return createToken({ name, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: startsStatement ? [] : [Stray] });
 }
 
 export const Default = keyword('default', true);
@@ -45,10 +45,10 @@ export const In = keyword('in', false);
  */
 export const ActionName = createToken({ name: 'ActionName', pattern: Lexer.NA, label: 'an action' });
 /** `kill` is also a syscall name: syscall lists accept this token. */
-export const KillKeyword = createToken({ name: 'Kill', pattern: wholeWord('kill'), label: '`kill`', categories: [ActionName] });
+export const KillKeyword = createToken({ name: 'Kill', pattern: 'kill', longer_alt: Identifier, label: '`kill`', categories: [ActionName] });
 export const ACTION_NAMES = ['allow', 'log', 'kill_process', 'kill_thread', 'kill', 'trap', 'errno', 'trace', 'notify'] as const;
 const actionKeywords = ACTION_NAMES.filter((a) => a !== 'kill').map((word) =>
-  createToken({ name: `Action_${word}`, pattern: wholeWord(word), label: `\`${word}\``, categories: [ActionName] }));
+  createToken({ name: `Action_${word}`, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: [ActionName] }));
 
 function punct(name: string, text: string): TokenType {
   return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray] });
@@ -78,11 +78,14 @@ export const LBrace = punct('LBrace', '{');
 export const RBrace = punct('RBrace', '}');
 export const Comma = punct('Comma', ',');
 
-/** Order matters: longer punctuation before its prefixes, keywords before Identifier. */
+/**
+ * Order matters: longer punctuation before its prefixes, keywords before Identifier, and a keyword
+ * before any keyword that is its prefix (`include` before `in`, `notify` before `not`,
+ * `kill_process` before `kill`).
+ */
 export const ALL_TOKENS: TokenType[] = [
   Stray, ActionName, WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral,
-  Default, X32, ForeignArch, Define, Include, If, And, Or, Not, In,
-  ...actionKeywords, KillKeyword, Identifier,
+  Default, X32, ForeignArch, Define, Include, If, And, Or, ...actionKeywords, KillKeyword, Not, In, Identifier,
   AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight,
   Less, Greater, Assign, Bang, Amp, Pipe, Caret, Tilde, Plus, Minus,
   LParen, RParen, LBrace, RBrace, Comma,
@@ -90,6 +93,6 @@ export const ALL_TOKENS: TokenType[] = [
 
 let lexer: Lexer | undefined;
 export function policyLexer(): Lexer {
-  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: false });
+  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: true });
   return lexer;
 }

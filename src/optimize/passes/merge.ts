@@ -1,7 +1,7 @@
 // Merges identical blocks (same body, same exit, after their successors were merged), so equal
 // tails and returns are shared.
 import { reversePostorder, retarget, type Block, type BlockId } from '../../bpf/cfg.ts';
-import type { Pass } from './pass.ts';
+import { blockKey, sameExit, type Pass } from './pass.ts';
 
 export const mergeIdenticalBlocks: Pass = {
   name: 'merge-identical-blocks',
@@ -17,11 +17,11 @@ export const mergeIdenticalBlocks: Pass = {
       const id = order[i]!;
       const block = cfg.blocks[id]!;
       const exit = retarget(block.exit, map);
-      if (exit !== block.exit && JSON.stringify(exit) !== JSON.stringify(block.exit)) {
+      if (!sameExit(exit, block.exit)) {
         blocks[id] = { ...block, exit };
         changed = true;
       }
-      const key = JSON.stringify([block.body, exit]);
+      const key = blockKey(block.body, exit);
       const existing = byKey.get(key);
       if (existing !== undefined && id !== cfg.entry) {
         representative.set(id, existing);

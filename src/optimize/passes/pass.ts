@@ -1,6 +1,6 @@
 // The shape every optimisation pass has: a pure function from a CFG to a CFG that says whether it
 // changed anything, so the pipeline can run the passes until none does.
-import type { Block, BlockId, Cfg } from '../../bpf/cfg.ts';
+import type { Block, BlockId, Cfg, Terminator } from '../../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../../bpf/insn.ts';
 
 export interface PassResult {
@@ -47,6 +47,27 @@ export function wordAfter(body: Block['body'], before: WordInA | undefined): Wor
     else if ((s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87) a = undefined; // other loads, ALU, TXA
   }
   return a;
+}
+
+export function sameExit(a: Terminator, b: Terminator): boolean {
+  switch (a.kind) {
+    case 'ret': return b.kind === 'ret' && a.value === b.value;
+    case 'retA': return b.kind === 'retA';
+    case 'goto': return b.kind === 'goto' && a.target === b.target;
+    case 'branch':
+      return b.kind === 'branch' && a.op === b.op && a.k === b.k && (a.useX ?? false) === (b.useX ?? false) && a.whenTrue === b.whenTrue && a.whenFalse === b.whenFalse;
+  }
+}
+
+/** A string that is equal for equal blocks (body and exit), for hashing. */
+export function blockKey(body: Block['body'], exit: Terminator): string {
+  const head = body.map((s) => `${s.code}:${s.k}`).join(',');
+  switch (exit.kind) {
+    case 'ret': return `${head}|r${exit.value}`;
+    case 'retA': return `${head}|a`;
+    case 'goto': return `${head}|g${exit.target}`;
+    case 'branch': return `${head}|${exit.op}${exit.useX ? 'x' : ''}:${exit.k}:${exit.whenTrue}:${exit.whenFalse}`;
+  }
 }
 
 /** Predecessor lists of the reachable graph. */

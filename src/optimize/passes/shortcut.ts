@@ -1,7 +1,7 @@
 // Shortens jumps: a jump to an empty block that only jumps on goes straight to its target, a
 // jump to a bare `ret` becomes that `ret`, and a branch whose two targets agree becomes a jump.
 import type { Block, BlockId, Cfg, Terminator } from '../../bpf/cfg.ts';
-import { mapBlocks, type Pass } from './pass.ts';
+import { mapBlocks, sameExit, type Pass } from './pass.ts';
 
 /** Where a jump to `id` really ends up: through empty blocks that only jump. */
 function finalTarget(cfg: Cfg, id: BlockId): BlockId {
@@ -25,8 +25,7 @@ function shortcut(cfg: Cfg, block: Block): Block {
     const whenFalse = finalTarget(cfg, exit.whenFalse);
     next = whenTrue === whenFalse ? { kind: 'goto', target: whenTrue } : { ...exit, whenTrue, whenFalse };
   }
-  const same = next.kind === exit.kind && JSON.stringify(next) === JSON.stringify(exit);
-  return same ? block : { ...block, exit: next };
+  return sameExit(next, exit) ? block : { ...block, exit: next };
 }
 
 export const shortcutJumps: Pass = {

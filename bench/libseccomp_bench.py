@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""libseccomp's side of `npm run bench`: builds the same policies with libseccomp (Debian's
+python3-seccomp) and reports the BPF it exports and how long building took.
+
+Run with /usr/bin/python3. Reads one JSON request on stdin:
+  {"cases": [{"id": ..., "optimize": 1 | 2,
+              "docker": {"profile": {...}, "caps": [...], "kernel": [major, minor]}}        (an OCI profile, as Docker and runc apply it)
+           | {"id": ..., "optimize": 1 | 2,
+              "rules": {"default": <u32>, "rules": [{"nr": n, "action": <u32>, "args": [[index, op, "value", "valueTwo"], ...]}]}}]}
+  (values as decimal strings: they are 64-bit)
+Writes {"results": [{"id", "bpf": "<hex>", "seconds": <build and export time>} | {"id", "error"}]}.
+`optimize` 2 is libseccomp's binary-tree layout (SCMP_FLTATR_CTL_OPTIMIZE=2), 1 its default.
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+import seccomp
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "oci"))
+import libseccomp_reference as reference  # noqa: E402  (Docker's and runc's profile handling)
+
+OPS = {"==": seccomp.EQ, "!=": seccomp.NE, "<": seccomp.LT, "<=": seccomp.LE, ">": seccomp.GT, ">=": seccomp.GE, "&==": seccomp.MASKED_EQ}
+
+
+def action(value):
+    """A seccomp return value as a python3-seccomp action."""
+    kind = value & 0xFFFF0000
+    data = value & 0xFFFF
+    if value == 0x7FFF0000:
+        return seccomp.ALLOW
+    if value == 0x7FFC0000:
+        return seccomp.LOG
+    if value == 0x80000000:
+        return seccomp.KILL_PROCESS
+    if value == 0:
+        return seccomp.KILL
+    if kind == 0x00050000:
+        return seccomp.ERRNO(data)
+    if kind == 0x00030000:
+        return seccomp.TRAP
+    if kind == 0x7FF00000:
+        return seccomp.TRACE(data)
+    if value == 0x7FC00000:
+        return seccomp.NOTIFY
+    raise ValueError("action 0x%x" % value)
+
+
+def build_rules(spec, optimize):
+    f = seccomp.SyscallFilter(action(spec["default"]))
+    f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
+    for rule in spec["rules"]:
+        conds = [seccomp.Arg(i, OPS[op], int(v), int(v2)) for i, op, v, v2 in rule["args"]]
+        f.add_rule(action(rule["action"]), rule["nr"], *conds)
+    return f
+
+
+def build_docker(spec, optimize):
+    archs, calls = reference.docker_setup(spec["profile"], set(spec.get("caps") or []), spec.get("kernel") or [6, 1])
+    profile = spec["profile"]
+    default = reference.runc_action(profile.get("defaultAction"), profile.get("defaultErrnoRet"))
+    f = seccomp.SyscallFilter(default)
+    f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
+    for call in calls:
+        act = reference.runc_action(call.get("action"), call.get("errnoRet"))
+        if act == default:
+            continue
+        args = call.get("args") or []
+        for name in call["names"]:
+            nr = seccomp.resolve_syscall(seccomp.Arch.X86_64, name)
+            if nr < 0:
+                continue
+            conds = [seccomp.Arg(a["index"], reference.OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in args]
+            indexes = [a["index"] for a in args]
+            for group in ([[c] for c in conds] if len(set(indexes)) < len(indexes) else [conds]):
+                f.add_rule(act, nr, *group)
+    return f
+
+
+def main():
+    request = json.load(sys.stdin)
+    results = []
+    for case in request["cases"]:
+        try:
+            start = time.perf_counter()
+            f = build_docker(case["docker"], case["optimize"]) if "docker" in case else build_rules(case["rules"], case["optimize"])
+            with tempfile.TemporaryFile() as out:
+                f.export_bpf(out)
+                seconds = time.perf_counter() - start
+                out.seek(0)
+                results.append({"id": case["id"], "bpf": out.read().hex(), "seconds": seconds})
+        except Exception as error:  # reported per case; the bench prints it
+            results.append({"id": case["id"], "error": str(error)})
+    json.dump({"results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// `npm run bench`: seccompile's filters next to libseccomp's for the same policies, and the
+// theoretical optimum, in one run. Costs are instructions executed per syscall (arguments zero)
+// in seccompile's emulator, weighted by a syscall profile (the built-in mix by default), raw and
+// with the kernel's action cache. Also compile times. `--write` puts the tables into
+// docs/performance.md between the BENCH markers.
+//
+// Usage: node bench/run.mjs [--profile FILE] [--write] [--quick]
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpus, tmpdir, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { libseccompRules } from './libseccomp-rules.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const write = args.includes('--write');
+const profileArg = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
+
+const lib = await import(join(ROOT, 'dist', 'index.js'));
+const { compilePolicy, nodeFileHost, filterStats, rangeTreeBound, genericProfile, parseProfile, actionValue, decodeProgram, createSourceFile } = lib;
+const profile = profileArg ? parseProfile(createSourceFile(profileArg, readFileSync(profileArg, 'utf8'))).profile : genericProfile();
+
+// ---- inputs -------------------------------------------------------------------------------------
+const SHARED = join(ROOT, '..', 'shared', 'profiles');
+const DOCKER = [join(ROOT, 'test', 'fixtures', 'profiles', 'docker-default.json'), join(SHARED, 'docker-default.json')].find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+const DOCKER_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+
+const inputs = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.policy')).map((f) => ({ name: f, path: join(ROOT, 'examples', f), kind: 'policy' }));
+if (DOCKER && lib.compileOciProfile) inputs.push({ name: 'docker-default.json', path: DOCKER, kind: 'oci' });
+
+function compileInput(input, optimize) {
+  const text = readFileSync(input.path, 'utf8');
+  const result = input.kind === 'oci'
+    ? lib.compileOciProfile(text, { path: input.path, caps: DOCKER_CAPS, kernel: [6, 18], optimize, profile })
+    : compilePolicy(text, { path: input.path, host: nodeFileHost, optimize, profile });
+  if (!result.ok) throw new Error(`${input.name} does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  return result.filter;
+}
+
+// ---- libseccomp -----------------------------------------------------------------------------------
+function libseccomp(cases) {
+  const run = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'libseccomp_bench.py')], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`libseccomp_bench.py failed (is Debian's python3-seccomp installed?):\n${run.stderr}`);
+  return new Map(JSON.parse(run.stdout).results.map((r) => [r.id, r]));
+}
+
+function statsOf(program) {
+  const s = filterStats(program, profile);
+  return { length: s.length, mean: s.meanRaw, cached: s.meanCached, worst: s.worstRaw, cachedCount: s.cachedCount };
+}
+
+// ---- timing --------------------------------------------------------------------------------------
+function wallMs(command, commandArgs, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed: ${r.stderr}`);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function libraryMs(input) {
+  for (let i = 0; i < 20; i++) compileInput(input, true); // warm up
+  const times = [];
+  for (let i = 0; i < (quick ? 20 : 100); i++) {
+    const start = process.hrtime.bigint();
+    compileInput(input, true);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+// ---- run ---------------------------------------------------------------------------------------------
+const rows = [];
+const cases = [];
+for (const input of inputs) {
+  const optimized = compileInput(input, true);
+  const linear = compileInput(input, false);
+  const bound = rangeTreeBound(optimized.ir, optimized.program, profile);
+  const row = { input, optimized: statsOf(optimized.program), linear: statsOf(linear.program), bound: bound.bound };
+  if (input.kind === 'oci') {
+    const docker = { profile: JSON.parse(readFileSync(input.path, 'utf8')), caps: DOCKER_CAPS, kernel: [6, 18] };
+    cases.push({ id: `${input.name}:1`, optimize: 1, docker }, { id: `${input.name}:2`, optimize: 2, docker });
+  } else {
+    const translated = libseccompRules(optimized, actionValue);
+    if (translated.rules) cases.push({ id: `${input.name}:1`, optimize: 1, rules: translated.rules }, { id: `${input.name}:2`, optimize: 2, rules: translated.rules });
+    else row.untranslatable = translated.error;
+  }
+  rows.push(row);
+}
+const fromLibseccomp = libseccomp(cases);
+for (const row of rows) {
+  for (const level of [1, 2]) {
+    const r = fromLibseccomp.get(`${row.input.name}:${level}`);
+    if (!r) continue;
+    if (r.error) row[`libseccomp${level}Error`] = r.error;
+    else row[`libseccomp${level}`] = { ...statsOf(decodeProgram(Buffer.from(r.bpf, 'hex'))), seconds: r.seconds };
+  }
+}
+
+// ---- report --------------------------------------------------------------------------------------
+const fmt = (s) => (s ? `${s.mean.toFixed(2)} / ${s.cached.toFixed(2)} / ${s.worst} / ${s.length}` : 'n/a');
+const lines = [];
+lines.push(`Profile: ${profile.source}. Figures: mean instructions per syscall (raw) / mean with the kernel action cache / worst case (any syscall number, arguments zero) / program length.`);
+lines.push('');
+lines.push('| policy | seccompile | seccompile, no optimiser | libseccomp default | libseccomp binary tree | range-tree optimum (mean) | seccompile ÷ optimum |');
+lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+for (const row of rows) {
+  const ratio = row.bound > 0 ? (row.optimized.mean / row.bound).toFixed(3) : 'n/a';
+  const l1 = row.libseccomp1 ? fmt(row.libseccomp1) : row.untranslatable ? `not translatable: ${row.untranslatable}` : (row.libseccomp1Error ?? 'n/a');
+  const l2 = row.libseccomp2 ? fmt(row.libseccomp2) : row.untranslatable ? '—' : (row.libseccomp2Error ?? 'n/a');
+  lines.push(`| ${row.input.name} | ${fmt(row.optimized)} | ${fmt(row.linear)} | ${l1} | ${l2} | ${row.bound.toFixed(2)} | ${ratio} |`);
+}
+
+const timing = [];
+const docker = inputs.find((i) => i.kind === 'oci');
+const timed = docker ?? inputs.find((i) => i.name === 'web-server.policy');
+if (timed) {
+  const runs = quick ? 5 : 21;
+  const out = join(mkdtempSync(join(tmpdir(), 'seccompile-bench-')), 'out.bpf');
+  const node = wallMs(process.execPath, ['-e', '0'], runs);
+  const cli = wallMs(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? ['--docker-default-caps'] : [])], runs);
+  const warm = libraryMs(timed);
+  const libRow = rows.find((r) => r.input === timed);
+  timing.push(`Compile time for ${timed.name} (median of ${runs} runs): \`node -e 0\` ${node.toFixed(1)} ms; seccompile CLI ${cli.toFixed(1)} ms (${(cli / node).toFixed(2)}× node -e 0); library call, warm ${warm.toFixed(2)} ms;` +
+    (libRow?.libseccomp2 ? ` libseccomp build + export (in Python, warm process) ${(libRow.libseccomp2.seconds * 1000).toFixed(2)} ms.` : ''));
+  const pythonCold = wallMs('/usr/bin/python3', ['-c', 'import seccomp'], runs);
+  timing.push(`A cold \`python3 -c 'import seccomp'\` takes ${pythonCold.toFixed(1)} ms.`);
+}
+{
+  // 10,000 rules: every syscall, many times, with argument conditions.
+  const names = ['read', 'write', 'openat', 'close', 'mmap', 'ioctl', 'fcntl', 'lseek'];
+  const text = 'default errno(EPERM)\n' + Array.from({ length: 10_000 }, (_, i) => `errno(${1 + (i % 100)}) ${names[i % names.length]} if arg0 == ${i}`).join('\n') + '\n';
+  const start = process.hrtime.bigint();
+  const r = compilePolicy(text);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  timing.push(`10,000 rules with argument conditions compile in ${ms.toFixed(0)} ms (library, cold) to ${r.ok ? r.filter.program.length : 'n/a'} instructions${r.ok ? '' : ` (${r.diagnostics[0]?.message})`}.`);
+}
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Linux ${release()}, Node ${process.version}`;
+const report = [`Run on ${new Date().toISOString().slice(0, 10)}, ${machine}.`, '', ...lines, '', ...timing].join('\n');
+console.log(report);
+if (write) {
+  const path = join(ROOT, 'docs', 'performance.md');
+  const doc = readFileSync(path, 'utf8');
+  const start = doc.indexOf('<!-- BENCH:START -->');
+  const end = doc.indexOf('<!-- BENCH:END -->');
+  if (start < 0 || end < 0) throw new Error('docs/performance.md has no BENCH markers');
+  writeFileSync(path, `${doc.slice(0, start)}<!-- BENCH:START -->\n${report}\n${doc.slice(end)}`);
+  console.log(`\nwrote ${path}`);
+}
