@@ -76,6 +76,25 @@ describe('lowering comparisons to 32-bit word tests', () => {
   });
 });
 
+describe('rule merging', () => {
+  it('makes one rule of neighbouring rules with the same action, in order', () => {
+    const r = compilePolicy('default allow\nerrno(1) ioctl if cmd == 1\nerrno(1) ioctl if cmd == 2\nerrno(2) ioctl if cmd == 3\nerrno(1) ioctl if cmd == 4');
+    if (!r.ok) throw new Error('no');
+    const rules = r.filter.ir.syscalls[0]!.rules;
+    expect(rules.map((rule) => [show(rule.condition), rule.action])).toEqual([
+      ['{w24} in {0x1, 0x2}', { kind: 'errno', errno: 1 }],
+      ['w24 eq 0x3', { kind: 'errno', errno: 2 }],
+      ['w24 eq 0x4', { kind: 'errno', errno: 1 }],
+    ]);
+  });
+
+  it('warns about rules after a run that together decides every call', () => {
+    const r = compilePolicy('default allow\nerrno(1) close if fd < 5\nerrno(1) close if fd >= 5\nerrno(2) close');
+    expect(r.ok && r.filter.ir.syscalls[0]!.rules).toHaveLength(1);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([['SC3004', 'this rule never applies to `close`: an earlier rule decides every call']]);
+  });
+});
+
 describe('simplification', () => {
   const t = (op: 'eq' | 'gt' | 'ge' | 'set', value: number, offset = 16, mask?: number): Cond => wordTest({ offset, op, value, ...(mask === undefined ? {} : { mask }) });
 
