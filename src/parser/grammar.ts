@@ -1,6 +1,12 @@
-// The policy grammar as a chevrotain CST parser. Each rule carries its production as a comment.
-// Error recovery is on, so one run reports every syntax error; the tree is only used when there are none.
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+// The policy grammar, as a chevrotain parser with embedded actions that build the syntax tree
+// directly (no concrete tree: parsing a large policy is mostly allocation otherwise). Each rule
+// carries its production as a comment. Error recovery is on, so one run reports every syntax
+// error; after an error the tree is incomplete and is not used.
+import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { SourceFile, Span } from '../diagnostics/source.ts';
+import type { ActionNode, Expr, Statement, SyscallRef } from './ast.ts';
+import { ExpressionBuilder, tokenEnd, type ExprItem } from './precedence.ts';
 import * as T from './tokens.ts';
 
 function describe(token: IToken): string {
@@ -48,172 +54,278 @@ export const INFIX_OPERATORS: readonly TokenType[] = [
   T.Pipe, T.Caret, T.Amp, T.ShiftLeft, T.ShiftRight, T.Plus, T.Minus,
 ];
 
-export class PolicyParser extends CstParser {
+const PREFIX_OPERATORS: readonly TokenType[] = [T.Not, T.Bang, T.Minus, T.Tilde];
+
+export class PolicyParser extends EmbeddedActionsParser {
+  /** The file being parsed: set before each parse, for the spans of the tree. */
+  file!: SourceFile;
+  /** Problems found while building the tree (bad literals, chained comparisons, limits). */
+  diagnostics: Diagnostic[] = [];
+  /** Tokens that could not start a statement (kept even when the parse stops early). */
+  strays: IToken[] = [];
+
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2, nodeLocationTracking: 'onlyOffset' });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 
+  /** Prepares a parse of `tokens` from `file`. */
+  start(file: SourceFile, tokens: IToken[]): void {
+    this.file = file;
+    this.diagnostics = [];
+    this.strays = [];
+    this.input = tokens;
+  }
+
+  private span(start: number, end: number): Span {
+    return { file: this.file, start, end };
+  }
+
+  private tokenSpan(token: IToken): Span {
+    return this.span(token.startOffset, tokenEnd(token));
+  }
+
   // policy := (statement | stray)*
-  public policy = this.RULE('policy', () => {
+  public policy = this.RULE('policy', (): readonly Statement[] => {
+    const statements: Statement[] = [];
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Stray) }]);
+      this.OR([
+        {
+          ALT: () => {
+            const statement = this.SUBRULE(this.statement);
+            this.ACTION(() => statement && statements.push(statement));
+          },
+        },
+        {
+          ALT: () => {
+            const stray = this.CONSUME(T.Stray);
+            this.ACTION(() => this.strays.push(stray));
+          },
+        },
+      ]);
     });
+    return statements;
   });
 
   // statement := defaultStatement | specialAction | defineStatement | includeStatement | ruleStatement
-  private statement = this.RULE('statement', () => {
+  private statement = this.RULE('statement', (): Statement | undefined =>
     this.OR([
       { ALT: () => this.SUBRULE(this.defaultStatement) },
       { ALT: () => this.SUBRULE(this.specialAction) },
       { ALT: () => this.SUBRULE(this.defineStatement) },
       { ALT: () => this.SUBRULE(this.includeStatement) },
       { ALT: () => this.SUBRULE(this.ruleStatement) },
-    ]);
-  });
+    ]));
 
   // defaultStatement := 'default' action
-  private defaultStatement = this.RULE('defaultStatement', () => {
-    this.CONSUME(T.Default);
-    this.SUBRULE(this.action);
+  private defaultStatement = this.RULE('defaultStatement', (): Statement | undefined => {
+    const keyword = this.CONSUME(T.Default);
+    const action = this.SUBRULE(this.action);
+    return this.ACTION(() => action && { kind: 'default', action, span: this.span(keyword.startOffset, action.span.end) });
   });
 
   // specialAction := ('x32' | 'foreign_arch') action
-  private specialAction = this.RULE('specialAction', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.X32) }, { ALT: () => this.CONSUME(T.ForeignArch) }]);
-    this.SUBRULE(this.action);
+  private specialAction = this.RULE('specialAction', (): Statement | undefined => {
+    const keyword = this.OR([{ ALT: () => this.CONSUME(T.X32) }, { ALT: () => this.CONSUME(T.ForeignArch) }]);
+    const action = this.SUBRULE(this.action);
+    return this.ACTION(() => action && { kind: keyword.tokenType === T.X32 ? 'x32' : 'foreign_arch', action, span: this.span(keyword.startOffset, action.span.end) });
   });
 
   // defineStatement := 'define' Identifier '=' expression
-  private defineStatement = this.RULE('defineStatement', () => {
-    this.CONSUME(T.Define);
-    this.CONSUME(T.Identifier);
+  private defineStatement = this.RULE('defineStatement', (): Statement | undefined => {
+    const keyword = this.CONSUME(T.Define);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expression);
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => value && { kind: 'define', name: name.image, nameSpan: this.tokenSpan(name), value, span: this.span(keyword.startOffset, value.span.end) });
   });
 
   // includeStatement := 'include' String
-  private includeStatement = this.RULE('includeStatement', () => {
-    this.CONSUME(T.Include);
-    this.CONSUME(T.StringLiteral);
+  private includeStatement = this.RULE('includeStatement', (): Statement | undefined => {
+    const keyword = this.CONSUME(T.Include);
+    const path = this.CONSUME(T.StringLiteral);
+    return this.ACTION(() => ({ kind: 'include', path: unquote(path.image), pathSpan: this.tokenSpan(path), span: this.span(keyword.startOffset, tokenEnd(path)) }));
   });
 
   // ruleStatement := action syscallList ('if' expression)?
-  private ruleStatement = this.RULE('ruleStatement', () => {
-    this.SUBRULE(this.action);
-    this.SUBRULE(this.syscallList);
-    this.OPTION(() => {
+  private ruleStatement = this.RULE('ruleStatement', (): Statement | undefined => {
+    const action = this.SUBRULE(this.action);
+    const list = this.SUBRULE(this.syscallList);
+    const condition = this.OPTION(() => {
       this.CONSUME(T.If);
-      this.SUBRULE(this.expression);
+      return this.SUBRULE(this.expression);
+    });
+    return this.ACTION(() => {
+      if (!action || !list) return undefined;
+      const end = condition?.span.end ?? list.end;
+      return { kind: 'rule', action, syscalls: list.refs, ...(condition ? { condition } : {}), span: this.span(action.span.start, end) };
     });
   });
 
   // action := ActionName ('(' expression ')')?
   // ActionName := 'allow' | 'log' | 'kill_process' | 'kill' | 'kill_thread' | 'trap' | 'errno' | 'trace' | 'notify'
-  private action = this.RULE('action', () => {
-    this.CONSUME(T.ActionName);
-    this.OPTION(() => {
+  private action = this.RULE('action', (): ActionNode | undefined => {
+    const name = this.CONSUME(T.ActionName);
+    const argument = this.OPTION(() => {
       this.CONSUME(T.LParen);
-      this.SUBRULE(this.expression);
-      this.CONSUME(T.RParen);
+      const value = this.SUBRULE(this.expression);
+      const close = this.CONSUME(T.RParen);
+      return { value, end: tokenEnd(close) };
     });
+    return this.ACTION(() => ({
+      name: name.image, nameSpan: this.tokenSpan(name),
+      ...(argument?.value ? { argument: argument.value } : {}),
+      span: this.span(name.startOffset, argument?.end ?? tokenEnd(name)),
+    }));
   });
 
   // syscallList := '{' (syscallRef ','?)* '}' | syscallRef (',' syscallRef)*
-  private syscallList = this.RULE('syscallList', () => {
+  private syscallList = this.RULE('syscallList', (): { refs: SyscallRef[]; end: number } => {
+    const refs: SyscallRef[] = [];
+    let end = 0;
+    const add = (ref: SyscallRef | undefined): void => {
+      if (!ref) return;
+      refs.push(ref);
+      end = ref.span.end;
+    };
     this.OR([
       {
         ALT: () => {
           this.CONSUME(T.LBrace);
           this.MANY(() => {
-            this.SUBRULE(this.syscallRef);
+            const ref = this.SUBRULE(this.syscallRef);
+            this.ACTION(() => add(ref));
             this.OPTION(() => this.CONSUME(T.Comma));
           });
-          this.CONSUME(T.RBrace);
+          const close = this.CONSUME(T.RBrace);
+          this.ACTION(() => (end = tokenEnd(close)));
         },
       },
-      { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.syscallRef) }) },
+      {
+        ALT: () => {
+          this.AT_LEAST_ONE_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              const ref = this.SUBRULE2(this.syscallRef);
+              this.ACTION(() => add(ref));
+            },
+          });
+        },
+      },
     ]);
+    return { refs, end };
   });
 
   // syscallRef := Identifier | Number | 'kill'
-  private syscallRef = this.RULE('syscallRef', () => {
-    this.OR([
+  private syscallRef = this.RULE('syscallRef', (): SyscallRef | undefined => {
+    const token = this.OR([
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.KillKeyword) },
     ]);
+    return this.ACTION(() => (token.tokenType === T.NumberLiteral
+      ? { kind: 'number', value: this.number(token), span: this.tokenSpan(token) }
+      : { kind: 'name', name: token.image, span: this.tokenSpan(token) }));
   });
 
-  // Expressions are read flat, operands and operators in a row, and precedence is applied when
-  // the syntax tree is built (build-ast.ts). A flat rule keeps the concrete tree small, which is
-  // most of the parsing cost of a large policy.
+  // Expressions are read flat, operands and operators in a row; precedence.ts gives them their
+  // structure. (A rule per precedence level would make every literal ten calls deep.)
   //
-  // expression := operand (infixOperator operand | 'in' set | 'not' 'in' set)*
+  // expression := operand (infixOperator operand | 'not'? 'in' set)*
   // infixOperator := 'or' | '||' | 'and' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>='
   //                | '|' | '^' | '&' | '<<' | '>>' | '+' | '-'
-  public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.operand);
+  public expression = this.RULE('expression', (): Expr | undefined => {
+    const items: ExprItem[] = [];
+    this.SUBRULE(this.operand, { ARGS: [items] });
     this.MANY(() => {
       this.OR([
         {
           ALT: () => {
-            this.OR2(INFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
-            this.SUBRULE2(this.operand);
+            const operator = this.OR2(INFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
+            this.ACTION(() => items.push({ kind: 'infix', token: operator }));
+            this.SUBRULE2(this.operand, { ARGS: [items] });
           },
         },
         {
           ALT: () => {
-            this.OPTION(() => this.CONSUME(T.Not));
-            this.CONSUME(T.In);
-            this.SUBRULE(this.set);
+            const not = this.OPTION(() => this.CONSUME(T.Not));
+            const token = this.CONSUME(T.In);
+            const set = this.SUBRULE(this.set);
+            this.ACTION(() => items.push({ kind: 'in', token, negated: not !== undefined, elements: set.elements, end: set.end }));
           },
         },
       ]);
+    });
+    return this.ACTION(() => {
+      try {
+        return new ExpressionBuilder(items, this.file, this.diagnostics).build();
+      } catch {
+        return undefined; // an expression cut short by a syntax error, which is reported
+      }
     });
   });
 
   // operand := ('not' | '!' | '-' | '~')* primary
-  private operand = this.RULE('operand', () => {
+  private operand = this.RULE('operand', (items: ExprItem[]) => {
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Not) },
-        { ALT: () => this.CONSUME(T.Bang) },
-        { ALT: () => this.CONSUME(T.Minus) },
-        { ALT: () => this.CONSUME(T.Tilde) },
-      ]);
+      const prefix = this.OR(PREFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
+      this.ACTION(() => items.push({ kind: 'prefix', token: prefix }));
     });
-    this.SUBRULE(this.primary);
+    const primary = this.SUBRULE(this.primary);
+    this.ACTION(() => primary && items.push({ kind: 'operand', expr: primary }));
   });
 
   // set := '{' (expression (',' expression)* ','?)? '}'
-  private set = this.RULE('set', () => {
+  private set = this.RULE('set', (): { elements: Expr[]; end: number } => {
+    const elements: Expr[] = [];
     this.CONSUME(T.LBrace);
     this.OPTION(() => {
-      this.SUBRULE(this.expression);
+      const first = this.SUBRULE(this.expression);
+      this.ACTION(() => first && elements.push(first));
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        this.SUBRULE2(this.expression);
+        const next = this.SUBRULE2(this.expression);
+        this.ACTION(() => next && elements.push(next));
       });
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
-    this.CONSUME(T.RBrace);
+    const close = this.CONSUME(T.RBrace);
+    return { elements, end: tokenEnd(close) };
   });
 
   // primary := Number | Identifier | '(' expression ')'
-  private primary = this.RULE('primary', () => {
+  private primary = this.RULE('primary', (): Expr | undefined =>
     this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          const token = this.CONSUME(T.NumberLiteral);
+          return this.ACTION((): Expr => ({ kind: 'number', value: this.number(token), span: this.tokenSpan(token) }));
+        },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME(T.Identifier);
+          return this.ACTION((): Expr => ({ kind: 'name', name: token.image, span: this.tokenSpan(token) }));
+        },
+      },
       {
         ALT: () => {
           this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
+          const inner = this.SUBRULE(this.expression);
           this.CONSUME(T.RParen);
+          return inner;
         },
       },
-    ]);
-  });
+    ]));
+
+  /** The lexer wrapper (index.ts) leaves each literal's value on its token. */
+  private number(token: IToken): bigint {
+    return token.payload as bigint;
+  }
+}
+
+function unquote(literal: string): string {
+  return literal.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
 let parser: PolicyParser | undefined;
@@ -222,5 +334,3 @@ export function policyParser(): PolicyParser {
   parser ??= new PolicyParser();
   return parser;
 }
-
-export type { CstNode };

@@ -4,7 +4,6 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
 import type { Expr, PolicyFile } from './ast.ts';
-import { AstBuilder } from './build-ast.ts';
 import { policyParser } from './grammar.ts';
 import { parseNumberLiteral } from './numbers.ts';
 import { ACTION_NAMES, NumberLiteral, policyLexer, UnterminatedString } from './tokens.ts';
@@ -43,6 +42,8 @@ function lex(file: SourceFile): Lexed {
     if (token.tokenType === NumberLiteral) {
       const parsed = parseNumberLiteral(token.image);
       if ('error' in parsed) diagnostics.push({ code: 'SC1003', severity: 'error', message: parsed.error, span: tokenSpan(file, token) });
+      // The parser reads the value from here; a bad literal reads as 0 (and is reported).
+      token.payload = 'value' in parsed ? parsed.value : 0n;
     }
     tokens.push(token);
   }
@@ -75,16 +76,12 @@ function nestingError(file: SourceFile, tokens: readonly IToken[]): Diagnostic |
 export function parsePolicy(file: SourceFile): ParseResult {
   const lexed = lex(file);
   const parser = policyParser();
-  parser.input = lexed.tokens;
-  const cst = parser.policy();
-  const diagnostics = [...lexed.diagnostics, ...syntaxErrors(file, parser.errors, lexed)];
+  parser.start(file, lexed.tokens);
+  const statements = parser.policy();
+  const diagnostics = [...lexed.diagnostics, ...syntaxErrors(file, parser.errors, lexed), ...parser.diagnostics];
   const reported = new Set(parser.errors.map((e) => e.token.startOffset));
-  diagnostics.push(...strayTokenErrors(file, (cst.children['Stray'] as IToken[] | undefined) ?? [], lexed.tokens, reported));
+  diagnostics.push(...strayTokenErrors(file, parser.strays, lexed.tokens, reported));
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) };
-
-  const builder = new AstBuilder(file);
-  const statements = builder.statements(cst);
-  if (builder.diagnostics.length > 0) return { diagnostics: builder.diagnostics };
   const comments = lexed.comments.map((t) => ({ text: t.image, span: tokenSpan(file, t) }));
   return { policy: { file, statements, comments }, diagnostics: [] };
 }
@@ -93,13 +90,11 @@ export function parsePolicy(file: SourceFile): ParseResult {
 export function parseExpression(file: SourceFile): { expr?: Expr; diagnostics: readonly Diagnostic[] } {
   const lexed = lex(file);
   const parser = policyParser();
-  parser.input = lexed.tokens;
-  const cst = parser.expression();
-  const diagnostics = [...lexed.diagnostics, ...syntaxErrors(file, parser.errors, lexed)];
-  if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) };
-  const builder = new AstBuilder(file);
-  const expr = builder.expression(cst);
-  return builder.diagnostics.length > 0 ? { diagnostics: builder.diagnostics } : { expr, diagnostics: [] };
+  parser.start(file, lexed.tokens);
+  const expr = parser.expression();
+  const diagnostics = [...lexed.diagnostics, ...syntaxErrors(file, parser.errors, lexed), ...parser.diagnostics];
+  if (diagnostics.length > 0 || !expr) return { diagnostics: sortDiagnostics(diagnostics) };
+  return { expr, diagnostics: [] };
 }
 
 function syntaxErrors(file: SourceFile, errors: readonly IRecognitionException[], lexed: Lexed): Diagnostic[] {
