@@ -85,34 +85,45 @@ function toArgs(conjunction) {
 
 /**
  * libseccomp rules for a compiled policy, or the reason it has none. `actionValue` maps an action
- * to its return value.
+ * to its return value. libseccomp has no first-match order: when a syscall's rules have different
+ * actions they are all kept (where they overlap, libseccomp may pick another), and an
+ * unconditional rule after conditional ones is dropped (libseccomp would let it override them);
+ * `approximate` says why the translation is not exact.
  */
 export function libseccompRules(filter, actionValue) {
   const { policy } = filter;
   const defaultValue = actionValue(policy.defaultAction);
   const rules = [];
-  const actionsBySyscall = new Map();
-  const decided = new Set();
+  const notes = new Set();
+  const bySyscall = new Map();
+  for (const rule of policy.rules) {
+    const list = bySyscall.get(rule.syscall.nr) ?? [];
+    list.push(rule);
+    bySyscall.set(rule.syscall.nr, list);
+  }
   try {
-    for (const rule of policy.rules) {
-      const nr = rule.syscall.nr;
-      if (decided.has(nr)) continue; // after an unconditional rule, nothing applies
-      const value = actionValue(rule.action);
-      const actions = actionsBySyscall.get(nr) ?? new Set();
-      actions.add(value);
-      actionsBySyscall.set(nr, actions);
-      if (actions.size > 1) throw new Untranslatable(`${rule.syscall.name} has rules with different actions (libseccomp has no first-match order)`);
-      if (!rule.condition) decided.add(nr);
-      if (value === defaultValue) continue;
-      const terms = rule.condition ? dnf(rule.condition, false) : [[]];
-      for (const term of terms) {
-        const merged = mergeConjunction(term);
-        if (merged) rules.push({ nr, action: value, args: toArgs(merged) });
+    for (const [nr, list] of bySyscall) {
+      const decisive = list.findIndex((r) => !r.condition);
+      const applicable = decisive < 0 ? list : list.slice(0, decisive + 1);
+      const actions = new Set(applicable.map((r) => actionValue(r.action)));
+      for (const [i, rule] of applicable.entries()) {
+        const value = actionValue(rule.action);
+        if (!rule.condition && i > 0 && actions.size > 1) {
+          notes.add(`${rule.syscall.name}: catch-all rule after conditional ones dropped`);
+          continue;
+        }
+        if (actions.size > 1) notes.add(`${rule.syscall.name}: rules with different actions`);
+        if (value === defaultValue) continue;
+        const terms = rule.condition ? dnf(rule.condition, false) : [[]];
+        for (const term of terms) {
+          const merged = mergeConjunction(term);
+          if (merged) rules.push({ nr, action: value, args: toArgs(merged) });
+        }
       }
     }
   } catch (error) {
     if (error instanceof Untranslatable) return { error: error.message };
     throw error;
   }
-  return { rules: { default: defaultValue, rules } };
+  return { rules: { default: defaultValue, rules }, ...(notes.size > 0 ? { approximate: [...notes].join('; ') } : {}) };
 }

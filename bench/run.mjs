@@ -92,6 +92,7 @@ for (const input of inputs) {
     const translated = libseccompRules(optimized, actionValue);
     if (translated.rules) cases.push({ id: `${input.name}:1`, optimize: 1, rules: translated.rules }, { id: `${input.name}:2`, optimize: 2, rules: translated.rules });
     else row.untranslatable = translated.error;
+    if (translated.approximate) row.approximate = translated.approximate;
   }
   rows.push(row);
 }
@@ -116,7 +117,13 @@ for (const row of rows) {
   const ratio = row.bound > 0 ? (row.optimized.mean / row.bound).toFixed(3) : 'n/a';
   const l1 = row.libseccomp1 ? fmt(row.libseccomp1) : row.untranslatable ? `not translatable: ${row.untranslatable}` : (row.libseccomp1Error ?? 'n/a');
   const l2 = row.libseccomp2 ? fmt(row.libseccomp2) : row.untranslatable ? '—' : (row.libseccomp2Error ?? 'n/a');
-  lines.push(`| ${row.input.name} | ${fmt(row.optimized)} | ${fmt(row.linear)} | ${l1} | ${l2} | ${row.bound.toFixed(2)} | ${ratio} |`);
+  const name = row.approximate ? `${row.input.name} ¹` : row.input.name;
+  lines.push(`| ${name} | ${fmt(row.optimized)} | ${fmt(row.linear)} | ${l1} | ${l2} | ${row.bound.toFixed(2)} | ${ratio} |`);
+}
+const approximations = rows.filter((r) => r.approximate);
+if (approximations.length > 0) {
+  lines.push('');
+  lines.push(`¹ libseccomp cannot express this policy exactly (no first-match order); its filter is for an approximation: ${approximations.map((r) => `${r.input.name}: ${r.approximate}`).join('. ')}.`);
 }
 
 const timing = [];

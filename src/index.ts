@@ -22,3 +22,5 @@ export { filterStats, type FilterStats, type SyscallCost } from './analysis/stat
 export { rangeTreeBound, type RangeTreeBound } from './analysis/bound.ts';
 export { isCachedAllow } from './analysis/action-cache.ts';
 export { genericProfile, parseProfile, type SyscallProfile } from './optimize/profile.ts';
+export { compileProfile, loadProfile, looksLikeProfile, runningKernel, DOCKER_DEFAULT_CAPS, type LoadedProfile, type OciMetadata, type ProfileCompileResult, type ProfileOptions } from './oci/index.ts';
+export { profileToPolicy } from './oci/to-policy.ts';

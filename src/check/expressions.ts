@@ -108,6 +108,10 @@ export class ExpressionChecker {
   private argument(name: string, span: Span, syscall: Syscall): SyscallArg | undefined | null {
     const named = syscall.args.find((a) => a.name === name);
     if (named) return named;
+    // `argN_64`: all 64 bits of the register, whatever the prototype declares (as libseccomp and
+    // OCI runtimes compare; `seccompile convert` writes it).
+    const raw = /^arg([0-5])_64$/.exec(name);
+    if (raw) return { index: Number(raw[1]), name, type: 'unsigned long', width: 64, pointer: false };
     const positional = /^arg([0-9])$/.exec(name);
     if (!positional) return undefined;
     const index = Number(positional[1]);

@@ -1,4 +1,5 @@
-// Commands that run or inspect a filter (sim, stats) take a policy or a compiled raw filter.
+// Commands that run or inspect a filter (sim, stats) take a policy, an OCI profile or a compiled
+// raw filter.
 import { extname, normalize } from 'node:path';
 import { decodeProgram, type Instruction } from '../bpf/insn.ts';
 import { validateProgram } from '../bpf/validate.ts';
@@ -6,6 +7,7 @@ import { compilePolicy, type CompiledFilter, type CompileOptions } from '../comp
 import { nodeFileHost } from '../host/node-host.ts';
 import { CliError, EXIT_INPUT_ERROR } from './errors.ts';
 import { decodeText, readInput, report, type Input } from './io.ts';
+import { compileProfileInput, isProfileInput, type OciCliOptions } from './oci-input.ts';
 
 export interface LoadedFilter {
   readonly program: readonly Instruction[];
@@ -39,10 +41,11 @@ export function compileInput(input: Input, options: Pick<CompileOptions, 'flags'
   return result.filter;
 }
 
-export function loadFilter(path: string, options: Pick<CompileOptions, 'optimize' | 'profile'> = {}): LoadedFilter {
+export function loadFilter(path: string, options: Pick<CompileOptions, 'optimize' | 'profile'> & OciCliOptions = {}): LoadedFilter {
   const input = readInput(path);
   if (!isRawFilter(input)) {
-    const compiled = compileInput(input, options);
+    const text = decodeText(input);
+    const compiled = isProfileInput(text, options) ? compileProfileInput(input, text, options) : compileInput(input, options);
     return { program: compiled.program, compiled };
   }
   const program = loadRawFilter(input);

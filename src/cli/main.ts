@@ -6,6 +6,21 @@ import { CliError, EXIT_USAGE } from './errors.ts';
 
 const FILTER_FLAG_CHOICES = ['tsync', 'log', 'spec_allow', 'new_listener', 'tsync_esrch', 'wait_killable_recv'];
 
+/** A repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The options that resolve an OCI/Docker profile for a host (see docs/oci.md). */
+function addProfileOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--input <kind>', 'read the input as an OCI/Docker seccomp profile or a policy (default: a JSON object is a profile)').choices(['oci', 'policy']))
+    .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable; CAP_SYS_ADMIN or sys_admin)', collect)
+    .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
+    .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+    .option('--strict', 'profiles: syscall names unknown on x86-64 are errors');
+}
+
 /** A repeatable option whose values must come from a list. */
 function collectChoices(choices: readonly string[]): (value: string, previous: string[] | undefined) => string[] {
   return (value, previous) => {
@@ -23,17 +38,17 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-  program
+  addProfileOptions(program
     .command('compile')
-    .description('compile a policy into a seccomp filter')
-    .argument('<policy>', 'policy file, or - for standard input')
+    .description('compile a policy or an OCI/Docker seccomp profile into a seccomp filter')
+    .argument('<policy>', 'policy file or profile (.json), or - for standard input')
     .option('-o, --output <file>', 'write to FILE (- for standard output); the file is replaced only when compilation succeeds')
     .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
     .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
     .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
     .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
-    .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)')
-    .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h')
+    .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)'))
+    .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h\n  seccompile compile docker-default.json --docker-default-caps -o docker.bpf')
     .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
 
   program
@@ -54,15 +69,27 @@ function buildProgram(): Command {
     .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
 
   program
+    .command('convert')
+    .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
+    .argument('<profile>', 'profile (.json), or - for standard input')
+    .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success')
+    .addOption(new Option('--cap <cap>', 'the container has this capability, for Docker\'s includes/excludes (repeatable)').argParser(collect))
+    .option('--docker-default-caps', 'the container has Docker\'s default capabilities')
+    .option('--kernel <version>', 'the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+    .option('--strict', 'syscall names unknown on x86-64 are errors')
+    .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
+    .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
+
+  addProfileOptions(program
     .command('sim')
     .description('run a filter on one system call and show the verdict and the instructions executed')
-    .argument('<filter>', 'policy file, or a raw filter (.bpf, or any binary file)')
+    .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
     .argument('<syscall>', 'syscall name, or a number (e.g. 0x40000027, -1)')
     .argument('[args...]', 'arguments as name=value or argN=value; values may use constants (flags=O_CREAT|O_WRONLY)')
     .option('--arch <arch>', 'x86_64 (default), i386, or an AUDIT_ARCH number')
     .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
     .option('--ip <address>', 'instruction pointer')
-    .option('-q, --quiet', 'print only the verdict')
+    .option('-q, --quiet', 'print only the verdict'))
     .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
     .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
 

@@ -3,12 +3,12 @@ import { basename, extname } from 'node:path';
 import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
 import type { FilterFlagName } from '../../seccomp/abi.ts';
 import { VERSION } from '../../version.ts';
-import { compileInput } from '../filter-input.ts';
+import { compileAnyInput, type OciCliOptions } from '../oci-input.ts';
 import { loadProfile } from '../profile-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
 import { readInput, writeOutput } from '../io.ts';
 
-export interface CompileCommandOptions {
+export interface CompileCommandOptions extends OciCliOptions {
   readonly output?: string;
   readonly format?: string;
   readonly name?: string;
@@ -44,10 +44,10 @@ export function filterName(path: string, name?: string): string {
   return `${stem === '' || stem === '_stdin_' ? 'seccomp' : stem}_filter`;
 }
 
-export function runCompile(inputPath: string, options: CompileCommandOptions): void {
+export async function runCompile(inputPath: string, options: CompileCommandOptions): Promise<void> {
   const format = chooseFormat(options.format, options.output);
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
-  const filter = compileInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) });
+  const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) }, options);
   writeOutput(options.output ?? '-', emit(filter, format, { name, source: input.path, version: VERSION }));
 }

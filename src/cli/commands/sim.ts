@@ -11,10 +11,11 @@ import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, archName, MAX_SYSCALL_ARGS, X32_SYS
 import { formatReturnValue } from '../../seccomp/action.ts';
 import { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall } from '../../syscalls/index.ts';
 import { loadFilter } from '../filter-input.ts';
+import type { OciCliOptions } from '../oci-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
 import { report } from '../io.ts';
 
-export interface SimOptions {
+export interface SimOptions extends OciCliOptions {
   readonly arch?: string;
   readonly x32?: boolean;
   readonly ip?: string;
@@ -77,7 +78,7 @@ export function runSim(inputPath: string, syscallSpec: string, argSpecs: readonl
   const nr = options.x32 ? (resolved.nr | X32_SYSCALL_BIT) >>> 0 : resolved.nr;
   const args = parseArgs(argSpecs, resolved.syscall);
   const instructionPointer = options.ip === undefined ? 0n : evaluateValue(options.ip, '--ip');
-  const { program } = loadFilter(inputPath);
+  const { program } = loadFilter(inputPath, options);
 
   const result = emulate(program, { nr, arch, args, instructionPointer });
   const names = resolved.syscall?.args.map((a) => a.name) ?? [];

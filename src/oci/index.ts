@@ -1,0 +1,90 @@
+// The OCI/Docker profile front end: JSON text → profile → resolved for the host → checked policy,
+// then the back end every input shares (compileChecked). Each stage is a pure function; this file
+// only chains them. Kept free of the policy-language parser and of the named-constants table, so
+// compiling a profile starts fast.
+import { release } from 'node:os';
+import type { CheckedPolicy } from '../check/checked.ts';
+import { compileChecked, type BackendOptions, type CompileResult } from '../backend.ts';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { createSourceFile } from '../diagnostics/source.ts';
+import { DOCKER_DEFAULT_CAPS, normalizeCap } from './caps.ts';
+import { parseJson } from './json.ts';
+import type { KernelVersion, OciProfile } from './profile.ts';
+import { resolveProfile, type ResolvedProfile } from './resolve.ts';
+import { parseKernelVersion, readProfile } from './schema.ts';
+import { translateProfile, type OciMetadata } from './translate.ts';
+
+export interface ProfileOptions {
+  /** The container's capabilities (`CAP_SYS_ADMIN`, `sys_admin`…), for Docker's includes/excludes. */
+  readonly caps?: readonly string[];
+  /** Add Docker's default capability set to `caps`. */
+  readonly dockerDefaultCaps?: boolean;
+  /** The kernel to resolve `minKernel` against; default: the running kernel. */
+  readonly kernel?: KernelVersion;
+  /** Names unknown on x86-64 are errors. */
+  readonly strict?: boolean;
+}
+
+export interface LoadedProfile {
+  /** Absent when the profile has errors. */
+  readonly policy?: CheckedPolicy;
+  readonly profile?: OciProfile;
+  readonly resolved?: ResolvedProfile;
+  readonly metadata?: OciMetadata;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export type ProfileCompileResult = CompileResult & { readonly metadata?: OciMetadata };
+
+/** The running kernel as Docker reads it (`6.1.0-18-amd64` → 6.1). */
+export function runningKernel(): KernelVersion {
+  return parseKernelVersion(release(), false) ?? { major: 0, minor: 0 };
+}
+
+/** The capability set the options describe, normalised to `CAP_…` names. */
+export function capabilitySet(options: ProfileOptions): string[] {
+  const caps = new Set((options.caps ?? []).map(normalizeCap));
+  if (options.dockerDefaultCaps) for (const cap of DOCKER_DEFAULT_CAPS) caps.add(cap);
+  return [...caps];
+}
+
+/**
+ * Whether a text is meant as a profile: its first character, after white space, is `{`. A policy
+ * never starts with `{`, and a JSON object without `defaultAction` is better told what it lacks
+ * than met with policy syntax errors.
+ */
+export function looksLikeProfile(text: string): boolean {
+  return /^\s*\{/.test(text);
+}
+
+/** The front end: every stage up to the checked policy. */
+export function loadProfile(text: string, path: string, options: ProfileOptions = {}): LoadedProfile {
+  const file = createSourceFile(path, text);
+  const parsed = parseJson(file);
+  if (!parsed.ok) return { diagnostics: [{ code: 'SC7001', severity: 'error', message: `invalid JSON: ${parsed.error.message}`, span: parsed.error.span }] };
+  const schema = readProfile(parsed.value);
+  if (!schema.profile) return { diagnostics: sortDiagnostics(schema.diagnostics) };
+  const resolved = resolveProfile(schema.profile, { caps: capabilitySet(options), kernel: options.kernel ?? runningKernel() });
+  const translated = translateProfile(resolved, { ...(options.strict ? { strict: true } : {}) });
+  return {
+    profile: schema.profile,
+    resolved,
+    metadata: translated.metadata,
+    diagnostics: sortDiagnostics([...schema.diagnostics, ...translated.diagnostics]),
+    ...(translated.policy ? { policy: translated.policy } : {}),
+  };
+}
+
+/** Compiles a profile through the shared back end. */
+export function compileProfile(text: string, options: ProfileOptions & BackendOptions = {}): ProfileCompileResult {
+  const path = options.path ?? '<profile>';
+  const loaded = loadProfile(text, path, options);
+  if (!loaded.policy) return { ok: false, diagnostics: loaded.diagnostics, ...(loaded.metadata ? { metadata: loaded.metadata } : {}) };
+  const result = compileChecked(loaded.policy, { ...options, path }, loaded.diagnostics);
+  return { ...result, ...(loaded.metadata ? { metadata: loaded.metadata } : {}) };
+}
+
+export type { OciMetadata } from './translate.ts';
+export type { KernelVersion, OciProfile } from './profile.ts';
+export { DOCKER_DEFAULT_CAPS, KNOWN_CAPS, normalizeCap } from './caps.ts';
+export { parseKernelVersion } from './schema.ts';

@@ -1,0 +1,75 @@
+// Docker's conditional entries, resolved for one host as moby's profiles/seccomp setupSeccomp does:
+// the native arch is amd64, the capabilities are the container's bounding set (--cap), the kernel
+// is the one given (--kernel, default: the running one). Excludes are tested before includes:
+//   excludes.arches contains "amd64"                  → entry dropped
+//   excludes.caps has any cap the container has        → dropped
+//   excludes.minKernel <= kernel                       → dropped
+//   includes.arches given and lacks "amd64"            → dropped
+//   includes.caps has a cap the container lacks        → dropped
+//   includes.minKernel > kernel                        → dropped
+// `archMap` becomes the architectures of its SCMP_ARCH_X86_64 entry, sub-architectures included.
+import type { KernelVersion, Located, OciArchitecture, OciProfile, OciSyscallEntry } from './profile.ts';
+
+export const NATIVE_ARCH = 'amd64';
+
+export interface HostOptions {
+  /** The container's capabilities, `CAP_…` names. */
+  readonly caps: readonly string[];
+  readonly kernel: KernelVersion;
+}
+
+export interface DroppedEntry {
+  readonly entry: OciSyscallEntry;
+  /** Why, e.g. `needs CAP_SYS_ADMIN`. */
+  readonly reason: string;
+}
+
+export interface ResolvedProfile {
+  readonly profile: OciProfile;
+  /** Entries that apply to this host, in profile order. */
+  readonly entries: readonly OciSyscallEntry[];
+  readonly dropped: readonly DroppedEntry[];
+  /** The architectures a runtime would put in the filter on x86-64 (empty: the native one only). */
+  readonly architectures: readonly Located<OciArchitecture>[];
+}
+
+export function formatKernel(kernel: KernelVersion): string {
+  return `${kernel.major}.${kernel.minor}`;
+}
+
+function atLeast(kernel: KernelVersion, wanted: KernelVersion): boolean {
+  return kernel.major > wanted.major || (kernel.major === wanted.major && kernel.minor >= wanted.minor);
+}
+
+/** Why an entry does not apply to this host, or undefined when it does. */
+export function exclusionReason(entry: OciSyscallEntry, host: HostOptions): string | undefined {
+  const caps = new Set(host.caps);
+  const { excludes, includes } = entry;
+  if (excludes) {
+    if (excludes.arches.some((a) => a.value === NATIVE_ARCH)) return `excluded on ${NATIVE_ARCH}`;
+    const granted = excludes.caps.find((c) => caps.has(c.value));
+    if (granted) return `excluded when the container has ${granted.value}`;
+    if (excludes.minKernel && atLeast(host.kernel, excludes.minKernel.value)) return `excluded on kernel ${formatKernel(excludes.minKernel.value)} and later (kernel ${formatKernel(host.kernel)})`;
+  }
+  if (includes) {
+    if (includes.arches.length > 0 && !includes.arches.some((a) => a.value === NATIVE_ARCH)) return `only for ${includes.arches.map((a) => a.value).join(', ')}`;
+    const missing = includes.caps.filter((c) => !caps.has(c.value));
+    if (missing.length > 0) return `needs ${missing.map((c) => c.value).join(', ')}`;
+    if (includes.minKernel && !atLeast(host.kernel, includes.minKernel.value)) return `needs kernel ${formatKernel(includes.minKernel.value)} or later (kernel ${formatKernel(host.kernel)})`;
+  }
+  return undefined;
+}
+
+export function resolveProfile(profile: OciProfile, host: HostOptions): ResolvedProfile {
+  const entries: OciSyscallEntry[] = [];
+  const dropped: DroppedEntry[] = [];
+  for (const entry of profile.syscalls) {
+    const reason = exclusionReason(entry, host);
+    if (reason === undefined) entries.push(entry);
+    else dropped.push({ entry, reason });
+  }
+  let architectures = profile.architectures;
+  const mapped = profile.archMap.find((m) => m.architecture.value === 'SCMP_ARCH_X86_64');
+  if (mapped) architectures = [mapped.architecture, ...mapped.subArchitectures];
+  return { profile, entries, dropped, architectures };
+}

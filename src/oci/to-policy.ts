@@ -1,0 +1,167 @@
+// A loaded profile as seccompile policy text (`seccompile convert`): the same checked policy the
+// profile compiles to, written readably — one statement per profile entry and action, the entry's
+// `comment` above it, errno names, and a header that says what was resolved for which host.
+// Arguments are written `argN_64`: all 64 bits, as libseccomp compares them. A syscall whose rules
+// have different actions gets them in libseccomp's order, in a block of its own. Imports the named-constants table, so only `convert` loads this module.
+import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import { errnoName } from '../constants/index.ts';
+import { actionValue, formatAction } from '../seccomp/action.ts';
+import type { OciProfile, OciSyscallEntry } from './profile.ts';
+import { formatKernel, type ResolvedProfile } from './resolve.ts';
+import type { OciMetadata } from './translate.ts';
+import type { KernelVersion } from './profile.ts';
+
+export interface ConvertInput {
+  readonly policy: CheckedPolicy;
+  readonly profile: OciProfile;
+  readonly resolved: ResolvedProfile;
+  readonly metadata: OciMetadata;
+}
+
+export interface ConvertOptions {
+  /** The profile's name, for the header. */
+  readonly source: string;
+  readonly caps: readonly string[];
+  readonly kernel: KernelVersion;
+  readonly version: string;
+}
+
+const LINE_WIDTH = 100;
+
+export function profileToPolicy(input: ConvertInput, options: ConvertOptions): string {
+  const { policy, profile, resolved, metadata } = input;
+  const out: string[] = [];
+  out.push(...header(input, options), '');
+  out.push(`default ${action(policy.defaultAction)}`);
+  out.push(`x32 ${action(policy.x32Action)}`);
+  out.push(`foreign_arch ${action(policy.foreignArchAction)}`);
+
+  const entryOf = new Map<number, OciSyscallEntry>(resolved.entries.map((e) => [e.span.start, e]));
+  // A syscall whose rules have one action can be written entry by entry; with several actions,
+  // the order of its rules matters, so they are written together in libseccomp's order.
+  const actions = new Map<string, Set<number>>();
+  for (const rule of policy.rules) actions.set(rule.syscall.name, (actions.get(rule.syscall.name) ?? new Set()).add(actionValue(rule.action)));
+  const byEntry = new Map<OciSyscallEntry, CheckedRule[]>();
+  const ordered = new Map<string, CheckedRule[]>();
+  for (const rule of policy.rules) {
+    if (actions.get(rule.syscall.name)!.size > 1) {
+      ordered.set(rule.syscall.name, [...(ordered.get(rule.syscall.name) ?? []), rule]);
+      continue;
+    }
+    const entry = entryOf.get(rule.span.start);
+    if (!entry) throw new Error(`internal error: no profile entry for a rule of ${rule.syscall.name}`);
+    byEntry.set(entry, [...(byEntry.get(entry) ?? []), rule]);
+  }
+
+  for (const entry of resolved.entries) {
+    const rules = byEntry.get(entry);
+    if (!rules) continue;
+    out.push('', entryComment(entry));
+    // One statement per action and condition, naming every syscall that has it, in first-seen order.
+    const statements = new Map<string, { head: string; condition: string; names: string[] }>();
+    for (const rule of rules) {
+      const condition = rule.condition ? ` if ${conditionText(rule.condition)}` : '';
+      const key = `${action(rule.action)}\u0000${condition}`;
+      const statement = statements.get(key) ?? { head: action(rule.action), condition, names: [] };
+      if (!statement.names.includes(rule.syscall.name)) statement.names.push(rule.syscall.name);
+      statements.set(key, statement);
+    }
+    for (const s of statements.values()) out.push(...wrap(s.head, s.names, s.condition));
+  }
+
+  const overlapping = new Set(metadata.overlapping);
+  for (const [name, rules] of ordered) {
+    const entries = [...new Set(rules.map((r) => entryOf.get(r.span.start)?.index))].filter((i) => i !== undefined).sort((a, b) => a - b);
+    const from = entries.map((i) => `syscalls[${i}]`).join(', ');
+    out.push('', overlapping.has(name) ? `# ${name}: entries ${from} overlap with different actions.` : `# ${name}: from entries ${from}.`);
+    out.push('# Rules in the order libseccomp tries them (argument by argument, high word first), not in profile order.');
+    for (const rule of rules) out.push(`${action(rule.action)} ${name}${rule.condition ? ` if ${conditionText(rule.condition)}` : ''}`);
+  }
+  if (profile.syscalls.length > 0 && policy.rules.length === 0) out.push('', '# No entry applies to this host: every call gets the default action.');
+  return out.join('\n') + '\n';
+}
+
+function header(input: ConvertInput, options: ConvertOptions): string[] {
+  const { profile, resolved, metadata } = input;
+  const lines = [
+    `# Converted by seccompile ${options.version} from ${options.source}, an OCI seccomp profile,`,
+    `# for x86-64 with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernel(options.kernel)}.`,
+    '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
+    '# all 64 bits of the argument (argN_64), and entries whose action is the default are left out.',
+  ];
+  if (metadata.architectures.length > 0) {
+    lines.push(`# Architectures: ${metadata.architectures.join(', ')}; only x86-64 is compiled, calls of the others are rejected.`);
+  }
+  if (metadata.flags) lines.push(`# Filter flags: ${metadata.flags.length > 0 ? metadata.flags.join(', ') : 'none'} (give them to \`seccompile compile --flag\`).`);
+  if (metadata.listenerPath) lines.push(`# Listener: ${metadata.listenerPath}${metadata.listenerMetadata ? ` (metadata ${JSON.stringify(metadata.listenerMetadata)})` : ''}.`);
+  if (resolved.dropped.length > 0) {
+    lines.push('# Entries that do not apply to this host:');
+    for (const { entry, reason } of resolved.dropped) lines.push(...wrapComment(`syscalls[${entry.index}] (${entry.names.map((n) => n.value).join(', ') || 'no names'}): ${reason}`));
+  }
+  const skipped = metadata.skippedNames;
+  const other = [...new Set(skipped.filter((s) => s.reason === 'other-arch').map((s) => s.name))];
+  const unknown = [...new Set(skipped.filter((s) => s.reason === 'unknown').map((s) => s.name))];
+  if (other.length > 0) lines.push(...wrapComment(`Syscalls of other architectures, skipped: ${other.join(', ')}`));
+  if (unknown.length > 0) lines.push(...wrapComment(`Unknown names, skipped: ${unknown.join(', ')}`));
+  if (profile.defaultErrnoRet === undefined && profile.defaultAction.value === 'SCMP_ACT_ERRNO') lines.push('# The profile gives no defaultErrnoRet: runc uses EPERM.');
+  return lines;
+}
+
+function entryComment(entry: OciSyscallEntry): string {
+  return entry.comment ? `# syscalls[${entry.index}]: ${entry.comment.replace(/\s+/g, ' ')}` : `# syscalls[${entry.index}]`;
+}
+
+function action(a: CheckedPolicy['defaultAction']): string {
+  return formatAction(a, errnoName);
+}
+
+/** `allow a, b, c if …`, wrapped at LINE_WIDTH with the names indented under the first. */
+function wrap(head: string, names: readonly string[], condition: string): string[] {
+  const lines: string[] = [];
+  const indent = ' '.repeat(head.length + 1);
+  let line = `${head} `;
+  names.forEach((name, i) => {
+    const piece = `${name}${i < names.length - 1 ? ',' : ''}`;
+    if (line.trim() !== head && line.length + piece.length + 1 > LINE_WIDTH) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${piece} `;
+  });
+  lines.push(`${line.trimEnd()}${condition}`);
+  return lines;
+}
+
+function wrapComment(text: string): string[] {
+  const lines: string[] = [];
+  let line = '#';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > LINE_WIDTH && line !== '#') {
+      lines.push(line);
+      line = '#  ';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function number(value: bigint): string {
+  return value < 4096n ? value.toString() : `0x${value.toString(16)}`;
+}
+
+export function conditionText(condition: Condition): string {
+  switch (condition.kind) {
+    case 'and':
+    case 'or': return condition.operands.map((c) => (c.kind === 'and' || c.kind === 'or' ? `(${conditionText(c)})` : conditionText(c))).join(` ${condition.kind} `);
+    case 'not': return `not (${conditionText(condition.operand)})`;
+    case 'compare': return `${operandText(condition.operand)} ${condition.op} ${number(condition.value)}`;
+    case 'in': return `${operandText(condition.operand)} in {${condition.values.map(number).join(', ')}}`;
+    case 'bits': return `${operandText(condition.operand)}`;
+  }
+}
+
+function operandText(operand: { arg: { index: number }; mask?: bigint }): string {
+  const name = `arg${operand.arg.index}_64`;
+  return operand.mask === undefined ? name : `(${name} & 0x${operand.mask.toString(16)})`;
+}

@@ -1,0 +1,173 @@
+// Profiles on the command line (the built CLI): `compile` tells a profile from a policy, takes
+// --input, --cap, --docker-default-caps, --kernel and --strict; `convert` writes the policy;
+// `sim` runs a profile; errors read like every other diagnostic.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeProgram } from '../../src/bpf/insn.ts';
+import { emulate } from '../../src/bpf/emulate.ts';
+import { formatReturnValue } from '../../src/seccomp/action.ts';
+import { BIN, ROOT } from '../support/cli-build.ts';
+import { PROFILES_DIR } from './support.ts';
+
+const DOCKER = join(PROFILES_DIR, 'docker-default.json');
+const dir = mkdtempSync(join(tmpdir(), 'seccompile-oci-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  readonly out: string;
+  readonly err: string;
+}
+
+function run(args: readonly string[], input?: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const name of ['NO_COLOR', 'FORCE_COLOR', 'SECCOMPILE_DEBUG', 'NODE_OPTIONS']) delete env[name];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out);
+      resolve({ code, stdout, out: stdout.toString('utf8'), err: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function verdictOf(bytes: Uint8Array, nr: number, ...args: bigint[]): string {
+  return formatReturnValue(emulate(decodeProgram(bytes)!, { nr, arch: 0xc000003e, args }).value);
+}
+
+describe('compile with a profile', () => {
+  it('a JSON object is read as a profile: docker-default.json compiles to a raw filter', async () => {
+    const out = join(dir, 'docker.bpf');
+    const r = await run(['compile', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('info: SCMP_ARCH_X86 is not compiled');
+    const bytes = readFileSync(out);
+    expect(verdictOf(bytes, 161)).toBe('ALLOW'); // chroot, with CAP_SYS_CHROOT
+    expect(verdictOf(bytes, 272)).toBe('ERRNO(1)'); // unshare
+    expect(verdictOf(bytes, 0)).toBe('ALLOW');
+  });
+
+  it('--cap takes capabilities with or without CAP_, in any case', async () => {
+    const out = join(dir, 'admin.bpf');
+    const r = await run(['compile', DOCKER, '--cap', 'sys_admin', '--cap', 'CAP_SYS_CHROOT', '--kernel', '6.1', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(verdictOf(readFileSync(out), 272)).toBe('ALLOW');
+  });
+
+  it('an unknown capability or kernel version is a usage error', async () => {
+    const cap = await run(['compile', DOCKER, '--cap', 'CAP_SYS_ADMN', '-o', join(dir, 'x.bpf')]);
+    expect(cap.code).toBe(2);
+    expect(cap.err).toContain('--cap "CAP_SYS_ADMN" is not a Linux capability');
+    expect(cap.err).toContain('did you mean CAP_SYS_ADMIN?');
+    const kernel = await run(['compile', DOCKER, '--kernel', 'six', '-o', join(dir, 'x.bpf')]);
+    expect(kernel.code).toBe(2);
+    expect(kernel.err).toContain('--kernel "six" is not a kernel version');
+    expect(existsSync(join(dir, 'x.bpf'))).toBe(false);
+  });
+
+  it('profile options given with a policy are a usage error', async () => {
+    const r = await run(['compile', 'test/fixtures/cli/small.policy', '--cap', 'CAP_KILL', '--format', 'asm']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--cap only apply to OCI profiles, and this input is a policy');
+  });
+
+  it('--input oci reads standard input as a profile; --format asm lists it', async () => {
+    const r = await run(['compile', '-', '--input', 'oci', '--format', 'asm'], '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}]}');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ptrace');
+    expect(r.out).toContain('ERRNO(1)');
+  });
+
+  it('--input policy reads a JSON-looking input as a policy', async () => {
+    const r = await run(['compile', '-', '--input', 'policy', '--format', 'asm'], '{}');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('<stdin>:1:1: error');
+    expect(r.err).not.toContain('SC7');
+  });
+
+  it('schema errors give the file, line, column and JSON path; exit 1 and no output file', async () => {
+    const path = file('bad.json', '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n    {"names": ["read"], "action": "SCMP_ACT_ALLOW",\n     "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}\n  ]\n}\n');
+    const out = join(dir, 'bad.bpf');
+    const r = await run(['compile', path, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${path}:5:46: error: syscalls[0].args[0].op: unknown operator "SCMP_CMP_XX" [SC7002]`);
+    expect(r.err).toContain('5 |      "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('malformed JSON is an error with its position, not a crash', async () => {
+    const path = file('broken.json', '{"defaultAction": "SCMP_ACT_ERRNO",\n "syscalls": [\n');
+    const r = await run(['compile', path, '--format', 'asm']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/broken\.json:3:1: error: invalid JSON: expected a JSON value, found the end of the input \[SC7001\]/);
+    expect(r.err).not.toContain('internal error');
+  });
+
+  it('--strict turns unknown names into errors', async () => {
+    const path = file('typo.json', '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["raed"], "action": "SCMP_ACT_ALLOW"}]}');
+    const lax = await run(['compile', path, '--format', 'asm']);
+    expect(lax.code).toBe(0);
+    expect(lax.err).toContain('warning: `raed` is not an x86-64 syscall: runtimes skip it [SC7004]');
+    expect(lax.err).toContain('did you mean `read`?');
+    const strict = await run(['compile', path, '--format', 'asm', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('error: `raed` is not an x86-64 syscall');
+  });
+});
+
+describe('convert', () => {
+  it('writes the policy to -o, and the policy compiles to the profile\'s filter verdicts', async () => {
+    const policy = join(dir, 'docker.policy');
+    const r = await run(['convert', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', policy]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(policy, 'utf8');
+    expect(text).toContain('default errno(EPERM)');
+    expect(text).toContain('allow socket if arg0_64 <= 37');
+    expect(text).toContain('allow clone if (arg0_64 & 0x7e020000) == 0');
+    const fromPolicy = join(dir, 'from-policy.bpf');
+    const fromProfile = join(dir, 'from-profile.bpf');
+    expect((await run(['compile', policy, '-o', fromPolicy])).code).toBe(0);
+    expect((await run(['compile', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', fromProfile])).code).toBe(0);
+    const a = readFileSync(fromPolicy);
+    const b = readFileSync(fromProfile);
+    for (let nr = 0; nr < 470; nr++) {
+      for (const arg of [0n, 1n, 38n, 39n, 40n, 41n, 0xffffffffn, 0x7e020000n, 0x100000027n]) expect(verdictOf(a, nr, arg)).toBe(verdictOf(b, nr, arg));
+    }
+  });
+
+  it('writes to standard output, and refuses a profile with errors', async () => {
+    const ok = await run(['convert', '-', '--kernel', '6.1'], '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('errno(EACCES) ptrace');
+    const bad = await run(['convert', '-'], '{"defaultAction": "SCMP_ACT_NOTIFY"}');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('SCMP_ACT_NOTIFY cannot be the default action');
+    expect(bad.out).toBe('');
+  });
+});
+
+describe('sim with a profile', () => {
+  it('runs a call against the compiled profile', async () => {
+    const r = await run(['sim', DOCKER, 'socket', 'family=40', '-q', '--kernel', '6.1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('socket(family=0x28, type=0x0, protocol=0x0) [nr 0x29, arch ARCH_X86_64] -> ERRNO(1)\n');
+    const admin = await run(['sim', DOCKER, 'unshare', '-q', '--cap', 'CAP_SYS_ADMIN', '--kernel', '6.1']);
+    expect(admin.out).toContain('-> ALLOW');
+  });
+});

@@ -1,0 +1,249 @@
+// Shared by the OCI tests: random profiles, the libseccomp reference (a Python helper run with
+// Debian's python3-seccomp), and verdict comparison of two programs over every x86-64 syscall.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emulate } from '../../src/bpf/emulate.ts';
+import { decodeProgram, type Instruction } from '../../src/bpf/insn.ts';
+import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from '../../src/seccomp/abi.ts';
+import { decodeAction, formatReturnValue, type Action } from '../../src/seccomp/action.ts';
+import { highestSyscallNumber, syscallByName, x86_64Syscalls } from '../../src/syscalls/index.ts';
+import { BOUNDARY_VALUES, Random } from '../support/random.ts';
+import { PfcProgram } from './pfc.ts';
+
+export const PYTHON = '/usr/bin/python3';
+export const REFERENCE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'libseccomp_reference.py');
+export const PROFILES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'profiles');
+
+/** JSON with bigints written as exact integers. */
+export function toJson(value: unknown, indent = 0): string {
+  const marked = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v.toString()}\u0000` : v), indent);
+  return marked.replace(/"\\u0000(\d+)\\u0000"/g, '$1');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random profiles
+
+/** Syscalls with arguments of every width, few enough that entries collide. */
+const NAMES = ['read', 'openat', 'socket', 'personality', 'clone', 'mmap', 'ioctl', 'prctl', 'fcntl', 'getpid', 'kill', 'futex', 'write'];
+/** Names x86-64 lacks: another arch's syscall, a pseudo-syscall, a typo. */
+const ODD_NAMES = ['chown32', 'socketcall', 'notasyscall'];
+const ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'];
+const OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
+const CAPS = ['CAP_SYS_ADMIN', 'CAP_NET_RAW', 'CAP_BPF'];
+const ERRNOS = [0n, 1n, 13n, 38n, 4095n, 4096n, 65535n, 70000n];
+
+function randomValue(rng: Random, pool: bigint[]): bigint {
+  if (pool.length > 0 && rng.chance(0.35)) {
+    const base = rng.pick(pool);
+    return BigInt.asUintN(64, base + BigInt(rng.int(3) - 1));
+  }
+  const v = rng.chance(0.6) ? rng.pick(BOUNDARY_VALUES) : rng.next64() >> BigInt(rng.int(64));
+  pool.push(v);
+  return v;
+}
+
+export interface RandomProfile {
+  readonly profile: Record<string, unknown>;
+  /** Values it compares with, for boundary arguments. */
+  readonly values: readonly bigint[];
+}
+
+export function randomProfile(rng: Random): RandomProfile {
+  const values: bigint[] = [];
+  const profile: Record<string, unknown> = { defaultAction: rng.pick(ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY' || rng.chance(0.05))) };
+  if (rng.chance(0.5)) profile['defaultErrnoRet'] = rng.pick(ERRNOS);
+  if (rng.chance(0.2)) profile['architectures'] = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'].slice(0, 1 + rng.int(3));
+  const shuffled = NAMES.slice();
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  const names = shuffled.slice(0, 2 + rng.int(4));
+  const syscalls: Record<string, unknown>[] = [];
+  const count = 1 + rng.int(9);
+  for (let i = 0; i < count; i++) {
+    const entry: Record<string, unknown> = {};
+    const picked = Array.from({ length: 1 + rng.int(3) }, () => (rng.chance(0.05) ? rng.pick(ODD_NAMES) : rng.pick(names)));
+    entry['names'] = [...new Set(picked)];
+    entry['action'] = rng.pick(ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY' || rng.chance(0.3)));
+    if (rng.chance(0.4)) entry['errnoRet'] = rng.pick(ERRNOS);
+    if (rng.chance(0.75)) {
+      const args = Array.from({ length: 1 + rng.int(3) }, () => {
+        const op = rng.pick(OPS);
+        const arg: Record<string, unknown> = { index: rng.int(rng.chance(0.8) ? 3 : 6), value: randomValue(rng, values), op };
+        if (op === 'SCMP_CMP_MASKED_EQ') {
+          const mask = arg['value'] as bigint;
+          arg['valueTwo'] = rng.chance(0.7) ? mask & randomValue(rng, values) : randomValue(rng, values);
+          values.push(arg['valueTwo'] as bigint);
+        } else if (rng.chance(0.1)) {
+          arg['valueTwo'] = randomValue(rng, values);
+        }
+        return arg;
+      });
+      entry['args'] = args;
+    }
+    if (rng.chance(0.15)) entry['includes'] = rng.chance(0.5) ? { caps: [rng.pick(CAPS)] } : rng.chance(0.5) ? { minKernel: rng.pick(['4.8', '9.0']) } : { arches: [rng.pick(['amd64', 'arm64'])] };
+    if (rng.chance(0.1)) entry['excludes'] = rng.chance(0.5) ? { caps: [rng.pick(CAPS)] } : { minKernel: rng.pick(['4.8', '9.0']) };
+    if (rng.chance(0.2)) entry['comment'] = `entry ${i}`;
+    syscalls.push(entry);
+  }
+  profile['syscalls'] = syscalls;
+  return { profile, values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The libseccomp reference
+
+export interface ReferenceCase {
+  readonly id: string;
+  readonly profile: unknown;
+  readonly caps: readonly string[];
+  readonly kernel: readonly [number, number];
+}
+
+export type ReferenceResult =
+  | { readonly id: string; readonly ok: true; readonly program: Instruction[]; readonly pfc: PfcProgram; readonly skipped: string[]; readonly fallback: string[] }
+  | { readonly id: string; readonly ok: false; readonly error: string };
+
+/** Fails with a clear message when Debian's python3-seccomp is missing (.ci/run installs it). */
+export function checkReferenceAvailable(): void {
+  const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import seccomp'], { encoding: 'utf8' }) : undefined;
+  if (!probe || probe.status !== 0) {
+    throw new Error(`${PYTHON} cannot import seccomp: install Debian's python3-seccomp (apt-get install -y python3-seccomp; .ci/run does). ${probe?.stderr ?? `${PYTHON} is missing`}`);
+  }
+}
+
+/** Compiles every case with libseccomp, in one Python process. */
+export function referenceFilters(cases: readonly ReferenceCase[]): { version: string; results: ReferenceResult[] } {
+  checkReferenceAvailable();
+  const fallback = Object.fromEntries(x86_64Syscalls().map((s) => [s.name, s.nr]));
+  const input = toJson({ cases: cases.map((c) => ({ ...c, fallback })) });
+  const run = spawnSync(PYTHON, [REFERENCE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`${REFERENCE_SCRIPT} failed (status ${run.status}): ${run.stderr}`);
+  const output = JSON.parse(run.stdout) as { libseccomp: string; results: ({ id: string; ok: true; bpf: string; pfc: string; skipped: string[]; fallback: string[] } | { id: string; ok: false; error: string })[] };
+  return {
+    version: output.libseccomp,
+    results: output.results.map((r) => {
+      if (!r.ok) return r;
+      const program = decodeProgram(Buffer.from(r.bpf, 'hex'));
+      if (!program) throw new Error(`libseccomp's program for ${r.id} is not whole instructions`);
+      return { id: r.id, ok: true, program, pfc: new PfcProgram(r.pfc), skipped: r.skipped, fallback: r.fallback };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts
+
+export interface Call {
+  readonly nr: number;
+  readonly arch: number;
+  readonly args: readonly bigint[];
+}
+
+export interface Mismatch {
+  readonly call: Call;
+  readonly ours: string;
+  readonly theirs: string;
+  /** What libseccomp's rule database (its PFC) says, for x86-64 calls. */
+  readonly database?: string;
+}
+
+export interface Comparison {
+  /** Calls where our verdict differs from libseccomp's rule database or, where that database and libseccomp's BPF agree, from the BPF. */
+  readonly mismatches: Mismatch[];
+  /** Calls where libseccomp's BPF contradicts libseccomp's own rule database; we must follow the database. */
+  readonly libseccompInconsistent: Mismatch[];
+}
+
+const AUDIT_ARCH_AARCH64 = 0xc00000b7;
+
+/** Argument values around the ones a profile compares with, in both words. */
+export function interestingValues(values: readonly bigint[]): bigint[] {
+  const out = new Set<bigint>(BOUNDARY_VALUES);
+  for (const v of values) {
+    for (const d of [-1n, 0n, 1n, 1n << 32n, -(1n << 32n)]) out.add(BigInt.asUintN(64, v + d));
+    out.add(v & 0xffffffffn);
+    out.add(BigInt.asUintN(64, v | 0xffffffff00000000n));
+    out.add(BigInt.asUintN(64, ~v));
+  }
+  return [...out];
+}
+
+/**
+ * The calls both programs are run on: every x86-64 syscall number and a few beyond the table,
+ * with zero and random arguments; many argument vectors for the syscalls the profile names; nr -1;
+ * x32 numbers; and calls from i386 and aarch64.
+ */
+export function callsFor(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall = 96): Call[] {
+  const calls: Call[] = [];
+  const x86 = AUDIT_ARCH_X86_64;
+  const pool = interestingValues(values);
+  const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
+  for (let nr = 0; nr <= highestSyscallNumber() + 8; nr++) {
+    calls.push({ nr, arch: x86, args: [] });
+    calls.push({ nr, arch: x86, args: randomArgs() });
+  }
+  for (const nr of [1000, 0x3fffffff, 0xffffffff]) calls.push({ nr, arch: x86, args: randomArgs() });
+  for (const nr of namedSyscalls) {
+    // one argument at a time over every interesting value, then random combinations
+    for (let index = 0; index < 6; index++) for (const v of pool) calls.push({ nr, arch: x86, args: Array.from({ length: 6 }, (_, i) => (i === index ? v : 0n)) });
+    for (let i = 0; i < perSyscall; i++) calls.push({ nr, arch: x86, args: randomArgs() });
+    calls.push({ nr: (nr | X32_SYSCALL_BIT) >>> 0, arch: x86, args: randomArgs() });
+    calls.push({ nr, arch: AUDIT_ARCH_I386, args: randomArgs() });
+    calls.push({ nr, arch: AUDIT_ARCH_AARCH64, args: randomArgs() });
+  }
+  calls.push({ nr: X32_SYSCALL_BIT, arch: x86, args: [] });
+  calls.push({ nr: 0, arch: AUDIT_ARCH_I386, args: [] });
+  return calls;
+}
+
+export function verdict(program: readonly Instruction[], call: Call): Action {
+  return decodeAction(emulate(program, call).value).action;
+}
+
+const isKill = (a: Action): boolean => a.kind === 'kill_process' || a.kind === 'kill_thread';
+const sameAction = (a: number, b: number): boolean => JSON.stringify(decodeAction(a).action) === JSON.stringify(decodeAction(b).action);
+
+/**
+ * Compares our program with libseccomp's, call by call. x32 and foreign-arch calls must be
+ * rejected by both: ours with kill_process, libseccomp's with its bad-arch action (KILL, which is
+ * kill_thread). Other calls must get libseccomp's verdict; where libseccomp's BPF contradicts its
+ * own rule database (PFC), ours must follow the database, and the call is reported apart.
+ */
+export function compareVerdicts(ours: readonly Instruction[], reference: { program: readonly Instruction[]; pfc: PfcProgram }, calls: readonly Call[]): Comparison {
+  const mismatches: Mismatch[] = [];
+  const libseccompInconsistent: Mismatch[] = [];
+  for (const call of calls) {
+    const a = emulate(ours, call).value;
+    const b = emulate(reference.program, call).value;
+    const x32 = call.arch === AUDIT_ARCH_X86_64 && call.nr >= X32_SYSCALL_BIT && call.nr !== 0xffffffff;
+    if (x32 || call.arch !== AUDIT_ARCH_X86_64) {
+      if (!(decodeAction(a).action.kind === 'kill_process' && isKill(decodeAction(b).action))) mismatches.push({ call, ours: formatReturnValue(a), theirs: formatReturnValue(b) });
+      continue;
+    }
+    const d = reference.pfc.run(call);
+    const entry = { call, ours: formatReturnValue(a), theirs: formatReturnValue(b), database: formatReturnValue(d) };
+    if (!sameAction(a, d)) mismatches.push(entry);
+    else if (!sameAction(b, d)) libseccompInconsistent.push(entry);
+  }
+  return { mismatches, libseccompInconsistent };
+}
+
+/** Numbers of the x86-64 syscalls a profile names. */
+export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: string }[] }): number[] {
+  const nrs = new Set<number>();
+  for (const entry of profile.syscalls ?? []) {
+    for (const name of [...(entry.names ?? []), ...(entry.name ? [entry.name] : [])]) {
+      const s = syscallByName(name);
+      if (s) nrs.add(s.nr);
+    }
+  }
+  return [...nrs].sort((a, b) => a - b);
+}
+
+export function describeCall(call: Call): string {
+  return `nr ${call.nr === 0xffffffff ? -1 : `0x${call.nr.toString(16)}`} arch 0x${call.arch.toString(16)} args [${call.args.map((a) => `0x${a.toString(16)}`).join(', ')}]`;
+}
