@@ -109,10 +109,10 @@ export function libseccompRules(filter, actionValue) {
       for (const [i, rule] of applicable.entries()) {
         const value = actionValue(rule.action);
         if (!rule.condition && i > 0 && actions.size > 1) {
-          notes.add(`${rule.syscall.name}: catch-all rule after conditional ones dropped`);
+          notes.add(`${rule.syscall.name}: the catch-all after its conditional rules is dropped`);
           continue;
         }
-        if (actions.size > 1) notes.add(`${rule.syscall.name}: rules with different actions`);
+        if (actions.size > 1 && applicable.filter((r) => r.condition).length > 1) notes.add(`${rule.syscall.name}: conditional rules with different actions`);
         if (value === defaultValue) continue;
         const terms = rule.condition ? dnf(rule.condition, false) : [[]];
         for (const term of terms) {

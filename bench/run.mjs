@@ -26,15 +26,15 @@ const profile = profileArg ? parseProfile(createSourceFile(profileArg, readFileS
 // ---- inputs -------------------------------------------------------------------------------------
 const SHARED = join(ROOT, '..', 'shared', 'profiles');
 const DOCKER = [join(ROOT, 'test', 'fixtures', 'profiles', 'docker-default.json'), join(SHARED, 'docker-default.json')].find((p) => { try { readFileSync(p); return true; } catch { return false; } });
-const DOCKER_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+const DOCKER_CAPS = lib.DOCKER_DEFAULT_CAPS;
 
 const inputs = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.policy')).map((f) => ({ name: f, path: join(ROOT, 'examples', f), kind: 'policy' }));
-if (DOCKER && lib.compileOciProfile) inputs.push({ name: 'docker-default.json', path: DOCKER, kind: 'oci' });
+if (DOCKER) inputs.push({ name: 'docker-default.json', path: DOCKER, kind: 'oci' });
 
 function compileInput(input, optimize) {
   const text = readFileSync(input.path, 'utf8');
   const result = input.kind === 'oci'
-    ? lib.compileOciProfile(text, { path: input.path, caps: DOCKER_CAPS, kernel: [6, 18], optimize, profile })
+    ? lib.compileProfile(text, { path: input.path, dockerDefaultCaps: true, kernel: { major: 6, minor: 18 }, optimize, profile })
     : compilePolicy(text, { path: input.path, host: nodeFileHost, optimize, profile });
   if (!result.ok) throw new Error(`${input.name} does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return result.filter;
@@ -86,7 +86,7 @@ for (const input of inputs) {
   const bound = rangeTreeBound(optimized.ir, optimized.program, profile);
   const row = { input, optimized: statsOf(optimized.program), linear: statsOf(linear.program), bound: bound.bound };
   if (input.kind === 'oci') {
-    const docker = { profile: JSON.parse(readFileSync(input.path, 'utf8')), caps: DOCKER_CAPS, kernel: [6, 18] };
+    const docker = { profile: JSON.parse(readFileSync(input.path, 'utf8')), caps: [...DOCKER_CAPS], kernel: [6, 18] };
     cases.push({ id: `${input.name}:1`, optimize: 1, docker }, { id: `${input.name}:2`, optimize: 2, docker });
   } else {
     const translated = libseccompRules(optimized, actionValue);
@@ -133,7 +133,7 @@ if (timed) {
   const runs = quick ? 5 : 21;
   const out = join(mkdtempSync(join(tmpdir(), 'seccompile-bench-')), 'out.bpf');
   const node = wallMs(process.execPath, ['-e', '0'], runs);
-  const cli = wallMs(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? ['--docker-default-caps'] : [])], runs);
+  const cli = wallMs(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? ['--docker-default-caps', '--kernel', '6.18'] : [])], runs);
   const warm = libraryMs(timed);
   const libRow = rows.find((r) => r.input === timed);
   timing.push(`Compile time for ${timed.name} (median of ${runs} runs): \`node -e 0\` ${node.toFixed(1)} ms; seccompile CLI ${cli.toFixed(1)} ms (${(cli / node).toFixed(2)}× node -e 0); library call, warm ${warm.toFixed(2)} ms;` +

@@ -51,14 +51,14 @@ function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h\n  seccompile compile docker-default.json --docker-default-caps -o docker.bpf')
     .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
 
-  program
+  addProfileOptions(program
     .command('stats')
     .description('measure a filter: length, instructions per syscall (raw and with the kernel action cache), cacheable syscalls')
-    .argument('<filter>', 'policy file, or a raw filter (.bpf, or any binary file)')
+    .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
     .option('--profile <file>', 'syscall frequencies to weigh the mean by (default: a built-in mix of real programs)')
     .option('--no-optimize', 'measure the unoptimised compilation of a policy')
     .option('--syscalls', 'also list every syscall with its verdict and cost')
-    .option('--json', 'print the figures as JSON')
+    .option('--json', 'print the figures as JSON'))
     .action(async (filter: string, options) => (await import('./commands/stats.ts')).runStats(filter, options));
 
   program

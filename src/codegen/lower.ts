@@ -3,13 +3,17 @@
 // gets the default action. There is no option to leave these out.
 import { CfgBuilder, type BlockId, type Cfg, type Straight } from '../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../bpf/insn.ts';
+import { and, intervalTest, or } from '../ir/simplify.ts';
 import type { Cond, MaskedWord, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 import { linearDispatch, mergeRanges, NR_MAX, type DispatchStrategy, type NrRange } from './dispatch.ts';
 
-/** How a set test (`x in {…}`) becomes code; the optimiser brings a search. */
-export type SetLowering = (builder: CfgBuilder, set: Extract<Cond, { kind: 'in' }>, whenTrue: BlockId, whenFalse: BlockId) => BlockId;
+/** A set test: exact values (`x in {…}`) or interval sets (several comparisons of one argument). */
+export type SetCond = Extract<Cond, { kind: 'in' | 'ranges' }>;
+
+/** How a set test becomes code; the optimiser brings a search. */
+export type SetLowering = (builder: CfgBuilder, set: SetCond, whenTrue: BlockId, whenFalse: BlockId) => BlockId;
 
 export interface LowerOptions {
   readonly dispatch?: DispatchStrategy;
@@ -92,7 +96,8 @@ export function lowerCond(builder: CfgBuilder, cond: Cond, whenTrue: BlockId, wh
     case 'false': return whenFalse;
     case 'not': return lowerCond(builder, cond.operand, whenFalse, whenTrue, sets);
     case 'test': return lowerTest(builder, cond.test, whenTrue, whenFalse);
-    case 'in': return whenTrue === whenFalse ? whenTrue : sets(builder, cond, whenTrue, whenFalse);
+    case 'in':
+    case 'ranges': return whenTrue === whenFalse ? whenTrue : sets(builder, cond, whenTrue, whenFalse);
     case 'and': {
       let entry = whenTrue;
       for (let i = cond.operands.length - 1; i >= 0; i--) entry = lowerCond(builder, cond.operands[i]!, entry, whenFalse, sets);
@@ -113,9 +118,13 @@ export function loadWord(word: MaskedWord): Straight[] {
 
 /**
  * A set as a chain: one `jeq` per value when there is one word (loaded once), else one
- * alternative per tuple.
+ * alternative per tuple; interval sets as one alternative per piece.
  */
 export const chainSet: SetLowering = (builder, set, whenTrue, whenFalse) => {
+  if (set.kind === 'ranges') {
+    const alternatives = set.pieces.map((piece) => and(piece.map((interval, w) => intervalTest(set.words[w]!, interval))));
+    return lowerCond(builder, or(alternatives), whenTrue, whenFalse, chainSet);
+  }
   if (set.words.length === 1) {
     let next = whenFalse;
     for (let i = set.values.length - 1; i >= 0; i--) {

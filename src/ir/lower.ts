@@ -9,7 +9,8 @@ import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import { actionMinKernel, actionsEqual, type Action } from '../seccomp/action.ts';
 import { FLAG_MIN_KERNEL, resolveFilterFlags } from '../seccomp/flags.ts';
-import { and, inSet, not, or, simplify, test } from './simplify.ts';
+import { and, inSet, not, or, rangeSet, simplify, test } from './simplify.ts';
+import { above, below, complement, intersect, normalize, point, splitWords, union, type Interval, type IntervalSet } from './intervals.ts';
 import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
 
 const WORD = 0xffffffffn;
@@ -46,7 +47,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     if (rule.condition && condition.kind === 'true') {
       diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
     }
-    const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan };
+    const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, ...(rule.condition ? { checked: rule.condition } : {}) };
     entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }
@@ -54,7 +55,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
 
   const syscalls: SyscallDecision[] = [...bySyscall.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ syscallSpan: _, ...r }) => r) }));
+    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ syscallSpan: _, checked: __, ...r }) => r) }));
   const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
   const needsListener = actions.some((a) => a.kind === 'notify');
   const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
@@ -75,6 +76,8 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
 
 interface PendingRule extends IrRule {
   readonly syscallSpan: Span;
+  /** The condition before lowering (absent: unconditional), to lower a merged run as a whole. */
+  readonly checked?: Condition;
 }
 
 function shadowed(name: string, span: Span, decider: Span | undefined): Diagnostic {
@@ -96,7 +99,10 @@ function mergeRuns(name: string, rules: readonly PendingRule[], diagnostics: Dia
     let end = start + 1;
     while (end < rules.length && actionsEqual(rules[end]!.action, rules[start]!.action)) end++;
     const run = rules.slice(start, end);
-    const rule = run.length === 1 ? run[0]! : { ...run[0]!, condition: or(run.map((r) => r.condition)) };
+    // Lowered together, comparisons of one argument across the run become one set of values.
+    const unconditional = run.some((r) => !r.checked);
+    const condition = unconditional ? TRUE : simplify(lowerCondition({ kind: 'or', operands: run.map((r) => r.checked!) }));
+    const rule = run.length === 1 ? run[0]! : { ...run[0]!, condition };
     merged.push(rule);
     if (rule.condition.kind === 'true') {
       for (const later of rules.slice(end)) diagnostics.push(shadowed(name, later.syscallSpan, rule.origin));
@@ -109,9 +115,15 @@ function mergeRuns(name: string, rules: readonly PendingRule[], diagnostics: Dia
 
 export function lowerCondition(condition: Condition): Cond {
   switch (condition.kind) {
-    case 'and': return and(condition.operands.map(lowerCondition));
-    case 'or': return or(condition.operands.map(lowerCondition));
-    case 'not': return not(lowerCondition(condition.operand));
+    case 'and':
+    case 'or':
+    case 'not': {
+      // Several comparisons of one argument are searched together, as one set of values.
+      const combined = valuesOf(condition);
+      if (combined) return valueSet(combined.operand, combined.values);
+      if (condition.kind === 'not') return not(lowerCondition(condition.operand));
+      return condition.kind === 'and' ? and(condition.operands.map(lowerCondition)) : or(condition.operands.map(lowerCondition));
+    }
     case 'compare': {
       const { operand, value } = condition;
       switch (condition.op) {
@@ -136,6 +148,65 @@ export function lowerCondition(condition: Condition): Cond {
       return or([test({ offset: low.offset, op: 'set', value: low.mask }), high ? test({ offset: high.offset, op: 'set', value: high.mask }) : FALSE]);
     }
   }
+}
+
+/** Largest value of an operand: its mask within its width. */
+function operandMax(operand: ArgOperand): bigint {
+  return (operand.mask ?? (1n << 64n) - 1n) & ((1n << BigInt(operand.arg.width)) - 1n);
+}
+
+function operandKey(operand: ArgOperand): string {
+  return `${operand.arg.index}:${operand.arg.width}:${operand.mask ?? ''}`;
+}
+
+/**
+ * The values of one (masked) argument that a condition accepts, when every comparison in it is on
+ * that argument (bit tests excepted, which are not intervals).
+ */
+function valuesOf(condition: Condition): { operand: ArgOperand; values: IntervalSet } | undefined {
+  switch (condition.kind) {
+    case 'bits': return undefined;
+    case 'compare': {
+      const { operand, value } = condition;
+      const max = operandMax(operand);
+      const values = {
+        '==': point(value), '!=': complement(point(value), max), '<': below(value, false), '<=': below(value, true),
+        '>': above(value, false, max), '>=': above(value, true, max),
+      }[condition.op];
+      return { operand, values };
+    }
+    case 'in': return { operand: condition.operand, values: normalize(condition.values.map((v): Interval => [v, v])) };
+    case 'not': {
+      const inner = valuesOf(condition.operand);
+      return inner && { operand: inner.operand, values: complement(inner.values, operandMax(inner.operand)) };
+    }
+    case 'and':
+    case 'or': {
+      const parts = condition.operands.map(valuesOf);
+      const first = parts[0];
+      if (!first || parts.some((p) => !p || operandKey(p.operand) !== operandKey(first.operand))) return undefined;
+      const max = operandMax(first.operand);
+      const values = parts.slice(1).reduce((acc, p) => (condition.kind === 'and' ? intersect(acc, p!.values, max) : union(acc, p!.values)), first.values);
+      return { operand: first.operand, values };
+    }
+  }
+}
+
+/**
+ * A set of an argument's values as word tests: one interval set per word, high word first. When
+ * the complement is simpler (`family not in {AF_UNIX}`), its negation is used.
+ */
+function valueSet(operand: ArgOperand, values: IntervalSet): Cond {
+  const rest = complement(values, operandMax(operand));
+  if (rest.length < values.length) return not(wordSets(operand, rest));
+  return wordSets(operand, values);
+}
+
+function wordSets(operand: ArgOperand, values: IntervalSet): Cond {
+  const { low, high } = split(operand);
+  if (!high) return rangeSet([low], values.map(([a, b]) => [[Number(a), Number(b)]]));
+  const pieces = splitWords(values).map(([h, l]) => [[Number(h[0]), Number(h[1])], [Number(l[0]), Number(l[1])]] as [number, number][]);
+  return rangeSet([high, low], pieces);
 }
 
 interface WordPart {

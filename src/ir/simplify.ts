@@ -1,6 +1,6 @@
 // Boolean simplification of IR conditions: constant folding, flattening, and contradictions
 // between tests of the same word (`fd == 1 and fd == 2`, `fd < 5 or fd >= 5`).
-import { FALSE, TRUE, type Cond, type MaskedWord, type WordTest } from './types.ts';
+import { FALSE, TRUE, type Cond, type MaskedWord, type WordInterval, type WordTest } from './types.ts';
 
 const WORD_MAX = 0xffffffff;
 
@@ -52,6 +52,7 @@ export function simplify(cond: Cond): Cond {
     case 'and': return and(cond.operands.map(simplify));
     case 'or': return or(cond.operands.map(simplify));
     case 'in': return inSet(cond.words, cond.values);
+    case 'ranges': return rangeSet(cond.words, cond.pieces);
   }
 }
 
@@ -182,4 +183,41 @@ function mergeSets(operands: readonly Cond[]): Cond[] {
     if (group.values.length > 1) out[group.first] = inSet(group.words, group.values);
   }
   return out.filter((c): c is Cond => c !== undefined);
+}
+
+/**
+ * An interval-set test, normalised: intervals clipped to each word's mask, words whose mask is 0
+ * dropped (their value is 0), and the simplest form chosen: false, true, one interval of one word
+ * as plain tests, exact values as a set (`in`), else `ranges`.
+ */
+export function rangeSet(words: readonly MaskedWord[], pieces: readonly (readonly WordInterval[])[]): Cond {
+  const kept: number[] = [];
+  words.forEach((word, i) => {
+    if (word.mask !== 0) kept.push(i);
+  });
+  const normal: WordInterval[][] = [];
+  for (const piece of pieces) {
+    // A word whose mask is 0 reads as 0: the piece holds only if its interval contains 0.
+    if (words.some((word, i) => word.mask === 0 && piece[i]![0] !== 0)) continue;
+    const clipped = kept.map((i): WordInterval => [piece[i]![0], Math.min(piece[i]![1], words[i]!.mask ?? WORD_MAX)]);
+    if (clipped.every(([lo, hi]) => lo <= hi)) normal.push(clipped);
+  }
+  const normalWords = kept.map((i) => (words[i]!.mask === WORD_MAX ? { offset: words[i]!.offset } : words[i]!));
+  if (normal.length === 0) return FALSE;
+  const full = (piece: readonly WordInterval[]): boolean => piece.every(([lo, hi], i) => lo === 0 && hi === (normalWords[i]!.mask ?? WORD_MAX));
+  if (normalWords.length === 0 || normal.some(full)) return TRUE;
+  if (normal.every((piece) => piece.every(([lo, hi]) => lo === hi))) return inSet(normalWords, normal.map((piece) => piece.map(([lo]) => lo)));
+  if (normalWords.length === 1 && normal.length === 1) return intervalTest(normalWords[0]!, normal[0]![0]!);
+  normal.sort((a, b) => a[0]![0] - b[0]![0] || (a[1]?.[0] ?? 0) - (b[1]?.[0] ?? 0));
+  return { kind: 'ranges', words: normalWords, pieces: normal };
+}
+
+/** `lo <= (word & mask) <= hi` as plain tests. */
+export function intervalTest(word: MaskedWord, [lo, hi]: WordInterval): Cond {
+  const max = word.mask ?? WORD_MAX;
+  const at = (op: WordTest['op'], value: number): Cond => test({ offset: word.offset, op, value, ...(word.mask === undefined ? {} : { mask: word.mask }) });
+  if (lo === hi) return at('eq', lo);
+  const atLeast = lo === 0 ? TRUE : at('ge', lo);
+  const atMost = hi >= max ? TRUE : not(at('gt', hi));
+  return and([atLeast, atMost]);
 }

@@ -33,7 +33,15 @@ export type Cond =
    * (`values[k][i]` for `words[i]`). Tuples are sorted and distinct; a 64-bit argument has two
    * words, high first. Kept as a set so code generation can search it instead of testing each.
    */
-  | { readonly kind: 'in'; readonly words: readonly MaskedWord[]; readonly values: readonly (readonly number[])[] };
+  | { readonly kind: 'in'; readonly words: readonly MaskedWord[]; readonly values: readonly (readonly number[])[] }
+  /**
+   * Interval sets: for some piece, every masked word lies in its interval (`pieces[k][i]` for
+   * `words[i]`, inclusive bounds). What several comparisons of one argument become, so that they
+   * are searched together. For a 64-bit argument the pieces have disjoint high-word intervals.
+   */
+  | { readonly kind: 'ranges'; readonly words: readonly MaskedWord[]; readonly pieces: readonly (readonly WordInterval[])[] };
+
+export type WordInterval = readonly [number, number];
 
 export interface IrRule {
   readonly condition: Cond;

@@ -6,8 +6,8 @@ import type { DispatchStrategy, NrRange } from '../codegen/dispatch.ts';
 import type { SyscallProfile } from './profile.ts';
 import { boundedRangeTree, minimaxTree, type RangeTree } from './range-tree.ts';
 
-/** Comparisons beyond a balanced tree that the profile may add to a path, to favour frequent syscalls. */
-const SLACK = 1;
+/** Instructions a path may take beyond the least possible worst path, to favour frequent syscalls. */
+const SLACK = 3;
 
 /** How often each range is hit under the profile. */
 export function rangeWeights(ranges: readonly NrRange[], profile: SyscallProfile): number[] {
@@ -28,16 +28,14 @@ export function rangeWeights(ranges: readonly NrRange[], profile: SyscallProfile
 
 /**
  * How deep each range may sit, so that the profile can favour frequent syscalls without making
- * the worst call much slower. A range whose body costs more than a balanced dispatch (a large
- * argument search) is held to the least possible worst path over all trees: its body is the worst
- * case. The other ranges may go one comparison deeper than a balanced tree over the longest of
- * their bodies (or as deep as that least worst path, if it is longer).
+ * the worst call much slower: every path may exceed the least possible worst path over all trees
+ * (dispatch and body together) by the slack, except through a range whose body alone costs more
+ * than a balanced dispatch plus the slack (a large argument search): that body is the worst case,
+ * and the dispatch to it is held to the least.
  */
 export function depthLimits(bodyCosts: readonly number[], leastWorst: number): number[] {
   const balanced = Math.ceil(Math.log2(Math.max(2, bodyCosts.length)));
-  const heavy = (body: number): boolean => body > balanced;
-  const lightWorst = Math.max(1, ...bodyCosts.filter((b) => !heavy(b))) + balanced + SLACK;
-  return bodyCosts.map((body) => (heavy(body) ? leastWorst : Math.max(lightWorst, leastWorst)) - body);
+  return bodyCosts.map((body) => leastWorst - body + (body > balanced + SLACK ? 0 : SLACK));
 }
 
 export function treeDispatch(profile: SyscallProfile): DispatchStrategy {

@@ -1,9 +1,10 @@
-// Set tests (`cmd in {…}`, hundreds of ioctl numbers) as a binary search instead of a chain: the
-// word is loaded once, `jge` bisects the sorted values, and runs of consecutive values become
-// intervals. What the path already proves about A (its bounds) saves the last test when it can.
+// Set tests (`cmd in {…}`, hundreds of ioctl numbers; several comparisons of one argument) as a
+// binary search instead of a chain: each word is loaded once, `jge` bisects the sorted intervals,
+// and runs of consecutive values become one interval. What the path already proves about A (its
+// bounds) saves the last test when it can.
 import type { BlockId, CfgBuilder, Terminator } from '../bpf/cfg.ts';
 import { loadWord, type SetLowering } from '../codegen/lower.ts';
-import type { MaskedWord } from '../ir/types.ts';
+import type { MaskedWord, WordInterval } from '../ir/types.ts';
 
 const WORD_MAX = 0xffffffff;
 /** Up to this many items are tested in a row rather than bisected. */
@@ -16,27 +17,36 @@ interface Item {
   readonly target: BlockId;
 }
 
-export const searchSet: SetLowering = (builder, set, whenTrue, whenFalse) =>
-  searchLevel(builder, set.words, set.values, 0, whenTrue, whenFalse);
+export const searchSet: SetLowering = (builder, set, whenTrue, whenFalse) => {
+  const pieces = set.kind === 'ranges' ? set.pieces : set.values.map((tuple) => tuple.map((v): WordInterval => [v, v]));
+  return searchLevel(builder, set.words, pieces, 0, whenTrue, whenFalse);
+};
 
-/** Tests word `level` of the tuples (sorted), then the next word within each group. */
-function searchLevel(builder: CfgBuilder, words: readonly MaskedWord[], tuples: readonly (readonly number[])[], level: number, whenTrue: BlockId, whenFalse: BlockId): BlockId {
-  const last = level === words.length - 1;
-  const items: Item[] = [];
-  for (let start = 0; start < tuples.length;) {
-    const value = tuples[start]![level]!;
-    let end = start;
-    while (end < tuples.length && tuples[end]![level] === value) end++;
-    const target = last ? whenTrue : searchLevel(builder, words, tuples.slice(start, end), level + 1, whenTrue, whenFalse);
-    const previous = items[items.length - 1];
-    // Consecutive values with the same outcome form one interval.
-    if (previous && previous.target === target && previous.hi + 1 === value) items[items.length - 1] = { ...previous, hi: value };
-    else items.push({ lo: value, hi: value, target });
-    start = end;
+/**
+ * Tests word `level`: the pieces' intervals at this level (disjoint) become the items of a
+ * bisection, each leading on to a search of the next word among its pieces, or straight to
+ * `whenTrue` when the remaining words do not matter.
+ */
+function searchLevel(builder: CfgBuilder, words: readonly MaskedWord[], pieces: readonly (readonly WordInterval[])[], level: number, whenTrue: BlockId, whenFalse: BlockId): BlockId {
+  const groups = new Map<string, { interval: WordInterval; pieces: (readonly WordInterval[])[] }>();
+  for (const piece of pieces) {
+    const interval = piece[level]!;
+    const key = `${interval[0]}:${interval[1]}`;
+    const group = groups.get(key) ?? { interval, pieces: [] };
+    group.pieces.push(piece);
+    groups.set(key, group);
   }
-  const word = words[level]!;
-  const max = word.mask ?? WORD_MAX;
-  return bisect(builder, items, 0, items.length - 1, 0, max, whenFalse, loadWord(word));
+  const wordMax = (w: number): number => words[w]!.mask ?? WORD_MAX;
+  const restIsFree = (piece: readonly WordInterval[]): boolean => piece.every(([lo, hi], w) => w <= level || (lo === 0 && hi >= wordMax(w)));
+  const items: Item[] = [];
+  for (const { interval, pieces: group } of [...groups.values()].sort((a, b) => a.interval[0] - b.interval[0])) {
+    const target = level === words.length - 1 || group.some(restIsFree) ? whenTrue : searchLevel(builder, words, group, level + 1, whenTrue, whenFalse);
+    const previous = items[items.length - 1];
+    // Neighbouring intervals with the same outcome form one interval.
+    if (previous && previous.target === target && previous.hi + 1 === interval[0]) items[items.length - 1] = { ...previous, hi: interval[1] };
+    else items.push({ lo: interval[0], hi: interval[1], target });
+  }
+  return bisect(builder, items, 0, items.length - 1, 0, wordMax(level), whenFalse, loadWord(words[level]!));
 }
 
 /**

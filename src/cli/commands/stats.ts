@@ -3,10 +3,11 @@ import { filterStats, type FilterStats } from '../../analysis/stats.ts';
 import type { CompiledFilter } from '../../compile.ts';
 import { formatReturnValue, RET_ALLOW } from '../../seccomp/action.ts';
 import { loadFilter } from '../filter-input.ts';
+import type { OciCliOptions } from '../oci-input.ts';
 import { writeOutput } from '../io.ts';
 import { loadProfile } from '../profile-input.ts';
 
-export interface StatsOptions {
+export interface StatsOptions extends OciCliOptions {
   readonly profile?: string;
   readonly optimize?: boolean;
   readonly syscalls?: boolean;
@@ -29,7 +30,7 @@ export function argumentFreeAllowed(filter: CompiledFilter, stats: FilterStats):
 
 export function runStats(path: string, options: StatsOptions): void {
   const profile = loadProfile(options.profile);
-  const { program, compiled } = loadFilter(path, { optimize: options.optimize !== false, profile });
+  const { program, compiled } = loadFilter(path, { ...options, optimize: options.optimize !== false, profile });
   const stats = filterStats(program, profile);
   const argFree = compiled ? argumentFreeAllowed(compiled, stats) : undefined;
   const uncachedArgFree = argFree?.filter((nr) => !stats.syscalls.find((s) => s.nr === nr)!.cached) ?? [];
