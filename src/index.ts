@@ -24,3 +24,7 @@ export { isCachedAllow } from './analysis/action-cache.ts';
 export { genericProfile, parseProfile, type SyscallProfile } from './optimize/profile.ts';
 export { compileProfile, loadProfile, looksLikeProfile, runningKernel, DOCKER_DEFAULT_CAPS, type LoadedProfile, type OciMetadata, type ProfileCompileResult, type ProfileOptions } from './oci/index.ts';
 export { profileToPolicy } from './oci/to-policy.ts';
+export { lintText, type EngineOptions as LintOptions } from './lint/engine.ts';
+export { RULES as LINT_RULES } from './lint/rules/index.ts';
+export { formatSarif, sarifLog } from './lint/report/sarif.ts';
+export type { Finding as LintFinding, FileResult as LintResult, Level as LintLevel } from './lint/types.ts';

@@ -100,6 +100,23 @@ function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  seccompile notify-kit -o seccompile_notify.h\n\nGuide: docs/user-notification.md')
     .action(async (options: { output?: string }) => (await import('./commands/notify-kit.ts')).runNotifyKit(options));
 
+  program
+    .command('lint')
+    .description('check policies and OCI/Docker profiles for mistakes, dangerous allowances and compatibility problems (for CI)')
+    .argument('[paths...]', 'policy files, profiles (.json), directories to search (*.policy, profile *.json), or - for standard input (default: .)')
+    .addOption(new Option('-f, --format <format>', 'human (default), json, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)').choices(['human', 'json', 'sarif', 'github']))
+    .option('--rule <id=level>', 'set a rule to off, info, warning or error (repeatable; overrides .seccompile.json)', collect)
+    .option('--config <file>', 'read this configuration instead of the nearest .seccompile.json')
+    .option('--max-warnings <n>', 'exit 1 when there are more than N warnings')
+    .option('--target-kernel <version>', 'the oldest kernel MAJOR.MINOR the filters must work on (enables the kernel-version rules)')
+    .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable)', collect)
+    .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
+    .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+    .option('-o, --output <file>', 'write the report to FILE')
+    .option('--list-rules', 'list the rules with their IDs and default severities')
+    .addHelpText('after', '\nExamples:\n  seccompile lint policies/\n  seccompile lint --format sarif -o lint.sarif .\n  seccompile lint docker.json --docker-default-caps --rule default-allow=off\n\nRules, rationale and sources: docs/lint-rules.md')
+    .action(async (paths: string[], options) => (await import('./commands/lint.ts')).runLint(paths, options));
+
   return program;
 }
 

@@ -54,7 +54,13 @@ function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => s
   ];
 }
 
-export function formatDiagnostic(diagnostic: Diagnostic, options: FormatOptions): string {
+/**
+ * What formatDiagnostic prints: a Diagnostic, or one coded by another scheme (lint rule IDs) with
+ * extra `= note:` lines after the hint.
+ */
+export type PrintableDiagnostic = Omit<Diagnostic, 'code'> & { readonly code: string; readonly notes?: readonly string[] };
+
+export function formatDiagnostic(diagnostic: PrintableDiagnostic, options: FormatOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const where = diagnostic.span ? formatLocation(diagnostic.span) : diagnostic.path;
   const head = `${where ? chalk.bold(`${where}: `) : ''}${paintSeverity(chalk, diagnostic.severity)}: ${chalk.bold(diagnostic.message)} ${chalk.dim(`[${diagnostic.code}]`)}`;
@@ -63,6 +69,7 @@ export function formatDiagnostic(diagnostic: Diagnostic, options: FormatOptions)
   if (diagnostic.span) lines.push(...renderSnippet(chalk, diagnostic.span, underline));
   const indent = diagnostic.span ? ' '.repeat(String(positionOf(diagnostic.span.file, diagnostic.span.start).line).length) : '';
   if (diagnostic.hint) lines.push(`${indent} ${chalk.blue('=')} ${chalk.bold('help')}: ${diagnostic.hint}`);
+  for (const note of diagnostic.notes ?? []) lines.push(`${indent} ${chalk.blue('=')} ${chalk.bold('note')}: ${note}`);
   for (const related of diagnostic.related ?? []) {
     lines.push(`${formatLocation(related.span)}: ${chalk.bold.blue('note')}: ${related.message}`);
     lines.push(...renderSnippet(chalk, related.span, chalk.blue));
@@ -70,6 +77,6 @@ export function formatDiagnostic(diagnostic: Diagnostic, options: FormatOptions)
   return lines.join('\n');
 }
 
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
+export function formatDiagnostics(diagnostics: readonly PrintableDiagnostic[], options: FormatOptions): string {
   return diagnostics.map((d) => formatDiagnostic(d, options)).join('\n\n');
 }

@@ -1,0 +1,83 @@
+// The Linux release that added each x86-64 syscall numbered 310 and up. Every syscall numbered
+// below 310 exists since Linux 3.0 or earlier (setns and sendmmsg, 307 and 308, came in 3.0),
+// before seccomp filters (3.5), so no target kernel a filter can run on lacks them.
+//
+// Sources: the commit that added each number to arch/x86/entry/syscalls/syscall_64.tbl, as named
+// in the man pages' VERSIONS sections and in each release's merge notes. Numbers 335 and up
+// are recent; the versions marked `approximate` were read from the merge windows the patches
+// landed in, not from a tagged release's table. x86-64 numbers were given in order until 334;
+// from 424 on every architecture shares the numbers (424 = 5.1).
+import type { KernelVersion } from '../types.ts';
+
+interface Introduced {
+  readonly version: readonly [number, number];
+  readonly approximate?: boolean;
+}
+
+const v = (major: number, minor: number, approximate = false): Introduced => ({ version: [major, minor], ...(approximate ? { approximate } : {}) });
+
+export const SYSCALL_INTRODUCED: Readonly<Record<string, Introduced>> = {
+  process_vm_readv: v(3, 2), process_vm_writev: v(3, 2),
+  kcmp: v(3, 5),
+  finit_module: v(3, 8),
+  sched_setattr: v(3, 14), sched_getattr: v(3, 14),
+  renameat2: v(3, 15),
+  seccomp: v(3, 17), getrandom: v(3, 17), memfd_create: v(3, 17), kexec_file_load: v(3, 17),
+  bpf: v(3, 18),
+  execveat: v(3, 19),
+  userfaultfd: v(4, 3), membarrier: v(4, 3),
+  mlock2: v(4, 4),
+  copy_file_range: v(4, 5),
+  preadv2: v(4, 6), pwritev2: v(4, 6),
+  pkey_mprotect: v(4, 9), pkey_alloc: v(4, 9), pkey_free: v(4, 9),
+  statx: v(4, 11),
+  io_pgetevents: v(4, 18), rseq: v(4, 18),
+  pidfd_send_signal: v(5, 1),
+  io_uring_setup: v(5, 1), io_uring_enter: v(5, 1), io_uring_register: v(5, 1),
+  open_tree: v(5, 2), move_mount: v(5, 2), fsopen: v(5, 2), fsconfig: v(5, 2), fsmount: v(5, 2), fspick: v(5, 2),
+  pidfd_open: v(5, 3), clone3: v(5, 3),
+  openat2: v(5, 6), pidfd_getfd: v(5, 6),
+  faccessat2: v(5, 8),
+  // close_range has number 436, before openat2, but was merged later.
+  close_range: v(5, 9),
+  process_madvise: v(5, 10),
+  epoll_pwait2: v(5, 11),
+  mount_setattr: v(5, 12),
+  landlock_create_ruleset: v(5, 13), landlock_add_rule: v(5, 13), landlock_restrict_self: v(5, 13),
+  // 443 was quotactl_path in 5.13-rc, withdrawn before the release; quotactl_fd took it in 5.14.
+  quotactl_fd: v(5, 14), memfd_secret: v(5, 14),
+  process_mrelease: v(5, 15),
+  futex_waitv: v(5, 16),
+  set_mempolicy_home_node: v(5, 17),
+  cachestat: v(6, 5),
+  fchmodat2: v(6, 6), map_shadow_stack: v(6, 6),
+  futex_wake: v(6, 7), futex_wait: v(6, 7), futex_requeue: v(6, 7),
+  statmount: v(6, 8), listmount: v(6, 8),
+  lsm_get_self_attr: v(6, 8), lsm_set_self_attr: v(6, 8), lsm_list_modules: v(6, 8),
+  mseal: v(6, 10),
+  uretprobe: v(6, 11),
+  setxattrat: v(6, 13), getxattrat: v(6, 13), listxattrat: v(6, 13), removexattrat: v(6, 13),
+  open_tree_attr: v(6, 15),
+  file_getattr: v(6, 17), file_setattr: v(6, 17),
+  uprobe: v(6, 18, true),
+  listns: v(6, 19, true),
+  rseq_slice_yield: v(7, 0, true),
+};
+
+/** Below this number every x86-64 syscall exists since Linux 3.0. */
+export const OLD_SYSCALL_LIMIT = 310;
+
+/** When a syscall was added; undefined for syscalls older than any seccomp-capable kernel. */
+export function syscallIntroduced(name: string): Introduced | undefined {
+  return SYSCALL_INTRODUCED[name];
+}
+
+export function compareKernel(a: KernelVersion | readonly [number, number], b: KernelVersion | readonly [number, number]): number {
+  const [am, an] = 'major' in a ? [a.major, a.minor] : a;
+  const [bm, bn] = 'major' in b ? [b.major, b.minor] : b;
+  return am !== bm ? am - bm : an - bn;
+}
+
+export function formatKernelVersion(version: KernelVersion | readonly [number, number]): string {
+  return 'major' in version ? `${version.major}.${version.minor}` : `${version[0]}.${version[1]}`;
+}

@@ -1,0 +1,139 @@
+/**
+ * The project's example policies and the two shared real-world profiles (Docker's and Podman's
+ * defaults), linted with every finding asserted: a change in a rule that changes what it says
+ * about real policies shows up here.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { positionOf } from '../../src/diagnostics/source.ts';
+import { discoverInputs } from '../../src/lint/discover.ts';
+import { lintFiles, type RunOptions } from '../../src/lint/run.ts';
+import type { FileResult } from '../../src/lint/types.ts';
+import { ROOT } from '../support/cli-build.ts';
+import { PROFILES_DIR } from '../oci/support.ts';
+
+const DOCKER = join(PROFILES_DIR, 'docker-default.json');
+const PODMAN = join(PROFILES_DIR, 'podman-default.json');
+const KERNEL = { major: 6, minor: 1 };
+
+function lines(results: readonly FileResult[]): string[] {
+  return results.flatMap((r) => r.findings.map((f) => `${f.path.slice(ROOT.length)}:${f.span ? positionOf(f.span.file, f.span.start).line : '-'} ${f.severity} ${f.ruleId}`));
+}
+
+function profileFindings(path: string, options: RunOptions): string[] {
+  const [result] = lintFiles([path], options);
+  return result!.findings.map((f) => `${f.severity} ${f.ruleId} ${f.jsonPath}`);
+}
+
+describe('examples/', () => {
+  const results = lintFiles(discoverInputs([join(ROOT, 'examples')]));
+
+  it('lints every policy, and the included fragment only through its includer', () => {
+    expect(results.map((r) => r.path.slice(ROOT.length))).toEqual([
+      'examples/build-sandbox.policy',
+      'examples/deny-list.policy',
+      'examples/notify-mkdir/notify-mkdir.policy',
+      'examples/web-server.policy',
+    ]);
+  });
+
+  it('reports exactly these findings', () => {
+    expect(lines(results)).toEqual([
+      // `errno(ENOSYS) clone3` under `default errno(ENOSYS)`: written out for the reader.
+      'examples/build-sandbox.policy:32 warning same-as-default',
+      // A deny-list: namespaces other than CLONE_NEWUSER, and setns, io_uring, personality get through.
+      'examples/deny-list.policy:31 error clone-namespaces',
+      'examples/deny-list.policy:31 error dangerous-syscall',
+      'examples/deny-list.policy:31 warning default-allow',
+      'examples/notify-mkdir/notify-mkdir.policy:20 error clone-namespaces',
+      'examples/notify-mkdir/notify-mkdir.policy:20 error dangerous-syscall',
+      'examples/notify-mkdir/notify-mkdir.policy:20 warning default-allow',
+      // mkdir's path is a pointer: the rule has no comment about re-checking memory.
+      'examples/notify-mkdir/notify-mkdir.policy:21 warning notify-pointer-toctou',
+      // `allow clone if clone_flags & CLONE_THREAD` lets threads be created in new namespaces.
+      'examples/web-server.policy:58 error clone-namespaces',
+      // `kill_process execve, execveat, fork, vfork` under `default kill_process`.
+      'examples/web-server.policy:72 warning same-as-default',
+    ]);
+  });
+
+  it('names what the deny-list lets through', () => {
+    const deny = results.find((r) => r.path.endsWith('deny-list.policy'))!;
+    expect(deny.findings.find((f) => f.ruleId === 'dangerous-syscall')!.message).toBe(
+      'the default action allows dangerous syscalls no rule names: `setns`, `io_uring_setup`, `io_uring_enter`, `io_uring_register` and `personality`',
+    );
+    expect(deny.findings.find((f) => f.ruleId === 'clone-namespaces')!.message).toContain('CLONE_NEWNET');
+    expect(deny.findings.find((f) => f.ruleId === 'clone-namespaces')!.message).not.toContain('CLONE_NEWUSER,');
+  });
+});
+
+describe('Docker\'s default profile', () => {
+  const expected = [
+    // Other architectures and their names, as the importer notes them.
+    'info compiler-note $.archMap[0].subArchitectures[0]',
+    'info compiler-note $.archMap[0].subArchitectures[1]',
+    'info compiler-note $.syscalls[0].names[13]',
+    // ioctl without a request filter, and ptrace with process_vm_* (allowed from kernel 4.8).
+    'error dangerous-syscall $.syscalls[0].names[123]',
+    'error dangerous-syscall $.syscalls[1].names[0]',
+    'error dangerous-syscall $.syscalls[1].names[1]',
+    'error dangerous-syscall $.syscalls[1].names[2]',
+  ];
+
+  it('without capabilities', () => {
+    expect(profileFindings(DOCKER, { profile: { kernel: KERNEL } })).toEqual(expected);
+  });
+
+  it('with Docker\'s default capabilities: the same (they unlock no dangerous entry)', () => {
+    expect(profileFindings(DOCKER, { profile: { kernel: KERNEL, dockerDefaultCaps: true } })).toEqual(expected);
+  });
+
+  it('with CAP_SYS_ADMIN: mount, namespaces, bpf and clone without a mask come in', () => {
+    const findings = profileFindings(DOCKER, { profile: { kernel: KERNEL, dockerDefaultCaps: true, caps: ['CAP_SYS_ADMIN'] } });
+    expect(findings).toContain('error clone-namespaces $.syscalls[17].names[1]');
+    expect(findings.filter((f) => f.includes('dangerous-syscall $.syscalls[17]')).length).toBe(13);
+  });
+
+  it('on kernel 4.4, ptrace is not allowed (minKernel 4.8)', () => {
+    expect(profileFindings(DOCKER, { profile: { kernel: { major: 4, minor: 4 } } })).toEqual(expected.slice(0, 4));
+  });
+
+  it('messages name the syscall and the reason', () => {
+    const [result] = lintFiles([DOCKER], { profile: { kernel: KERNEL } });
+    const ptrace = result!.findings.find((f) => f.jsonPath === '$.syscalls[1].names[2]')!;
+    expect(ptrace.message).toMatch(/^`ptrace` is allowed whatever its arguments: it lets the process read and change other processes/);
+    expect(positionOf(ptrace.span!.file, ptrace.span!.start)).toEqual({ line: 432, column: 5 });
+  });
+});
+
+describe('Podman\'s default profile', () => {
+  const dangerous = [69, 71, 72, 73, 131, 135, 168, 169, 170, 193, 197, 202, 215, 216, 219, 290, 355, 359];
+  const expected = [
+    'info compiler-note $.archMap[0].subArchitectures[0]',
+    'info compiler-note $.archMap[0].subArchitectures[1]',
+    'info compiler-note $.syscalls[0].names[0]',
+    // futex_wait, futex_wake, futex_requeue (6.7) get EPERM; the newest syscall allowed is fchmodat2 (6.6).
+    'warning new-syscall-not-enosys $.syscalls[0].action',
+    'info compiler-note $.syscalls[1].names[0]',
+    // Podman relies on capabilities, not seccomp, for mount, namespaces and keyctl.
+    'error clone-namespaces $.syscalls[1].names[23]',
+    ...dangerous.map((n) => `error dangerous-syscall $.syscalls[1].names[${n}]`),
+    'warning compiler-warning $.syscalls[16].names[6]',
+    'info compiler-note $.syscalls[28].names[1]',
+  ];
+
+  it('without capabilities', () => {
+    expect(profileFindings(PODMAN, { profile: { kernel: KERNEL } })).toEqual(expected);
+  });
+
+  it('with Docker\'s default capabilities: the same', () => {
+    expect(profileFindings(PODMAN, { profile: { kernel: KERNEL, dockerDefaultCaps: true } })).toEqual(expected);
+  });
+
+  it('the futex2 finding names the syscalls and the release', () => {
+    const [result] = lintFiles([PODMAN], { profile: { kernel: KERNEL } });
+    const finding = result!.findings.find((f) => f.ruleId === 'new-syscall-not-enosys')!;
+    expect(finding.message).toContain('`futex_requeue` (Linux 6.7), `futex_wait` (Linux 6.7) and `futex_wake` (Linux 6.7)');
+    expect(finding.message).toContain('the newest is `fchmodat2`, Linux 6.6');
+  });
+});
