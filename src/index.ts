@@ -28,3 +28,4 @@ export { lintText, type EngineOptions as LintOptions } from './lint/engine.ts';
 export { RULES as LINT_RULES } from './lint/rules/index.ts';
 export { formatSarif, sarifLog } from './lint/report/sarif.ts';
 export type { Finding as LintFinding, FileResult as LintResult, Level as LintLevel } from './lint/types.ts';
+export { learnedPolicy, learnedProfile, mergeLearned, runLearn, type LearnedRun, type LearnRunOptions, type LearnRunResult } from './learn/index.ts';

@@ -117,6 +117,22 @@ function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  seccompile lint policies/\n  seccompile lint --format sarif -o lint.sarif .\n  seccompile lint docker.json --docker-default-caps --rule default-allow=off\n\nRules, rationale and sources: docs/lint-rules.md')
     .action(async (paths: string[], options) => (await import('./commands/lint.ts')).runLint(paths, options));
 
+  program
+    .command('learn')
+    .description('run a command and write a policy that allows the system calls it made (user notification; a native helper)')
+    .usage('[options] -- <command> [args...]')
+    // `learn -o p.policy ls -l`: -l is taken for an option of learn; say where the command goes.
+    .configureOutput({ outputError: (text, write) => write(/unknown option/.test(text) ? `${text.trimEnd()}\n  help: options of the command go after --: seccompile learn [options] -- COMMAND [ARG]...\n` : text) })
+    .argument('<command...>', 'the command to run and its arguments, after --')
+    .option('-o, --output <file>', 'write the policy to FILE (default: standard output, once the command has ended)')
+    .option('--args', 'also record the plain argument values of socket, fcntl, ioctl, prctl, clone, mmap and mprotect, and write conditions on them')
+    .option('--default <action>', 'the policy\'s default action (default: errno(EPERM))')
+    .option('--merge <policy>', 'add what was seen to this policy: its text is kept, a learned section is appended')
+    .option('--profile <file>', 'also write the syscall frequencies (name<TAB>share) for compile/stats --profile')
+    .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL); exit status 124')
+    .addHelpText('after', '\nExamples:\n  seccompile learn -o ls.policy -- ls -l /tmp\n  seccompile learn --args --profile app.tsv -o app.policy -- ./app --serve\n  seccompile learn --merge app.policy -o app.policy -- ./app --other-mode\n\nExit status: the command\'s; 124 on --timeout; 125 when learn itself fails; 126/127 when the\ncommand cannot be run. Guide: docs/learn.md')
+    .action(async (command: string[], options) => (await import('./commands/learn.ts')).runLearnCommand(command, options));
+
   return program;
 }
 

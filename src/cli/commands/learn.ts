@@ -1,0 +1,151 @@
+// `seccompile learn [-o POLICY] [--args] [--default ACTION] [--merge POLICY] [--profile TSV]
+//  [--timeout SECONDS] -- COMMAND [ARG]...`: runs the command under the native helper, which
+// sees every system call of every process and thread it starts through seccomp user
+// notification, and writes a policy that allows exactly those calls (docs/learn.md).
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { compilePolicy } from '../../compile.ts';
+import type { CheckedPolicy } from '../../check/checked.ts';
+import { formatDiagnostics } from '../../diagnostics/format.ts';
+import { nodeFileHost } from '../../host/node-host.ts';
+import { resolvedTracking } from '../../learn/args.ts';
+import { locateHelper, runLearn } from '../../learn/helper.ts';
+import { learnedPolicy, learnedProfile, mergeLearned } from '../../learn/policy.ts';
+import { LEARN_PROTOCOL, type LearnProgress } from '../../learn/records.ts';
+import { VERSION } from '../../version.ts';
+import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
+import { decodeText, readInput, report } from '../io.ts';
+import { writeOutput } from '../io.ts';
+
+export interface LearnCommandOptions {
+  readonly output?: string;
+  readonly args?: boolean;
+  readonly default?: string;
+  readonly merge?: string;
+  readonly profile?: string;
+  readonly timeout?: string;
+}
+
+/** learn's own failures, as timeout(1) and env(1) report theirs: 125; 126 and 127 for the command. */
+export const EXIT_LEARN_FAILED = 125;
+const DEFAULT_ACTION = 'errno(EPERM)';
+
+/** `--default ACTION`: any action the language accepts after `default`. */
+function checkDefaultAction(text: string): string {
+  const action = text.trim();
+  const compiled = compilePolicy(`default ${action}\n`, { path: '--default' });
+  if (action === '' || /[\n#]/.test(action) || !compiled.ok || compiled.diagnostics.length > 0) {
+    const why = compiled.diagnostics.map((d) => d.message).join('; ');
+    throw new CliError(`--default "${text}" is not an action${why ? `: ${why}` : ''}`, EXIT_USAGE, { hint: 'e.g. --default errno(EPERM), --default kill_process, --default log' });
+  }
+  return action;
+}
+
+function checkTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--timeout "${text}" is not a positive number of seconds`, EXIT_USAGE);
+  return seconds * 1000;
+}
+
+/** The policy to merge into, checked before the command runs. */
+function loadMergeBase(path: string): { text: string; policy: CheckedPolicy; path: string } {
+  const input = readInput(path);
+  const text = decodeText(input);
+  const compiled = compilePolicy(text, { path: input.path, host: nodeFileHost });
+  if (report(compiled.diagnostics) || !compiled.ok) throw new CliError('', EXIT_INPUT_ERROR);
+  return { text, policy: compiled.filter.policy, path: input.path };
+}
+
+/** The progress line: on a terminal only, rewritten in place, erased at the end. */
+function progressLine(): { update(progress: LearnProgress): void; clear(): void } {
+  if (process.stderr.isTTY !== true) return { update() {}, clear() {} };
+  let shown = false;
+  return {
+    update(p) {
+      const line = `seccompile learn: ${p.calls} calls of ${p.distinct} syscalls, ${p.processes} ${p.processes === 1 ? 'process' : 'processes'}, ${p.threads} ${p.threads === 1 ? 'thread' : 'threads'}`;
+      // Never wider than the terminal, or the next update could not erase it (0: size unknown).
+      const columns = process.stderr.columns || 80;
+      process.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, columns - 1))}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+function warn(message: string): void {
+  process.stderr.write(`seccompile: warning: ${message}\n`);
+}
+
+export async function runLearnCommand(command: readonly string[], options: LearnCommandOptions): Promise<void> {
+  if (command.length === 0) throw new CliError('no command to run', EXIT_USAGE, { hint: 'seccompile learn -o app.policy -- COMMAND [ARG]...' });
+  if (options.merge !== undefined && options.default !== undefined) {
+    throw new CliError('--default and --merge do not go together: the merged policy keeps its own default', EXIT_USAGE);
+  }
+  const defaultAction = checkDefaultAction(options.default ?? DEFAULT_ACTION);
+  const timeoutMs = checkTimeout(options.timeout);
+  const base = options.merge !== undefined ? loadMergeBase(options.merge) : undefined;
+  const helper = locateHelper();
+  if (!('path' in helper)) throw new CliError(helper.unavailable, EXIT_LEARN_FAILED, { hint: helper.hint });
+
+  const track = options.args ? resolvedTracking().map((t) => ({ nr: t.nr, arg: t.arg.index })) : [];
+  const progress = progressLine();
+  let result;
+  try {
+    result = await runLearn({ helper: helper.path, command, track, ...(timeoutMs !== undefined ? { timeoutMs } : {}), onProgress: (p) => progress.update(p) });
+  } catch (error) {
+    throw new CliError(`cannot run the learn helper ${helper.path}: ${(error as Error).message}`, EXIT_LEARN_FAILED, { hint: 'rebuild it: npm rebuild seccompile' });
+  } finally {
+    progress.clear();
+  }
+  // execve calls that failed (a PATH search tries several names) name files that do not exist.
+  const run = { ...result.run, programs: result.run.programs.filter((path) => !isAbsolute(path) || existsSync(path)) };
+  const status = result.status ?? 128 + (result.signal ? (constants.signals[result.signal] ?? 0) : 0);
+  if (run.protocol !== LEARN_PROTOCOL) {
+    const garbage = result.garbage.length > 0 ? ` (it wrote: ${result.garbage[0]})` : '';
+    throw new CliError(`the learn helper ${helper.path} does not speak protocol ${LEARN_PROTOCOL}${garbage}`, EXIT_LEARN_FAILED, { hint: 'rebuild it: npm rebuild seccompile' });
+  }
+  // The helper has said why on standard error (command not found, filter refused, …).
+  if (!run.complete || run.errors.length > 0 || run.counts.size === 0) {
+    throw new CliError(run.complete && run.errors.length === 0 ? 'no system call was seen; no policy written' : '', status === 0 ? EXIT_LEARN_FAILED : status);
+  }
+
+  const outputPath = options.output !== undefined && options.output !== '-' ? options.output : undefined;
+  let text: string;
+  let checkPath: string;
+  if (base) {
+    const merged = mergeLearned(base.text, base.policy, run, { args: options.args === true, command, version: VERSION });
+    text = merged.text;
+    // Includes are resolved relative to the policy's file: check the result where it will live.
+    checkPath = outputPath ?? base.path;
+    if (outputPath && resolve(dirname(outputPath)) !== resolve(dirname(base.path)) && /^\s*include\b/m.test(base.text)) {
+      warn(`${base.path} has includes, which are resolved relative to the file: they may not be found from ${outputPath}`);
+    }
+  } else {
+    text = learnedPolicy(run, { defaultAction, args: options.args === true, command, version: VERSION });
+    checkPath = outputPath ?? '<learned policy>';
+  }
+  // What is written must compile; a new policy, without a single warning (the tests hold it to
+  // that). A merged one shows only errors here: the base's warnings were reported above.
+  const check = compilePolicy(text, { path: checkPath, host: nodeFileHost });
+  const shown = base ? check.diagnostics.filter((d) => d.severity === 'error') : check.diagnostics;
+  if (shown.length > 0) process.stderr.write(`${formatDiagnostics(shown, { color: false })}\n`);
+  if (!check.ok) throw new CliError('the learned policy does not compile; it was not written (please report this)', EXIT_LEARN_FAILED);
+  writeOutput(options.output ?? '-', text);
+  if (options.profile !== undefined) writeOutput(options.profile, learnedProfile(run));
+
+  const how = { x32: 'through the x32 ABI', i386: 'through the i386 ABI (int $0x80)', other: 'of another architecture' } as const;
+  for (const [abi, counts] of run.foreign) {
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    warn(`${total} ${total === 1 ? 'call' : 'calls'} ${how[abi]} seen; a policy cannot allow them one by one (they get the ${abi === 'x32' ? 'x32' : 'foreign_arch'} action)`);
+  }
+  if (process.stderr.isTTY === true) {
+    const where = outputPath ?? 'the policy to standard output';
+    process.stderr.write(`seccompile learn: wrote ${where}: ${run.counts.size} syscalls (${run.calls} calls from ${run.processes} ${run.processes === 1 ? 'process' : 'processes'}, ${run.threads} ${run.threads === 1 ? 'thread' : 'threads'})\n`);
+  }
+  if (status !== 0) throw new CliError('', status);
+}

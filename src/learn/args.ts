@@ -1,0 +1,191 @@
+// `learn --args`: the arguments whose values are recorded, and the conditions written for them.
+//
+// Only arguments that are plain values, never pointers (the filter sees an address, not the
+// memory behind it): socket families, fcntl, ioctl and prctl commands, clone flags and memory
+// protections. Values are reduced to the argument's width first (a 32-bit `int` is compared on
+// its low word, whatever the C library left in the upper one), then written with the constant
+// names of the right family when exactly one name has that value.
+//
+// Two kinds of condition:
+//  - `values`: the argument must be one of the values seen (`family in {AF_UNIX, AF_INET}`).
+//    For commands and families each value is a separate permission, and for memory protections
+//    the combination is the permission: a program that mapped PROT_READ | PROT_EXEC and
+//    PROT_READ | PROT_WRITE never asked for writable and executable memory, and a union of
+//    bits would allow it.
+//  - `bits`: no bit outside those seen (`not (clone_flags & ~(CLONE_VM | … | SIGCHLD))`). For
+//    clone flags the dangerous part is a bit never seen (a new namespace, CLONE_PARENT,
+//    CLONE_PTRACE), while the combination of ordinary bits varies with the C library and the
+//    code path (fork, posix_spawn, threads): the union is robust across runs and still refuses
+//    every new kind of clone.
+import { constantsOfFamily, CONSTANT_FAMILIES, signalName } from '../constants/index.ts';
+import { syscallByName, type SyscallArg } from '../syscalls/index.ts';
+import type { ArgumentValues, LearnedRun } from './records.ts';
+import { valuesKey } from './records.ts';
+
+export interface TrackedArgument {
+  readonly syscall: string;
+  readonly arg: string;
+  readonly condition: 'values' | 'bits';
+  /** A constant expression for one value (already reduced to the argument's width). */
+  readonly describe: (value: bigint, arg: SyscallArg) => string;
+}
+
+function hex(value: bigint): string {
+  return `0x${value.toString(16)}`;
+}
+
+function widthMask(width: number): bigint {
+  return (1n << BigInt(width)) - 1n;
+}
+
+/** Names by value among constants of `families` that `accept` keeps, values reduced to `width`. */
+function namesByValue(families: readonly string[], accept: (name: string) => boolean, width: number): Map<bigint, string[]> {
+  const map = new Map<bigint, string[]>();
+  for (const family of families) {
+    for (const constant of constantsOfFamily(family)) {
+      if (!accept(constant.name)) continue;
+      const value = constant.value & widthMask(width);
+      map.set(value, [...(map.get(value) ?? []), constant.name]);
+    }
+  }
+  return map;
+}
+
+/** The unique name of a value among the accepted constants, else the number in hex. */
+function uniqueName(families: () => readonly string[], accept: (name: string) => boolean): TrackedArgument['describe'] {
+  const cache = new Map<number, Map<bigint, string[]>>();
+  return (value, arg) => {
+    let map = cache.get(arg.width);
+    if (!map) {
+      map = namesByValue(families(), accept, arg.width);
+      cache.set(arg.width, map);
+    }
+    const names = map.get(value);
+    return names?.length === 1 ? names[0]! : hex(value);
+  };
+}
+
+/** A value as an OR of the single-bit constants of a family (`PROT_READ | PROT_WRITE`). */
+function bitNames(family: string, zero: string): TrackedArgument['describe'] {
+  return (value) => {
+    if (value === 0n) return zero;
+    const parts: string[] = [];
+    let rest = value;
+    const bits = constantsOfFamily(family).filter((c) => c.value > 0n && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
+    for (const bit of bits) {
+      if ((rest & bit.value) !== 0n) {
+        parts.push(bit.name);
+        rest &= ~bit.value;
+      }
+    }
+    if (rest !== 0n) parts.push(hex(rest));
+    return parts.join(' | ');
+  };
+}
+
+// Aliases: the other spelling of a value wins (AF_UNIX over AF_LOCAL and AF_FILE, FIONREAD over
+// TIOCINQ and SIOCINQ), so that common values get a name.
+const AF_ALIASES = new Set(['AF_LOCAL', 'AF_FILE', 'AF_ROUTE']);
+const IOCTL_ALIASES = new Set(['TIOCINQ', 'SIOCINQ', 'SIOCOUTQ', 'SIOCGSTAMP_OLD', 'SIOCGSTAMPNS_OLD']);
+// fcntl's family also holds lock types, owner types, seals and FD_CLOEXEC: commands only.
+const FCNTL_NOT_COMMANDS = /^(FD_|F_OWNER_|F_SEAL_|F_(RD|WR|UN|EX|SH)LCK$|F_LINUX_SPECIFIC_BASE$|F_(GET|SET)LKW?64$)/;
+// prctl's family also holds the values of the options' arguments: options only.
+const PRCTL_NOT_OPTIONS = /^PR_(SET_MM_|CAP_AMBIENT_|MCE_KILL_(?!GET$)|FP_EXC_|FP_MODE_|FPEMU_|ENDIAN_|SPEC_|TSC_|UNALIGN_|TIMING_|SCHED_CORE_|MTE_|PAC_AP|SVE_VL|SVE_SET_VL_ONEXEC|SME_VL|SME_SET_VL_ONEXEC|SYS_DISPATCH_|TAGGED_ADDR_ENABLE|SET_PTRACER_ANY|SET_VMA_ANON_NAME)/;
+
+const ioctlFamilies = (): readonly string[] => CONSTANT_FAMILIES.map((f) => f.id).filter((id) => id.startsWith('ioctl_'));
+const describeFamily = uniqueName(() => ['af'], (name) => !AF_ALIASES.has(name));
+const describeProt = bitNames('prot', 'PROT_NONE');
+
+/** The single-bit CLONE_* flags above the exit-signal byte. */
+function describeCloneBits(value: bigint): string {
+  const parts: string[] = [];
+  let rest = value;
+  const flags = constantsOfFamily('clone').filter((c) => c.name.startsWith('CLONE_') && c.value >= 0x100n && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
+  for (const flag of flags) {
+    if ((rest & flag.value) !== 0n) {
+      parts.push(flag.name);
+      rest &= ~flag.value;
+    }
+  }
+  if (rest !== 0n) parts.push(hex(rest));
+  return parts.join(' | ');
+}
+
+/** The arguments `--args` records, in the order the policy mentions them. */
+export const TRACKED_ARGUMENTS: readonly TrackedArgument[] = [
+  { syscall: 'socket', arg: 'family', condition: 'values', describe: describeFamily },
+  { syscall: 'socketpair', arg: 'family', condition: 'values', describe: describeFamily },
+  { syscall: 'fcntl', arg: 'cmd', condition: 'values', describe: uniqueName(() => ['fcntl'], (name) => name.startsWith('F_') && !FCNTL_NOT_COMMANDS.test(name)) },
+  { syscall: 'ioctl', arg: 'cmd', condition: 'values', describe: uniqueName(ioctlFamilies, (name) => !IOCTL_ALIASES.has(name)) },
+  { syscall: 'prctl', arg: 'option', condition: 'values', describe: uniqueName(() => ['prctl'], (name) => !PRCTL_NOT_OPTIONS.test(name)) },
+  { syscall: 'clone', arg: 'clone_flags', condition: 'bits', describe: describeCloneBits },
+  { syscall: 'mmap', arg: 'prot', condition: 'values', describe: describeProt },
+  { syscall: 'mprotect', arg: 'prot', condition: 'values', describe: describeProt },
+  { syscall: 'pkey_mprotect', arg: 'prot', condition: 'values', describe: describeProt },
+];
+
+export interface ResolvedTracking {
+  readonly nr: number;
+  readonly syscall: string;
+  readonly arg: SyscallArg;
+  readonly spec: TrackedArgument;
+}
+
+/** The tracked arguments with their syscall numbers and argument descriptions. */
+export function resolvedTracking(): readonly ResolvedTracking[] {
+  return TRACKED_ARGUMENTS.map((spec) => {
+    const syscall = syscallByName(spec.syscall);
+    const arg = syscall?.args.find((a) => a.name === spec.arg);
+    if (!syscall || !arg || arg.pointer) throw new Error(`learn: ${spec.syscall}(${spec.arg}) is not a plain argument in the syscall table`);
+    return { nr: syscall.nr, syscall: syscall.name, arg, spec };
+  });
+}
+
+export interface LearnedCondition {
+  /** The condition, for `allow NAME if …`; absent when none can be written. */
+  readonly text?: string;
+  /** Why there is no condition, or what it means, for the rule's comment. */
+  readonly note?: string;
+}
+
+function sortedUnique(values: readonly bigint[]): bigint[] {
+  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The condition for one tracked argument of a syscall that was called. */
+function conditionFor(tracking: ResolvedTracking, seen: ArgumentValues | undefined): LearnedCondition {
+  const { arg, spec } = tracking;
+  if (!seen || (seen.values.length === 0 && seen.union === 0n && !seen.overflow)) return { note: `no ${arg.name} recorded` };
+  const mask = widthMask(arg.width);
+  if (spec.condition === 'bits') {
+    const union = seen.union & mask;
+    if (union === mask) return { note: `every bit of ${arg.name} seen` };
+    if (union === 0n) return { text: `${arg.name} == 0` };
+    const lowBytes = sortedUnique(seen.values.map((v) => v & 0xffn).filter((v) => v !== 0n));
+    const low = union & 0xffn;
+    const parts = [describeCloneBitsFor(union & ~0xffn)];
+    if (low !== 0n) parts.push(!seen.overflow && lowBytes.length === 1 && signalName(Number(low)) ? signalName(Number(low))! : hex(low));
+    const expression = parts.filter((p) => p !== '').join(' | ');
+    return { text: `not (${arg.name} & ~(${expression}))` };
+  }
+  if (seen.overflow) return { note: `more than ${seen.values.length} distinct ${arg.name} values: no condition` };
+  const values = sortedUnique(seen.values.map((v) => v & mask));
+  const names = values.map((v) => spec.describe(v, arg));
+  return { text: names.length === 1 ? `${arg.name} == ${names[0]}` : `${arg.name} in {${names.join(', ')}}` };
+}
+
+function describeCloneBitsFor(value: bigint): string {
+  return value === 0n ? '' : describeCloneBits(value);
+}
+
+/** The condition `--args` writes for syscall `nr`, or undefined when its arguments are not tracked. */
+export function learnedCondition(run: LearnedRun, nr: number): LearnedCondition | undefined {
+  const tracked = resolvedTracking().filter((t) => t.nr === nr);
+  if (tracked.length === 0) return undefined;
+  const parts = tracked.map((t) => conditionFor(t, run.values.get(valuesKey(t.nr, t.arg.index))));
+  const texts = parts.filter((p) => p.text !== undefined).map((p) => p.text!);
+  const notes = parts.filter((p) => p.note !== undefined).map((p) => p.note!);
+  // With any argument unconstrained the rule would still need every value of it: no condition at all.
+  if (notes.length > 0) return { note: notes.join('; ') };
+  return { text: texts.join(' and ') };
+}

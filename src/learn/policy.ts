@@ -1,0 +1,165 @@
+// A learned run written as policy text: a new policy, or a section appended to an existing one
+// (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
+import type { CheckedPolicy } from '../check/checked.ts';
+import { syscallByNumber } from '../syscalls/index.ts';
+import { learnedCondition } from './args.ts';
+import { groupOf, groupOrder } from './groups.ts';
+import type { CallAbi, LearnedRun } from './records.ts';
+
+export interface LearnedPolicyOptions {
+  /** The default action, as policy text (`errno(EPERM)`, `kill_process`, …). */
+  readonly defaultAction: string;
+  /** Write conditions on the recorded argument values (`--args`). */
+  readonly args: boolean;
+  /** The command that ran, for the header. */
+  readonly command: readonly string[];
+  readonly version: string;
+}
+
+interface LearnedRule {
+  readonly name: string;
+  readonly count: number;
+  readonly text: string;
+  readonly note?: string;
+}
+
+const ABI_WORDS: Readonly<Record<Exclude<CallAbi, 'x86_64'>, string>> = {
+  x32: 'through the x32 ABI (they get the `x32` action)',
+  i386: 'through the i386 ABI, `int $0x80` (they get the `foreign_arch` action)',
+  other: 'of another architecture (they get the `foreign_arch` action)',
+};
+
+/** Text safe inside a `#` comment: one line, control characters escaped. */
+function commentSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A command line as a shell would need it, for reading (comments only). */
+export function shellQuote(words: readonly string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function syscallName(nr: number): string {
+  return syscallByNumber(nr)?.name ?? String(nr);
+}
+
+/** One rule per syscall, with its condition when --args asks for one. */
+function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean): LearnedRule[] {
+  return numbers.map((nr) => {
+    const name = syscallName(nr);
+    const count = run.counts.get(nr) ?? 0;
+    const condition = args ? learnedCondition(run, nr) : undefined;
+    const known = syscallByNumber(nr) !== undefined;
+    const note = [known ? undefined : 'not in seccompile\'s syscall table', condition?.note].filter((n) => n !== undefined).join('; ');
+    return { name, count, text: condition?.text ? `allow ${name} if ${condition.text}` : `allow ${name}`, ...(note ? { note } : {}) };
+  });
+}
+
+/** The rules under group headings, sorted by name within each group, with aligned counts. */
+function groupedRules(rules: readonly LearnedRule[]): string[] {
+  const out: string[] = [];
+  const byGroup = new Map<string, LearnedRule[]>();
+  for (const rule of rules) {
+    const group = groupOf(rule.name);
+    byGroup.set(group, [...(byGroup.get(group) ?? []), rule]);
+  }
+  for (const title of groupOrder()) {
+    const list = byGroup.get(title);
+    if (!list) continue;
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const width = Math.min(32, Math.max(...list.map((r) => r.text.length)));
+    if (out.length > 0) out.push('');
+    out.push(`# ${title}`);
+    for (const rule of list) out.push(`${rule.text.padEnd(width)}  # ${plural(rule.count, 'call')}${rule.note ? `; ${rule.note}` : ''}`);
+  }
+  return out;
+}
+
+/** The header lines describing the run. */
+function runSummary(run: LearnedRun, command: readonly string[]): string[] {
+  const lines = [`#   ${commentSafe(shellQuote(command))}`];
+  const programs = run.programs.filter((p) => p !== '');
+  if (programs.length > 0) lines.push(`# Programs executed: ${commentSafe(programs.join(', '))}`);
+  const ending = run.timedOut ? 'was stopped by --timeout' : run.exit === undefined ? 'did not report its end' : 'code' in run.exit ? `exited with status ${run.exit.code}` : `was killed by signal ${run.exit.signal}`;
+  lines.push(`# ${plural(run.calls, 'system call')} of ${plural(run.counts.size, 'kind')}, from ${plural(run.processes, 'process', 'processes')} and ${plural(run.threads, 'thread')}; the command ${ending}.`);
+  for (const [abi, counts] of run.foreign) {
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    const numbers = [...counts.keys()].sort((a, b) => a - b).join(', ');
+    lines.push(`# Also ${plural(total, 'call')} ${ABI_WORDS[abi]}: numbers ${numbers}. No rule can allow them.`);
+  }
+  return lines;
+}
+
+function sortedNumbers(run: LearnedRun): number[] {
+  return [...run.counts.keys()].sort((a, b) => a - b);
+}
+
+/** A new policy allowing exactly the syscalls the run made. */
+export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): string {
+  const lines = [
+    `# Learned by \`seccompile learn\` (seccompile ${options.version}) from one run of:`,
+    ...runSummary(run, options.command),
+    '#',
+    '# It allows what that run did and nothing else: another run (other options, inputs, files,',
+    '# environment, errors, a newer C library) may need more. Review it before use (docs/learn.md).',
+    '',
+    `default ${options.defaultAction}`,
+    '',
+    ...groupedRules(rulesFor(run, sortedNumbers(run), options.args)),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export interface MergeResult {
+  readonly text: string;
+  /** Syscalls added as rules. */
+  readonly added: readonly string[];
+  /** Syscalls the existing policy already has rules for: left as they are. */
+  readonly ruled: readonly string[];
+  /** Syscalls the existing default already lets run. */
+  readonly byDefault: readonly string[];
+}
+
+/**
+ * Appends what the run saw to an existing policy, whose text is kept as it is. A syscall gets a
+ * rule when the existing policy has none for it and its default does not let it run; syscalls it
+ * already has rules for are left to those rules (they may allow some calls and refuse others on
+ * purpose), and listed in the section's comment.
+ */
+export function mergeLearned(existingText: string, existing: CheckedPolicy, run: LearnedRun, options: Omit<LearnedPolicyOptions, 'defaultAction'>): MergeResult {
+  const ruledNumbers = new Set(existing.rules.map((r) => r.syscall.nr));
+  const defaultRuns = existing.defaultAction.kind === 'allow' || existing.defaultAction.kind === 'log';
+  const added: number[] = [];
+  const ruled: string[] = [];
+  const byDefault: string[] = [];
+  for (const nr of sortedNumbers(run)) {
+    if (ruledNumbers.has(nr)) ruled.push(syscallName(nr));
+    else if (defaultRuns) byDefault.push(syscallName(nr));
+    else added.push(nr);
+  }
+  const lines = [
+    '',
+    `# ---- Learned by \`seccompile learn\` (seccompile ${options.version}) from one run of: ----`,
+    ...runSummary(run, options.command),
+  ];
+  if (ruled.length > 0) lines.push(`# Left to the rules above: ${ruled.join(', ')}.`);
+  if (byDefault.length > 0) lines.push(`# Already run by the default action: ${byDefault.join(', ')}.`);
+  lines.push(added.length > 0 ? `# Added: ${plural(added.length, 'syscall')} the policy did not decide.` : '# Nothing to add: the policy above decides every syscall the run made.');
+  if (added.length > 0) lines.push('', ...groupedRules(rulesFor(run, added, options.args)));
+  lines.push('# ---- end of the learned section ----');
+  const separator = existingText === '' || existingText.endsWith('\n') ? '' : '\n';
+  return { text: `${existingText}${separator}${lines.join('\n')}\n`, added: added.map(syscallName), ruled, byDefault };
+}
+
+/** The run's syscall frequencies, `name<TAB>share of calls`, most frequent first. */
+export function learnedProfile(run: LearnedRun): string {
+  const total = [...run.counts.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return '';
+  const rows = [...run.counts].map(([nr, count]) => ({ name: syscallName(nr), count }));
+  rows.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
+  return rows.map((r) => `${r.name}\t${Number((r.count / total).toPrecision(6))}\n`).join('');
+}
