@@ -76,7 +76,8 @@ function compileFile(policyPath: string): string {
 
 /** Runs a command in bubblewrap, with the filter on fd 3; the test directory is writable. */
 async function bwrap(command: readonly string[], filter?: string): Promise<Run> {
-  const sandbox = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', dir, dir, '--chdir', dir];
+  // The repository stays visible even when it lives under /tmp (a CI checkout may).
+  const sandbox = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', ROOT, ROOT, '--bind', dir, dir, '--chdir', dir];
   if (filter === undefined) return run(BWRAP, [...sandbox, '--', ...command]);
   const fd = openSync(filter, 'r');
   try {

@@ -131,7 +131,8 @@ beforeAll(async () => {
   build = mkdtempSync(join(tmpdir(), 'seccompile-notify-build-'));
   sandbox = mkdtempSync('/tmp/seccompile-notify-');
   mkdirSync(join(ROOT, 'test', '.build'), { recursive: true });
-  outside = mkdtempSync(join(ROOT, 'test', '.build', 'notify-outside-'));
+  // Not under /tmp, even when the repository is (a CI checkout may be).
+  outside = mkdtempSync(existsSync('/var/tmp') && !ROOT.startsWith('/var/tmp/') ? '/var/tmp/seccompile-notify-outside-' : join(ROOT, 'test', '.build', 'notify-outside-'));
   // The example, with its own Makefile, and the fixture's headers, at once.
   const headers = [
     ['compile', join(FIXTURES, 'kit.policy'), '-o', join(build, 'kit_filter.h')],
