@@ -14,7 +14,7 @@ import { shortcutJumps } from '../src/optimize/passes/shortcut.ts';
 import { threadJumps } from '../src/optimize/passes/thread.ts';
 import { optimizeCfg, PASSES } from '../src/optimize/pipeline.ts';
 import { genericProfile, parseProfile } from '../src/optimize/profile.ts';
-import { boundedRangeTree, leafDepths, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
+import { boundedRangeTree, leafDepths, minimaxTree, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
 import { syscallByName } from '../src/syscalls/index.ts';
@@ -217,5 +217,24 @@ describe('dispatch', () => {
     };
     expect(cost('uname', 'uname')).toBeLessThan(cost('read', 'uname'));
     expect(cost('read', 'read')).toBeLessThan(cost('uname', 'read'));
+  });
+});
+
+describe('least worst path', () => {
+  it('matches trying every split', () => {
+    // The reference: every tree shape, by brute force.
+    const worst = (costs: readonly number[], i = 0, j = costs.length - 1): number => {
+      if (i === j) return costs[i]!;
+      let best = Infinity;
+      for (let k = i + 1; k <= j; k++) best = Math.min(best, Math.max(worst(costs, i, k - 1), worst(costs, k, j)) + 1);
+      return best;
+    };
+    const rng = new Random(17);
+    for (let round = 0; round < 200; round++) {
+      const costs = Array.from({ length: 1 + rng.int(9) }, () => 1 + (rng.chance(0.3) ? rng.int(15) : 0));
+      const { tree, worst: found } = minimaxTree(costs);
+      expect(found).toBe(worst(costs));
+      expect(Math.max(...leafDepths(tree).map((d, i) => d + costs[i]!))).toBe(found);
+    }
   });
 });

@@ -51,9 +51,17 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true;
 }
 
-/** Prints diagnostics to stderr; returns whether any is an error. */
+let verbose = false;
+
+/** `--verbose`: print notes (info diagnostics) too. */
+export function setVerbose(on: boolean): void {
+  verbose = on;
+}
+
+/** Prints errors and warnings (and notes with --verbose) to stderr; returns whether any is an error. */
 export function report(diagnostics: readonly Diagnostic[]): boolean {
-  if (diagnostics.length > 0) process.stderr.write(formatDiagnostics(diagnostics, { color: useColor(process.stderr) }) + '\n');
+  const shown = verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
+  if (shown.length > 0) process.stderr.write(formatDiagnostics(shown, { color: useColor(process.stderr) }) + '\n');
   return hasErrors(diagnostics);
 }
 

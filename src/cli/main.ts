@@ -34,6 +34,10 @@ function buildProgram(): Command {
     .description('Compile seccomp policies into classic-BPF filters for Linux x86-64.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    .option('-v, --verbose', 'also print notes (info diagnostics), such as the architectures a profile names that are not compiled')
+    .hook('preAction', async (command) => {
+      if (command.opts()['verbose']) (await import('./io.ts')).setVerbose(true);
+    })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

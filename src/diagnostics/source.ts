@@ -24,9 +24,7 @@ export interface Position {
 
 export function createSourceFile(path: string, text: string): SourceFile {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  }
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   return { path, text, lineStarts };
 }
 

@@ -6,15 +6,9 @@ import { syscallByNumber } from '../syscalls/index.ts';
 import { emitC } from './c.ts';
 import { emitJson } from './json.ts';
 
-export const OUTPUT_FORMATS = ['raw', 'c', 'json', 'asm'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import type { EmitOptions, OutputFormat } from './formats.ts';
 
-export interface EmitOptions {
-  /** C identifier for `--format c`. */
-  readonly name: string;
-  readonly source: string;
-  readonly version: string;
-}
+export { OUTPUT_FORMATS, type EmitOptions, type OutputFormat } from './formats.ts';
 
 export function emit(filter: CompiledFilter, format: OutputFormat, options: EmitOptions): Uint8Array | string {
   switch (format) {

@@ -30,8 +30,14 @@ export function decodePolicyText(bytes: Uint8Array): DecodedText {
     return { error: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; policies are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB`, binary: false };
   }
   if (bytes.includes(0)) return { error: 'this is binary data, not a policy', binary: true };
-  const bad = firstInvalidUtf8(bytes);
   const decoder = new TextDecoder('utf-8');
+  try {
+    // The fast path: the native decoder refuses invalid UTF-8; only then find where.
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '') };
+  } catch {
+    // fall through to locate the bad byte
+  }
+  const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const before = decoder.decode(bytes.subarray(0, bad));
     const lines = before.split('\n');

@@ -84,7 +84,7 @@ export function boundedRangeTree(weights: readonly number[], limits: readonly nu
 
 /**
  * The tree with the least possible worst path: min over trees of max over leaves of
- * (depth + cost of the leaf). O(n³), so only for small n; above that, a balanced tree.
+ * (depth + cost of the leaf). O(n² log n); above `exactUpTo` leaves, a balanced tree.
  */
 export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tree: RangeTree; worst: number } {
   const n = leafCosts.length;
@@ -98,8 +98,18 @@ export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tr
   for (let length = 2; length <= n; length++) {
     for (let i = 0; i + length - 1 < n; i++) {
       const j = i + length - 1;
+      // The left part's worst path grows with the split k and the right part's shrinks, so the
+      // best split is where they cross: a binary search instead of trying every k.
+      let lo = i + 1;
+      let hi = j;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (best[i * n + mid - 1]! >= best[mid * n + j]!) hi = mid;
+        else lo = mid + 1;
+      }
       let value = Infinity;
-      for (let k = i + 1; k <= j; k++) {
+      for (const k of [lo - 1, lo]) {
+        if (k <= i || k > j) continue;
         const v = Math.max(best[i * n + k - 1]!, best[k * n + j]!);
         if (v < value) [value, root[i * n + j]] = [v, k];
       }

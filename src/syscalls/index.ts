@@ -36,8 +36,19 @@ const WIDTH_OF_TYPE: Readonly<Record<string, ArgWidth>> = {
 };
 const POINTER_TYPEDEFS = new Set(['cap_user_header_t', 'cap_user_data_t']);
 
+const described = new Map<string, { width: ArgWidth; pointer: boolean }>();
+
 /** Width and pointer-ness of a declared parameter type, as the x86-64 kernel reads it. */
 export function describeType(type: string): { width: ArgWidth; pointer: boolean } {
+  let result = described.get(type);
+  if (!result) {
+    result = describeTypeUncached(type);
+    described.set(type, result);
+  }
+  return result;
+}
+
+function describeTypeUncached(type: string): { width: ArgWidth; pointer: boolean } {
   const bare = type.replace(/\b(const|volatile|__user)\b/g, '').replace(/\s+/g, ' ').trim();
   if (bare.includes('*') || POINTER_TYPEDEFS.has(bare)) return { width: 64, pointer: true };
   // x32 rows use the 32-bit compat types.

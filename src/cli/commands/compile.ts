@@ -1,6 +1,8 @@
 // `seccompile compile <policy|-> [-o file|-] [--format raw|c|json|asm] [--name NAME]`
 import { basename, extname } from 'node:path';
-import { emit, OUTPUT_FORMATS, type OutputFormat } from '../../emit/index.ts';
+import { encodeProgram } from '../../bpf/insn.ts';
+import type { CompiledFilter } from '../../backend.ts';
+import { OUTPUT_FORMATS, type EmitOptions, type OutputFormat } from '../../emit/formats.ts';
 import type { FilterFlagName } from '../../seccomp/abi.ts';
 import { VERSION } from '../../version.ts';
 import { compileAnyInput, type OciCliOptions } from '../oci-input.ts';
@@ -49,5 +51,14 @@ export async function runCompile(inputPath: string, options: CompileCommandOptio
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
   const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) }, options);
-  writeOutput(options.output ?? '-', emit(filter, format, { name, source: input.path, version: VERSION }));
+  writeOutput(options.output ?? '-', await emitLazily(filter, format, { name, source: input.path, version: VERSION }));
+}
+
+/**
+ * The output, loading only the emitter it needs: raw bytes need nothing more than the encoder,
+ * while the C and JSON emitters pull in the named-constants table for errno names.
+ */
+async function emitLazily(filter: CompiledFilter, format: OutputFormat, options: EmitOptions): Promise<Uint8Array | string> {
+  if (format === 'raw') return encodeProgram(filter.program);
+  return (await import('../../emit/index.ts')).emit(filter, format, options);
 }
