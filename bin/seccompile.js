@@ -1,10 +1,22 @@
 #!/usr/bin/env node
-// Entry point of the `seccompile` command: loads the bundled CLI.
-import { existsSync } from 'node:fs';
+'use strict';
+// Entry point of the `seccompile` command. Start-up is most of a compile's wall time, so each
+// command has its own bundle with only its code (dist/cli/<command>.cjs, from V8's code cache);
+// anything else (help, version, an unknown command) runs the bundle without any command.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { loadBundle } = require('./load-bundle.js');
 
-const cli = new URL('../dist/cli.js', import.meta.url);
-if (!existsSync(cli)) {
+const argv = process.argv.slice(2);
+const bundles = join(__dirname, '..', 'dist', 'cli');
+// Global options come before the command and take no value: the first word is the command.
+const command = argv.find((arg) => !arg.startsWith('-'));
+let bundle = command !== undefined && /^[a-z][a-z-]*$/.test(command) ? join(bundles, `${command}.cjs`) : undefined;
+if (bundle === undefined || !existsSync(bundle)) bundle = join(bundles, 'base.cjs');
+if (!existsSync(bundle)) {
   process.stderr.write('seccompile: the CLI is not built; run `npm run build` in the package directory\n');
   process.exit(2);
 }
-await import(cli.href);
+loadBundle(bundle).exports.main(argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,29 +1,80 @@
 #!/usr/bin/env node
-// Bundles the CLI and the library with esbuild. The CLI is split so that each command's code is
-// loaded only when that command runs.
+// Bundles seccompile with esbuild:
+// - dist/index.js: the library (ESM).
+// - dist/cli/<command>.cjs: the CLI once for each command in src/cli/commands/, holding only that
+//   command's code (the others are stubs that are never loaded), and dist/cli/base.cjs with no
+//   command (help, version, usage errors). bin/seccompile.js picks the bundle for the command it
+//   runs. CommonJS, because on Node 20 only classic scripts can start from V8's code cache
+//   (vm.Script cachedData); scripts/code-cache.mjs then makes each bundle's cache.
 //
-// The bundle is written in place, never deleted first: a CLI started from the previous build (a
-// test running meanwhile) keeps finding its chunks. Files the new build did not produce are
-// removed once they are a minute old.
+// Files are written in place, never deleted first: a CLI started from the previous build (a test
+// running meanwhile) keeps finding its files. Files the new build did not produce are removed once
+// they are a minute old.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCodeCaches } from './code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const commands = readdirSync(join(root, 'src', 'cli', 'commands')).filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
 
-// Bundled CommonJS dependencies (commander) call require() for Node built-ins.
-const banner = { js: "import { createRequire as __seccompileCreateRequire } from 'node:module'; const require = __seccompileCreateRequire(import.meta.url);" };
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning', banner };
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning', minifySyntax: true, minifyWhitespace: true, metafile: true };
 
-const result = await build({
-  ...common, absWorkingDir: root, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', minifySyntax: true, metafile: true,
-});
+/** Replaces every command module but `keep` with a stub: a bundle holds one command's code. */
+function onlyCommand(keep) {
+  return {
+    name: 'only-command',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/commands\/[a-z-]+\.ts$/ }, (args) => (basename(args.path, '.ts') === keep ? undefined : { path: args.path, namespace: 'stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ loader: 'js', contents: `throw new Error(${JSON.stringify(`internal error: ${args.path} is not in this bundle`)});` }));
+    },
+  };
+}
 
-const produced = new Set(Object.keys(result.metafile.outputs).map((p) => join(root, p)));
+/**
+ * Commander needs child_process only for stand-alone executable subcommands, which seccompile has
+ * none of; loading it (with net and stream) at start would cost more than a small compile.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({ loader: 'js', contents: 'let real; module.exports = { spawn: (...args) => (real ??= require("node:child_process")).spawn(...args) };' }));
+  },
+};
+
+/** A CLI bundle, written with its id (see bin/load-bundle.js) on the first line. */
+async function cliBundle(name, keep) {
+  const result = await build({
+    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess], write: false,
+    // Modules that find the package's files from their own location (docs, the native helper).
+    define: { 'import.meta.url': '__seccompileModuleUrl' },
+    banner: { js: 'const __seccompileModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  });
+  for (const file of result.outputFiles) {
+    // The old cache goes first: it must never meet the new text.
+    rmSync(`${file.path}.cache`, { force: true });
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, `// ${createHash('sha256').update(file.contents).digest('hex').slice(0, 16)}\n${file.text}`);
+  }
+  return result;
+}
+
+const results = await Promise.all([
+  // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm', banner: { js: "import { createRequire as __seccompileCreateRequire } from 'node:module'; const require = __seccompileCreateRequire(import.meta.url);" } }),
+  cliBundle('base', null),
+  ...commands.map((command) => cliBundle(command, command)),
+]);
+
+await writeCodeCaches(root, ['base', ...commands]);
+
+const produced = new Set(results.flatMap((result) => Object.keys(result.metafile.outputs)).flatMap((path) => [join(root, path), join(root, `${path}.cache`)]));
 const staleAfter = Date.now() - 60_000;
-for (const dir of [join(root, 'dist'), join(root, 'dist', 'chunks')]) {
+for (const dir of [join(root, 'dist'), join(root, 'dist', 'cli')]) {
+  if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const stat = statSync(path);

@@ -1,5 +1,5 @@
-// Runs once before every test file: builds the CLI bundle (dist/) that CLI tests run, when it is
-// missing or older than the sources (`npm test` builds first; this covers running vitest alone).
+// Runs once before every test file: builds the CLI bundles (dist/) that CLI tests run, when they
+// are missing or older than the sources (`npm test` builds first; this covers running vitest alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +12,12 @@ function newestSourceTime(): number {
     if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
     else newest = Math.max(newest, stat.mtimeMs);
   };
-  for (const path of ['src', 'scripts/build.mjs', 'package.json']) visit(join(ROOT, path));
+  for (const path of ['src', 'bin', 'scripts/build.mjs', 'scripts/code-cache.mjs', 'package.json']) visit(join(ROOT, path));
   return newest;
 }
 
 export default function setup(): void {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'cli', 'base.cjs.cache');
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestSourceTime()) return;
   const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);

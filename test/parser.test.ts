@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Lexer } from 'chevrotain';
 import { createSourceFile } from '../src/diagnostics/source.ts';
 import type { Expr, RuleStatement } from '../src/parser/ast.ts';
+import { PolicyParser } from '../src/parser/grammar.ts';
 import { parsePolicy } from '../src/parser/index.ts';
 import { parseNumberLiteral } from '../src/parser/numbers.ts';
+import { ALL_TOKENS, createPolicyLexer } from '../src/parser/tokens.ts';
 
 function parse(text: string) {
   return parsePolicy(createSourceFile('t.policy', text));
@@ -30,6 +33,28 @@ function condition(text: string): string {
   const [rule] = statements(`allow read if ${text}`);
   return show((rule as RuleStatement).condition!);
 }
+
+describe('grammar definition', () => {
+  // The CLI skips these checks to start fast; here they guard every change to tokens and rules.
+  it('passes Chevrotain\'s token and grammar validations', () => {
+    expect(createPolicyLexer(true).lexerDefinitionErrors).toEqual([]);
+    expect(() => new PolicyParser(true)).not.toThrow();
+  });
+
+  it('gives each pattern the first characters and line breaks it really has', () => {
+    const patterns = ALL_TOKENS.filter((token) => token.PATTERN instanceof RegExp && token.PATTERN !== Lexer.NA);
+    expect(patterns.length).toBeGreaterThan(4);
+    for (const token of patterns) {
+      const pattern = new RegExp(`^(?:${(token.PATTERN as RegExp).source})`);
+      // A character starts a match when it does with one of these continuations.
+      const starts = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code))
+        .filter((c) => ['', 'a', '0', 'x"', '\n'].some((rest) => (pattern.exec(c + rest)?.[0].length ?? 0) > 0));
+      expect([...(token.START_CHARS_HINT as string[])].sort(), token.name).toEqual(starts.sort());
+      const spansLines = starts.some((c) => ['\n', ' \n', '\\\n"'].some((rest) => pattern.exec(c + rest)?.[0].includes('\n')));
+      expect(token.LINE_BREAKS, token.name).toBe(spansLines);
+    }
+  });
+});
 
 describe('number literals', () => {
   it.each([

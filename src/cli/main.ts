@@ -1,5 +1,5 @@
 // The command line: a thin layer over the library. Each command's module is loaded only when that
-// command runs, so `seccompile --help` and simple commands start fast.
+// command runs, so `seccompile --help` and simple commands start fast; bin/seccompile.js calls main().
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -179,7 +179,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 70;
   }
 }
-
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});

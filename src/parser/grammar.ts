@@ -64,8 +64,9 @@ export class PolicyParser extends EmbeddedActionsParser {
   /** Tokens that could not start a statement (kept even when the parse stops early). */
   strays: IToken[] = [];
 
-  constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2 });
+  /** `validate`: run Chevrotain's grammar checks (the tests do; they are too slow for every start). */
+  constructor(validate = false) {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

@@ -8,15 +8,21 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
  */
 export const Stray = createToken({ name: 'Stray', pattern: Lexer.NA });
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+// The first characters and line breaks of each pattern are given (`start_chars_hint`,
+// `line_breaks`) so that building the lexer need not analyse the regular expressions; the parser
+// tests check them against the patterns.
+const DIGITS = [...'0123456789'];
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'];
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, start_chars_hint: [' ', '\t', '\r', '\n'], line_breaks: true });
 /** Comments are kept in their own group: lint reads suppression comments from it. */
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string', categories: [Stray] });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', start_chars_hint: ['#'], line_breaks: false });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string', categories: [Stray], start_chars_hint: ['"'], line_breaks: false });
 /** Reported by the lexer wrapper with a clear message, never seen by the parser. */
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\.)*/, label: 'an unterminated string' });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\.)*/, label: 'an unterminated string', start_chars_hint: ['"'], line_breaks: false });
 /** Greedy on purpose: `0x1g` is one bad literal with a clear message, not `0x1` then `g`. */
-export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9][0-9A-Za-z_]*/, label: 'a number', categories: [Stray] });
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [Stray] });
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9][0-9A-Za-z_]*/, label: 'a number', categories: [Stray], start_chars_hint: DIGITS, line_breaks: false });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [Stray], start_chars_hint: [...LETTERS, '_'], line_breaks: false });
 
 /**
  * A keyword is a plain string (so the lexer can dispatch on its first character) that gives way
@@ -25,7 +31,7 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
  */
 function keyword(word: string, startsStatement: boolean): TokenType {
   const name = word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
-  return createToken({ name, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: startsStatement ? [] : [Stray] });
+  return createToken({ name, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: startsStatement ? [] : [Stray], line_breaks: false });
 }
 
 export const Default = keyword('default', true);
@@ -45,13 +51,13 @@ export const In = keyword('in', false);
  */
 export const ActionName = createToken({ name: 'ActionName', pattern: Lexer.NA, label: 'an action' });
 /** `kill` is also a syscall name: syscall lists accept this token. */
-export const KillKeyword = createToken({ name: 'Kill', pattern: 'kill', longer_alt: Identifier, label: '`kill`', categories: [ActionName] });
+export const KillKeyword = createToken({ name: 'Kill', pattern: 'kill', longer_alt: Identifier, label: '`kill`', categories: [ActionName], line_breaks: false });
 export const ACTION_NAMES = ['allow', 'log', 'kill_process', 'kill_thread', 'kill', 'trap', 'errno', 'trace', 'notify'] as const;
 const actionKeywords = ACTION_NAMES.filter((a) => a !== 'kill').map((word) =>
-  createToken({ name: `Action_${word}`, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: [ActionName] }));
+  createToken({ name: `Action_${word}`, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: [ActionName], line_breaks: false }));
 
 function punct(name: string, text: string): TokenType {
-  return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray] });
+  return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray], line_breaks: false });
 }
 
 export const AndAnd = punct('AndAnd', '&&');
@@ -91,8 +97,16 @@ export const ALL_TOKENS: TokenType[] = [
   LParen, RParen, LBrace, RBrace, Comma,
 ];
 
+/**
+ * The lexer. Chevrotain's checks of the token definitions take longer than lexing a policy, so
+ * they run in the tests (`validate`), not on every start.
+ */
+export function createPolicyLexer(validate = false): Lexer {
+  return new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: true, skipValidations: !validate });
+}
+
 let lexer: Lexer | undefined;
 export function policyLexer(): Lexer {
-  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: true });
+  lexer ??= createPolicyLexer();
   return lexer;
 }
