@@ -45,10 +45,22 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * Chalk detects the terminal's colours when it is imported (loading tty and os); seccompile never
+ * uses that detection (it makes its own Chalk with the level it chose), so it is left out.
+ */
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(build) {
+    build.onResolve({ filter: /^#supports-color$/ }, (args) => ({ path: args.path, namespace: 'no-detection' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({ loader: 'js', contents: 'export default { stdout: false, stderr: false };' }));
+  },
+};
+
 /** A CLI bundle, written with its id (see bin/load-bundle.js) on the first line. */
 async function cliBundle(name, keep) {
   const result = await build({
-    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess], write: false,
+    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess, noColorDetection], write: false,
     // Modules that find the package's files from their own location (docs, the native helper).
     define: { 'import.meta.url': '__seccompileModuleUrl' },
     banner: { js: 'const __seccompileModuleUrl = require("node:url").pathToFileURL(__filename).href;' },

@@ -1,5 +1,5 @@
 // Reading inputs, writing outputs and reporting diagnostics for the CLI.
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatDiagnostics } from '../diagnostics/format.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
@@ -68,6 +68,8 @@ export function report(diagnostics: readonly Diagnostic[]): boolean {
 /**
  * Writes the whole output or nothing: a regular file is written under a temporary name and renamed
  * into place (through symlinks, keeping its mode), so a failure never leaves a half-written file.
+ * (No fsync: the rename is atomic for every reader; surviving a power cut is the build system's
+ * business, and the sync would cost more than a whole compile.)
  * Special files (a FIFO, /dev/stdout) are written directly. `-` is standard output.
  */
 export function writeOutput(path: string, data: Uint8Array | string): void {
@@ -94,7 +96,6 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
     const fd = openSync(temporary, 'w', mode);
     try {
       writeAll(fd, bytes);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+import { writeStdout } from './stdout.ts';
 
 const FILTER_FLAG_CHOICES = ['tsync', 'log', 'spec_allow', 'new_listener', 'tsync_esrch', 'wait_killable_recv'];
 
@@ -40,7 +41,7 @@ function buildProgram(): Command {
     })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: writeStdout, writeErr: (text) => process.stderr.write(text) });
 
   addProfileOptions(program
     .command('compile')
@@ -153,16 +154,7 @@ async function printError(error: CliError): Promise<void> {
   if (hint) process.stderr.write(`  help: ${hint}\n`);
 }
 
-/** Output written asynchronously (help, version) may meet a closed pipe: that ends the run quietly. */
-function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
-  exitQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;

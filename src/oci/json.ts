@@ -44,17 +44,21 @@ function describe(text: string, at: number): string {
   return `\`${String.fromCodePoint(c)}\``;
 }
 
+const SPACE = /[ \t\n\r]*/y;
+/** Characters that stand for themselves in a string: not a quote, a backslash or a control character. */
+const PLAIN = /[^"\\\x00-\x1f]+/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
 export function parseJson(file: SourceFile): JsonParseResult {
   const { text } = file;
   let pos = 0;
   const span = (start: number, end: number): Span => ({ file, start, end });
 
   const skipSpace = (): void => {
-    while (pos < text.length) {
-      const c = text.charCodeAt(pos);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) pos++;
-      else break;
-    }
+    SPACE.lastIndex = pos;
+    SPACE.test(text);
+    pos = SPACE.lastIndex;
   };
 
   const unexpected = (expected: string): never => {
@@ -78,6 +82,12 @@ export function parseJson(file: SourceFile): JsonParseResult {
     pos++; // opening quote
     let out = '';
     for (;;) {
+      // Runs of plain characters at once, by the regular expression engine.
+      PLAIN.lastIndex = pos;
+      if (PLAIN.test(text)) {
+        out += text.slice(pos, PLAIN.lastIndex);
+        pos = PLAIN.lastIndex;
+      }
       if (pos >= text.length) throw new Failure(start, 1, 'unterminated string: the input ends before its closing `"`');
       const c = text.charCodeAt(pos);
       if (c === 0x22) {
@@ -92,9 +102,8 @@ export function parseJson(file: SourceFile): JsonParseResult {
         continue;
       }
       const escape = text[pos + 1];
-      const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-      if (escape !== undefined && escape in simple) {
-        out += simple[escape];
+      if (escape !== undefined && escape in SIMPLE_ESCAPES) {
+        out += SIMPLE_ESCAPES[escape];
         pos += 2;
       } else if (escape === 'u') {
         const hex = text.slice(pos + 2, pos + 6);
@@ -109,7 +118,8 @@ export function parseJson(file: SourceFile): JsonParseResult {
 
   const parseNumber = (): JsonValue => {
     const start = pos;
-    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(pos, pos + 400));
+    NUMBER.lastIndex = pos;
+    const match = NUMBER.exec(text);
     if (!match) {
       // `-`, `01`, `.5`, `1.`: say what is wrong with the whole token.
       let end = pos + 1;

@@ -14,6 +14,7 @@ import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
 import { report } from '../io.ts';
+import { writeStdout } from '../stdout.ts';
 
 export interface SimOptions extends OciCliOptions {
   readonly arch?: string;
@@ -92,7 +93,7 @@ export function runSim(inputPath: string, syscallSpec: string, argSpecs: readonl
       lines.push(`  ${String(pc).padStart(4, '0')}: ${describeInstruction(program[pc]!, pc, holds[pc]!, { syscallName: (n) => syscallByNumber(n)?.name })}`);
     }
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  writeStdout(lines.join('\n') + '\n');
 }
 
 function lastNonZero(values: readonly bigint[]): number {
