@@ -4,6 +4,7 @@ import { compilePolicy } from '../src/compile.ts';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../src/diagnostics/format.ts';
 import type { FileHost } from '../src/parser/load.ts';
+import { allSyscallRows } from '../src/syscalls/index.ts';
 
 function compile(text: string, host?: FileHost) {
   return compilePolicy(text, { path: 'main.policy', ...(host ? { host } : {}) });
@@ -83,6 +84,13 @@ describe('syscalls', () => {
     expect(errors('default allow\nallow opne')[0]).toMatchObject({ code: 'SC2001', message: 'unknown syscall `opne`', hint: 'did you mean `open`?' });
     expect(errors('default allow\nallow newfstat')[0]!.hint).toBe('did you mean `fstat`?');
     expect(errors('default allow\nallow xyzzy_plugh')[0]!.hint).toBe('name a syscall from the x86-64 table, or give its number');
+  });
+
+  it('knows the width of every parameter type in the table', () => {
+    // Parameters are described lazily: an unknown type would only show when a policy names it.
+    const described = allSyscallRows().flatMap((s) => s.args.map((a) => `${a.width}${a.pointer ? '*' : ''}`));
+    expect(described.length).toBeGreaterThan(1000);
+    expect(new Set(described)).toEqual(new Set(['16', '32', '64', '64*']));
   });
 
   it('rejects x32 and out-of-range numbers', () => {

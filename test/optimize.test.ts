@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { nodeFileHost } from '../src/host/node-host.ts';
 import { isCachedAllow } from '../src/analysis/action-cache.ts';
+import { rangeTreeBound } from '../src/analysis/bound.ts';
 import { filterStats } from '../src/analysis/stats.ts';
 import { emulate, x86_64Call } from '../src/bpf/emulate.ts';
 import { validateProgram } from '../src/bpf/validate.ts';
 import { resolveJumps } from '../src/codegen/resolve.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { createSourceFile } from '../src/diagnostics/source.ts';
+import { compileProfile } from '../src/oci/index.ts';
 import { removeDeadLoads, removeRedundantLoads } from '../src/optimize/passes/loads.ts';
 import { mergeIdenticalBlocks } from '../src/optimize/passes/merge.ts';
 import { shortcutJumps } from '../src/optimize/passes/shortcut.ts';
@@ -19,6 +22,7 @@ import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
 import { syscallByName } from '../src/syscalls/index.ts';
 import { interpret, randomCfg } from './support/cfg.ts';
+import { PROFILES_DIR } from './oci/support.ts';
 import { Random } from './support/random.ts';
 
 /** Every tree shape, by brute force: the reference for the dynamic programme. */
@@ -173,6 +177,29 @@ describe('large sets', () => {
     for (const v of [...values, 0x100000006n, 999n, 1050n, 0x0000000500000000n, 0x1_00000000n, 5n]) {
       expect(emulate(r.filter.program, x86_64Call(8, [0n, v])).value).toBe(values.includes(v) ? RET_ALLOW : 0x00050001);
     }
+  });
+});
+
+describe("Docker's default profile (the optimiser's targets)", () => {
+  const docker = readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8');
+  const r = compileProfile(docker, { dockerDefaultCaps: true, kernel: { major: 6, minor: 18 } });
+  if (!r.ok) throw new Error('the Docker profile does not compile');
+  const profile = genericProfile();
+  const stats = filterStats(r.filter.program, profile);
+
+  it('evaluates within 1.03x of the best range tree on the mean, within 16 in the worst case', () => {
+    const { bound } = rangeTreeBound(r.filter.ir, r.filter.program, profile);
+    expect(bound).toBeGreaterThan(6);
+    expect(stats.meanRaw / bound).toBeLessThanOrEqual(1.03);
+    expect(stats.worstRaw).toBeLessThanOrEqual(16);
+    expect(stats.length).toBeLessThanOrEqual(110);
+  });
+
+  it('keeps every argument-free allowed syscall cacheable', () => {
+    const conditional = new Set(r.filter.ir.syscalls.filter((d) => d.rules.some((rule) => rule.condition.kind !== 'true')).map((d) => d.nr));
+    const expected = stats.syscalls.filter((s) => s.verdict === RET_ALLOW && !conditional.has(s.nr));
+    expect(expected.length).toBeGreaterThan(300);
+    expect(expected.filter((s) => !s.cached).map((s) => s.name)).toEqual([]);
   });
 });
 

@@ -76,6 +76,9 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
 }
 
 function decisionKey(decision: SyscallDecision): string {
+  // Most syscalls have one unconditional rule: their key needs no serialising.
+  const [only] = decision.rules;
+  if (decision.rules.length === 1 && only!.condition.kind === 'true') return `${actionValue(only!.action)}`;
   return JSON.stringify(decision.rules.map((r) => [r.condition, actionValue(r.action)]));
 }
 

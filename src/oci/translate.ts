@@ -207,6 +207,8 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
   const syscall = group[0]!.syscall;
   // Each libseccomp rule, in the order runc adds them.
   const units = group.flatMap((rule) => argGroups(rule.args).map((args) => ({ rule, args, cmps: args.map(argCmp) })));
+  // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
+  if (units.every((unit) => unit.cmps.length === 0)) return { rules: unconditional(syscall, units, 0, diagnostics), overlapping: false };
   const db = new SyscallDb();
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
@@ -236,18 +238,7 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
     case 'loops':
       diagnostics.push(loopsForever(syscall, units[units.length - 1]!.rule));
       return { rules: [], overlapping: false };
-    case 'unconditional': {
-      const winner = units[decisions.origin]!;
-      const losers = units.filter((u) => u !== winner && !actionsEqual(u.rule.action, winner.rule.action));
-      for (const loser of losers) {
-        diagnostics.push({
-          code: 'SC7009', severity: 'warning', span: loser.rule.name.span,
-          message: `this entry never applies to \`${syscall.name}\`: libseccomp lets the unconditional ${formatAction(winner.rule.action)} entry decide every call`,
-          related: [{ message: 'the unconditional entry', span: winner.rule.entry.span }],
-        });
-      }
-      return result([ruleFor(winner, undefined)], false);
-    }
+    case 'unconditional': return result(unconditional(syscall, units, decisions.origin, diagnostics), false);
     case 'paths': {
       const conflicting = units.find((a, i) => units.some((b, j) => j > i && a.rule.raw !== b.rule.raw && !disjoint(a.cmps, b.cmps)));
       if (conflicting) {
@@ -274,6 +265,20 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
       return result(rules, conflicting !== undefined);
     }
   }
+}
+
+/** The unconditional rule `units[origin]` decides every call; entries with other actions never apply. */
+function unconditional(syscall: Syscall, units: readonly { readonly rule: RuncRule }[], origin: number, diagnostics: Diagnostic[]): CheckedRule[] {
+  const winner = units[origin]!.rule;
+  for (const { rule: loser } of units) {
+    if (loser === winner || actionsEqual(loser.action, winner.action)) continue;
+    diagnostics.push({
+      code: 'SC7009', severity: 'warning', span: loser.name.span,
+      message: `this entry never applies to \`${syscall.name}\`: libseccomp lets the unconditional ${formatAction(winner.action)} entry decide every call`,
+      related: [{ message: 'the unconditional entry', span: winner.entry.span }],
+    });
+  }
+  return [{ syscall, action: winner.action, span: winner.entry.span, syscallSpan: winner.name.span }];
 }
 
 function loopsForever(syscall: Syscall, rule: RuncRule): Diagnostic {

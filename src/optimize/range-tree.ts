@@ -59,12 +59,15 @@ export function treeDepth(tree: RangeTree): number {
 
 /**
  * A tree that is optimal for slightly raised weights and keeps every leaf within its depth limit
- * (`limits[i]` comparisons for leaf i). Leaves that are too deep get more weight, round by round,
- * which trades a sliver of expected cost for a bounded worst case; a balanced tree is the fallback.
+ * (`limits[i]` comparisons for leaf i), which trades a sliver of expected cost for a bounded worst
+ * case. Each leaf starts with a floor of 2^-(limit+2) of the total weight: an optimal tree puts a
+ * leaf with share p of the weight at depth about log2(1/p), so most leaves fit at once (one or two
+ * rounds on real policies). Leaves still too deep get more weight, round by round; a balanced tree
+ * is the fallback.
  */
 export function boundedRangeTree(weights: readonly number[], limits: readonly number[], fallback?: RangeTree): OptimalTree {
   const total = weights.reduce((a, b) => a + b, 0) || 1;
-  const boost = weights.map(() => total * 1e-6);
+  const boost = limits.map((limit) => total * 2 ** -(limit + 2));
   for (let round = 0; round < 40; round++) {
     const result = optimalRangeTree(weights.map((w, i) => w + boost[i]!));
     const depths = leafDepths(result.tree);
@@ -107,12 +110,17 @@ export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tr
         if (best[i * n + mid - 1]! >= best[mid * n + j]!) hi = mid;
         else lo = mid + 1;
       }
-      let value = Infinity;
-      for (const k of [lo - 1, lo]) {
-        if (k <= i || k > j) continue;
-        const v = Math.max(best[i * n + k - 1]!, best[k * n + j]!);
-        if (v < value) [value, root[i * n + j]] = [v, k];
+      // lo is the first split whose left part is at least as bad as its right; lo - 1 may be as good.
+      let k = lo;
+      let value = Math.max(best[i * n + lo - 1]!, best[lo * n + j]!);
+      if (lo - 1 > i) {
+        const before = Math.max(best[i * n + lo - 2]!, best[(lo - 1) * n + j]!);
+        if (before <= value) {
+          value = before;
+          k = lo - 1;
+        }
       }
+      root[i * n + j] = k;
       best[i * n + j] = value + 1;
     }
   }

@@ -68,17 +68,37 @@ const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, ArgWidth>
   mmap: { fd: 32 },
 };
 
+/** A row of the table; its parameters are described when first asked for (most never are). */
+class TableSyscall implements Syscall {
+  private described: readonly SyscallArg[] | undefined;
+  constructor(
+    readonly nr: number,
+    readonly name: string,
+    readonly abi: Syscall['abi'],
+    readonly entry: string,
+    private readonly params: ReadonlyArray<readonly [string, string]>,
+  ) {}
+
+  get args(): readonly SyscallArg[] {
+    this.described ??= describeParams(this.name, this.abi, this.params);
+    return this.described;
+  }
+}
+
+function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray<readonly [string, string]>): SyscallArg[] {
+  const narrowed = abi === 'x32' ? undefined : KERNEL_NARROWED[name];
+  return params.map(([argName, type], index) => {
+    const { width, pointer } = describeType(type);
+    return { index, name: argName, type, width: narrowed?.[argName] ?? width, pointer };
+  });
+}
+
 function buildTable(): { all: readonly Syscall[]; byName: Map<string, Syscall>; byNumber: Map<number, Syscall> } {
   const all: Syscall[] = [];
   const byName = new Map<string, Syscall>();
   const byNumber = new Map<number, Syscall>();
   for (const [nr, name, abi, entry, params] of SYSCALL_ROWS) {
-    const narrowed = abi === 'x32' ? undefined : KERNEL_NARROWED[name];
-    const args = params.map(([argName, type], index) => {
-      const described = describeType(type);
-      return { index, name: argName, type, ...described, width: narrowed?.[argName] ?? described.width };
-    });
-    const syscall: Syscall = { nr, name, abi, entry, args };
+    const syscall = new TableSyscall(nr, name, abi, entry, params);
     all.push(syscall);
     // x32-only rows describe calls that arrive with the x32 bit, which every filter rejects.
     if (abi === 'x32') continue;
