@@ -28,11 +28,20 @@ function readCache(path, id) {
   return id !== undefined && cache.length > ID_LENGTH && cache.toString('latin1', 0, ID_LENGTH) === id ? cache.subarray(ID_LENGTH) : undefined;
 }
 
+/** Every bundle this process loaded, by path: what scripts/code-cache.mjs makes caches from. */
+const loaded = new Map();
+let cachesEnabled = true;
+
+/** Later loads compile from the text: a process that makes caches must not start from old ones. */
+function disableCaches() {
+  cachesEnabled = false;
+}
+
 /**
  * Runs the bundle at `path` as a CommonJS module; returns its exports and its script (to make a
- * cache from). `useCache: false` compiles from the text (making a new cache).
+ * cache from). `useCache: false` compiles from the text.
  */
-function loadBundle(file, { useCache = true } = {}) {
+function loadBundle(file, { useCache = cachesEnabled } = {}) {
   const path = resolve(file);
   const source = readFileSync(path, 'utf8');
   const id = bundleId(source);
@@ -40,7 +49,9 @@ function loadBundle(file, { useCache = true } = {}) {
   const script = new Script(wrap(source), { filename: path, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
-  return { exports: module.exports, script, id };
+  const result = { exports: module.exports, script, id };
+  loaded.set(path, result);
+  return result;
 }
 
-module.exports = { loadBundle, ID_LENGTH };
+module.exports = { loadBundle, disableCaches, loaded, ID_LENGTH };

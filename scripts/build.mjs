@@ -6,6 +6,8 @@
 //   command (help, version, usage errors). bin/seccompile.js picks the bundle for the command it
 //   runs. CommonJS, because on Node 20 only classic scripts can start from V8's code cache
 //   (vm.Script cachedData); scripts/code-cache.mjs then makes each bundle's cache.
+// - dist/cli/chevrotain.cjs: the parser library, a part the command bundles load only when they
+//   parse a policy (an OCI profile or a raw filter never needs it), with a cache of its own.
 //
 // Files are written in place, never deleted first: a CLI started from the previous build (a test
 // running meanwhile) keeps finding its files. Files the new build did not produce are removed once
@@ -15,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCodeCaches } from './code-cache.mjs';
+import { PARTS, writeCodeCaches } from './code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const commands = readdirSync(join(root, 'src', 'cli', 'commands')).filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
@@ -57,14 +59,25 @@ const noColorDetection = {
   },
 };
 
-/** A CLI bundle, written with its id (see bin/load-bundle.js) on the first line. */
-async function cliBundle(name, keep) {
-  const result = await build({
-    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess, noColorDetection], write: false,
-    // Modules that find the package's files from their own location (docs, the native helper).
-    define: { 'import.meta.url': '__seccompileModuleUrl' },
-    banner: { js: 'const __seccompileModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  });
+/**
+ * A part's import becomes a load of its bundle. Modules are initialised when first used, so the
+ * part is only read when a command gets that far (bin/load-bundle.js is shared with the CLI's entry).
+ */
+const separateParts = {
+  name: 'separate-parts',
+  setup(build) {
+    const parts = new RegExp(`^(${Object.keys(PARTS).join('|')})$`);
+    build.onResolve({ filter: parts }, (args) => ({ path: args.path, namespace: 'part' }));
+    build.onResolve({ filter: /load-bundle\.js$/, namespace: 'part' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'part' }, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require("../../bin/load-bundle.js").loadBundle(require("node:path").join(__dirname, ${JSON.stringify(`${args.path}.cjs`)})).exports;`,
+    }));
+  },
+};
+
+/** Writes bundles with their id (see bin/load-bundle.js) on the first line. */
+function writeStamped(result) {
   for (const file of result.outputFiles) {
     // The old cache goes first: it must never meet the new text.
     rmSync(`${file.path}.cache`, { force: true });
@@ -74,11 +87,25 @@ async function cliBundle(name, keep) {
   return result;
 }
 
+async function cliBundle(name, keep) {
+  return writeStamped(await build({
+    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess, noColorDetection, separateParts], write: false,
+    // Modules that find the package's files from their own location (docs, the native helper).
+    define: { 'import.meta.url': '__seccompileModuleUrl' },
+    banner: { js: 'const __seccompileModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  }));
+}
+
+async function partBundle(name) {
+  return writeStamped(await build({ ...common, entryPoints: [name], outfile: `dist/cli/${name}.cjs`, format: 'cjs', write: false }));
+}
+
 const results = await Promise.all([
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm', banner: { js: "import { createRequire as __seccompileCreateRequire } from 'node:module'; const require = __seccompileCreateRequire(import.meta.url);" } }),
   cliBundle('base', null),
   ...commands.map((command) => cliBundle(command, command)),
+  ...Object.keys(PARTS).map(partBundle),
 ]);
 
 await writeCodeCaches(root, ['base', ...commands]);

@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Parts (bundles the commands load on first use, see scripts/build.mjs) and the command trained with them. */
+export const PARTS = { chevrotain: 'compile' };
+
 /** A profile using what the importer handles: includes/excludes, argument operators, several actions. */
 const TRAINING_PROFILE = {
   defaultAction: 'SCMP_ACT_ERRNO',
@@ -48,7 +51,7 @@ function trainingRuns(dir) {
   writeFileSync(filter, trainingFilter());
   return {
     base: [['--help'], ['--version']],
-    compile: [['compile', profile, '--kernel', '6.1', '-o', '/dev/null']],
+    compile: [['compile', profile, '--kernel', '6.1', '-o', '/dev/null'], ['compile', policy, '-o', '/dev/null']],
     stats: [['stats', policy], ['stats', profile, '--kernel', '6.1']],
     disasm: [['disasm', filter]],
     convert: [['convert', profile, '--kernel', '6.1', '-o', '/dev/null']],
@@ -60,11 +63,11 @@ function trainingRuns(dir) {
   };
 }
 
-/** In a child process: trains one bundle and writes its cache. */
+/** In a child process: trains one bundle and writes its cache, and those of the parts trained with it. */
 async function trainBundle(path, runs) {
-  const { loadBundle, ID_LENGTH } = require('../bin/load-bundle.js');
-  const { exports, script, id } = loadBundle(path, { useCache: false });
-  if (id === undefined || id.length !== ID_LENGTH) throw new Error(`${path} has no id line; build it with scripts/build.mjs`);
+  const { loadBundle, disableCaches, loaded, ID_LENGTH } = require('../bin/load-bundle.js');
+  disableCaches();
+  const { exports } = loadBundle(path);
   const { stdout, stderr } = process;
   const [writeOut, writeErr] = [stdout.write, stderr.write];
   stdout.write = stderr.write = () => true;
@@ -79,12 +82,17 @@ async function trainBundle(path, runs) {
     stderr.write = writeErr;
   }
   process.exitCode = 0;
-  const temporary = `${path}.cache.${process.pid}.tmp`;
-  writeFileSync(temporary, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
-  renameSync(temporary, `${path}.cache`);
+  const command = basename(path, '.cjs');
+  for (const [bundle, { script, id }] of loaded) {
+    if (bundle !== path && PARTS[basename(bundle, '.cjs')] !== command) continue;
+    if (id === undefined || id.length !== ID_LENGTH) throw new Error(`${bundle} has no id line; build it with scripts/build.mjs`);
+    const temporary = `${bundle}.cache.${process.pid}.tmp`;
+    writeFileSync(temporary, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
+    renameSync(temporary, `${bundle}.cache`);
+  }
 }
 
-/** Trains the bundles dist/cli/<name>.cjs, two at a time. */
+/** Trains the bundles dist/cli/<name>.cjs (and the parts they use), two at a time. */
 export async function writeCodeCaches(packageRoot, names) {
   const queue = [...names];
   const worker = async () => {
@@ -112,6 +120,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   } else {
     const dir = join(root, 'dist', 'cli');
-    if (existsSync(dir)) await writeCodeCaches(root, readdirSync(dir).filter((name) => name.endsWith('.cjs')).map((name) => basename(name, '.cjs')));
+    const bundles = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.cjs')).map((name) => basename(name, '.cjs')) : [];
+    await writeCodeCaches(root, bundles.filter((name) => !(name in PARTS)));
   }
 }

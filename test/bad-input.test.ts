@@ -4,45 +4,18 @@
  * fresh processes, concurrently; inputs are written to a temporary directory and the CLI runs
  * there, so messages name short relative paths (`t.policy:2:12`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './support/cli-build.ts';
-
-
+import { runCli, type RunOptions, type RunResult } from './support/run.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Running the CLI.
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: Buffer;
-  readonly stderr: string;
-  /** Wall-clock milliseconds. */
-  readonly elapsed: number;
-}
-
-function cleanEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE', 'SECCOMPILE_DEBUG', 'NODE_OPTIONS']) delete env[name];
-  return { ...env, ...extra };
-}
-
-function run(args: readonly string[], options: { cwd?: string; env?: Readonly<Record<string, string>>; input?: string | Uint8Array } = {}): Promise<Result> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? work, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => { /* the CLI may exit before reading everything */ });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), elapsed: Date.now() - started }));
-    child.stdin.end(options.input ?? '');
-  });
+/** The CLI in a fresh process, by default in the work directory. */
+function run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runCli(args, { cwd: work, ...options });
 }
 
 const STACK_LINE = /^\s+at .+/m;
@@ -51,7 +24,7 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /** An input error: exit 1, nothing on stdout, a message on stderr, never a crash. */
-function expectInputError(result: Result, ...messages: RegExp[]): void {
+function expectInputError(result: RunResult, ...messages: RegExp[]): void {
   expect(result.stderr, 'no stack trace').not.toMatch(STACK_LINE);
   expect(result.stderr).not.toMatch(/internal error|Maximum call stack|RangeError|TypeError/i);
   expect(result.stdout.length, 'nothing on stdout').toBe(0);
@@ -78,7 +51,7 @@ function inputs(files: Readonly<Record<string, string | Uint8Array>>): string {
 }
 
 /** Compiles `text` as t.policy (to a listing on stdout, so success would be visible). */
-function compileText(text: string | Uint8Array, extra: Readonly<Record<string, string | Uint8Array>> = {}, args: readonly string[] = []): Promise<Result> {
+function compileText(text: string | Uint8Array, extra: Readonly<Record<string, string | Uint8Array>> = {}, args: readonly string[] = []): Promise<RunResult> {
   const dir = inputs({ 't.policy': text, ...extra });
   return run(['compile', 't.policy', '--format', 'asm', ...args], { cwd: dir });
 }
@@ -208,8 +181,8 @@ describe.concurrent('each kind of bad policy: position, message, exit 1', () => 
     });
   }
 
-  let groupedRun: Promise<Result> | undefined;
-  const groupedResult = (): Promise<Result> => (groupedRun ??= compileText(grouped.text));
+  let groupedRun: Promise<RunResult> | undefined;
+  const groupedResult = (): Promise<RunResult> => (groupedRun ??= compileText(grouped.text));
 
   GROUPED.forEach((c, i) => {
     it(c.name, async () => {
@@ -451,8 +424,8 @@ describe.concurrent('error recovery: one run reports every error', () => {
 
 describe.concurrent('the diagnostic format', () => {
   const text = `default kill\n${'# comment\n'.repeat(8)}allow opne\n`;
-  let plainRun: Promise<Result> | undefined;
-  const plain = (): Promise<Result> => (plainRun ??= compileText(text));
+  let plainRun: Promise<RunResult> | undefined;
+  const plain = (): Promise<RunResult> => (plainRun ??= compileText(text));
 
   it('is exactly: head line, `N | source`, caret line, help; no ANSI escapes when not a terminal', async () => {
     const result = await plain();

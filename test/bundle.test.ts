@@ -2,7 +2,7 @@
 // bin/load-bundle.js): every bundle starts from a cache V8 accepts, and a cache never runs with
 // text other than the one it was made from.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ describe('CLI bundles', () => {
   it('has one bundle per command and each starts from its code cache', () => {
     const bundles = readdirSync(join(ROOT, 'dist', 'cli')).filter((name) => name.endsWith('.cjs')).sort();
     const commands = readdirSync(join(ROOT, 'src', 'cli', 'commands')).map((name) => name.replace(/\.ts$/, '.cjs'));
-    expect(bundles).toEqual(['base.cjs', ...commands].sort());
+    expect(bundles).toEqual(['base.cjs', 'chevrotain.cjs', ...commands].sort());
     // A fresh process, as the CLI runs: V8 checks the cache against its version and flags.
     const probe = `const { loadBundle } = require('./bin/load-bundle.js');
       for (const name of ${JSON.stringify(bundles)}) {
@@ -31,6 +31,21 @@ describe('CLI bundles', () => {
     const run = spawnSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split('\n')).toEqual(bundles.map((name) => `${name} false`));
+  });
+
+  it('loads the parser library only to parse a policy', () => {
+    const compile = readFileSync(join(ROOT, 'dist', 'cli', 'compile.cjs'), 'utf8');
+    expect(compile).not.toContain('buildLookaheadFuncForOr');
+    expect(readFileSync(join(ROOT, 'dist', 'cli', 'chevrotain.cjs'), 'utf8')).toContain('buildLookaheadFuncForOr');
+    const probe = (input: string): string => `const { loadBundle, loaded } = require('./bin/load-bundle.js');
+      loadBundle('dist/cli/compile.cjs').exports.main(['compile', ${JSON.stringify(input)}, '-o', '/dev/null']).then((status) => {
+        console.log(status, [...loaded.keys()].map((p) => require('node:path').basename(p)).sort().join(' '));
+      });`;
+    const profile = join(scratch, 'profile.json');
+    writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
+    const run = (input: string): string => spawnSync(process.execPath, ['-e', probe(input)], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    expect(run(profile)).toBe('0 compile.cjs');
+    expect(run('examples/web-server.policy')).toBe('0 chevrotain.cjs compile.cjs');
   });
 
   it('never uses a cache made from other text, even of the same length', () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from './support/cli-build.ts';
+import { cleanEnv, runCli, type RunResult } from './support/run.ts';
 import { VERSION } from '../src/version.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'cli');
@@ -21,57 +22,13 @@ const SMALL = join(FIXTURES, 'small.policy');
 // ---------------------------------------------------------------------------------------------
 // Running the CLI.
 
-interface Result {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: Buffer;
-  /** stdout as UTF-8. */
-  readonly out: string;
-  readonly stderr: string;
-}
-
-interface RunOptions {
-  readonly cwd?: string;
-  readonly input?: string | Uint8Array;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** The environment of a run: colour and debug switches of the caller's shell removed. */
-function cleanEnv(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE', 'SECCOMPILE_DEBUG', 'NODE_OPTIONS']) delete env[name];
-  for (const [name, value] of Object.entries(extra)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  return env;
-}
-
-function run(args: readonly string[], options: RunOptions = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => { /* the CLI may exit before reading everything */ });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stdout = Buffer.concat(out);
-      resolve({ code, signal, stdout, out: stdout.toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
-  });
-}
-
-const memo = new Map<string, Promise<Result>>();
+const memo = new Map<string, Promise<RunResult>>();
 /** The same command run once and shared by the tests that only read its output. */
-function cached(args: readonly string[]): Promise<Result> {
+function cached(args: readonly string[]): Promise<RunResult> {
   const key = JSON.stringify(args);
   let result = memo.get(key);
   if (!result) {
-    result = run(args);
+    result = runCli(args);
     memo.set(key, result);
   }
   return result;
@@ -109,7 +66,7 @@ const ESC = '\u001b';
 const STACK_LINE = /^\s+at .+/m;
 
 /** A usage or input failure: the code, nothing on stdout, a message on stderr, no stack trace. */
-function expectFailure(result: Result, code: number, message?: RegExp): void {
+function expectFailure(result: RunResult, code: number, message?: RegExp): void {
   expect(result.stderr, 'stderr').not.toMatch(STACK_LINE);
   expect(result.stderr).not.toMatch(/internal error/i);
   expect(result.stdout.length, `stdout: ${result.out}`).toBe(0);
@@ -118,7 +75,7 @@ function expectFailure(result: Result, code: number, message?: RegExp): void {
   expect(result.code, `exit code; stderr: ${result.stderr}`).toBe(code);
 }
 
-function expectSuccess(result: Result): void {
+function expectSuccess(result: RunResult): void {
   expect(result.stderr).not.toMatch(STACK_LINE);
   expect(result.code, `exit code; stderr: ${result.stderr}`).toBe(0);
 }
@@ -162,32 +119,32 @@ describe.concurrent('version and help', () => {
   it('--version and -V print the version of package.json, which src/version.ts repeats', async () => {
     expect(VERSION).toBe(packageVersion);
     for (const flag of ['--version', '-V']) {
-      const result = await run([flag]);
+      const result = await runCli([flag]);
       expectSuccess(result);
       expect(result.out).toBe(`${packageVersion}\n`);
     }
   });
 
   it('--help lists the commands', async () => {
-    const result = await run(['--help']);
+    const result = await runCli(['--help']);
     expectSuccess(result);
     for (const word of ['compile', 'disasm', 'sim', '--version']) expect(result.out).toContain(word);
   });
 
   it('compile --help mentions its options and formats', async () => {
-    const result = await run(['compile', '--help']);
+    const result = await runCli(['compile', '--help']);
     expectSuccess(result);
     for (const word of ['<policy>', '--output', '-o', '--format', '--name', 'raw', 'json', 'asm', '"c"']) expect(result.out).toContain(word);
   });
 
   it('disasm --help mentions its options', async () => {
-    const result = await run(['disasm', '--help']);
+    const result = await runCli(['disasm', '--help']);
     expectSuccess(result);
     for (const word of ['<file>', '--output']) expect(result.out).toContain(word);
   });
 
   it('sim --help mentions its options', async () => {
-    const result = await run(['sim', '--help']);
+    const result = await runCli(['sim', '--help']);
     expectSuccess(result);
     for (const word of ['<filter>', '<syscall>', '--arch', '--x32', '--quiet', '-q', '--ip']) expect(result.out).toContain(word);
   });
@@ -203,7 +160,7 @@ describe.concurrent('compile: formats and outputs', () => {
     expect(document.instructions).toHaveLength(document.length);
     expect(raw!.stdout.equals(encode(document.instructions))).toBe(true);
     // The default without --format or -o is raw.
-    const plain = await run(['compile', DEMO]);
+    const plain = await runCli(['compile', DEMO]);
     expectSuccess(plain);
     expect(plain.stdout.equals(raw!.stdout)).toBe(true);
     expect(c!.out).toMatch(/^\/\*/);
@@ -232,7 +189,7 @@ describe.concurrent('compile: formats and outputs', () => {
     expect(syscalls.map((s) => s.name)).toEqual(expect.arrayContaining(['mknodat', 'getppid', 'openat']));
     expect(syscalls.find((s) => s.name === 'openat')).toMatchObject({ conditional: true });
 
-    const plain = await run(['compile', SMALL, '--format', 'json']);
+    const plain = await runCli(['compile', SMALL, '--format', 'json']);
     expectSuccess(plain);
     const small = JSON.parse(plain.out) as Record<string, unknown>;
     expect(small['needsListener']).toBe(false);
@@ -242,7 +199,7 @@ describe.concurrent('compile: formats and outputs', () => {
   it('chooses the format from the -o extension (.h → C, .json → JSON, .bpf → raw, .asm → listing)', async () => {
     const dir = scratch('by-extension');
     const files = ['f.bpf', 'f.h', 'f.json', 'f.asm', 'f.unknown'];
-    const results = await Promise.all(files.map((file) => run(['compile', DEMO, '-o', join(dir, file)])));
+    const results = await Promise.all(files.map((file) => runCli(['compile', DEMO, '-o', join(dir, file)])));
     for (const result of results) {
       expectSuccess(result);
       expect(result.stdout.length, 'nothing on stdout with -o').toBe(0);
@@ -255,7 +212,7 @@ describe.concurrent('compile: formats and outputs', () => {
     // The C name comes from the policy file name either way.
     expect(readFileSync(join(dir, 'f.h'), 'utf8')).toBe(c!.out);
     // An explicit --format wins over the extension; `-o -` is stdout.
-    const [forced, dash] = await Promise.all([run(['compile', DEMO, '-o', join(dir, 'forced.h'), '--format', 'json']), run(['compile', DEMO, '-o', '-', '--format', 'asm'])]);
+    const [forced, dash] = await Promise.all([runCli(['compile', DEMO, '-o', join(dir, 'forced.h'), '--format', 'json']), runCli(['compile', DEMO, '-o', '-', '--format', 'asm'])]);
     expectSuccess(forced!);
     expect(readFileSync(join(dir, 'forced.h'), 'utf8')).toBe(json!.out);
     expectSuccess(dash!);
@@ -264,7 +221,7 @@ describe.concurrent('compile: formats and outputs', () => {
 
   it('is deterministic: compiling twice gives identical bytes in every format', async () => {
     for (const format of ['raw', 'json', 'c', 'asm']) {
-      const [first, second] = await Promise.all([cached(['compile', DEMO, '--format', format]), run(['compile', DEMO, '--format', format])]);
+      const [first, second] = await Promise.all([cached(['compile', DEMO, '--format', format]), runCli(['compile', DEMO, '--format', format])]);
       expectSuccess(first!);
       expect(first!.stdout.length).toBeGreaterThan(0);
       expect(second!.stdout.equals(first!.stdout), format).toBe(true);
@@ -275,33 +232,33 @@ describe.concurrent('compile: formats and outputs', () => {
     const text = readFileSync(DEMO, 'utf8');
     const [fromFile, fromStdin, header] = await Promise.all([
       cached(['compile', DEMO, '--format', 'json']),
-      run(['compile', '-', '--format', 'json'], { input: text }),
-      run(['compile', '-', '--format', 'c'], { input: text }),
+      runCli(['compile', '-', '--format', 'json'], { input: text }),
+      runCli(['compile', '-', '--format', 'c'], { input: text }),
     ]);
     expectSuccess(fromStdin!);
     expect(fromStdin!.out).toBe(fromFile!.out);
     expectSuccess(header!);
     expect(header!.out).toContain('seccomp_filter_prog');
-    const raw = await run(['compile', '-'], { input: text });
+    const raw = await runCli(['compile', '-'], { input: text });
     expectSuccess(raw);
     expect(raw.stdout.length % 8).toBe(0);
     // Errors in standard input are reported against <stdin>.
-    const bad = await run(['compile', '-'], { input: 'default kill\nallow opne\n' });
+    const bad = await runCli(['compile', '-'], { input: 'default kill\nallow opne\n' });
     expect(bad.stderr).toMatch(/^<stdin>:2:7: error: /m);
     expect(bad.code).toBe(1);
   });
 
   it('--name sets the C identifiers; a name that is not a C identifier is a usage error', async () => {
-    const result = await run(['compile', SMALL, '--format', 'c', '--name', 'my_filter']);
+    const result = await runCli(['compile', SMALL, '--format', 'c', '--name', 'my_filter']);
     expectSuccess(result);
     for (const text of ['my_filter[', 'my_filter_prog', 'MY_FILTER_FLAGS', 'MY_FILTER_NEEDS_LISTENER', '#ifndef SECCOMPILE_MY_FILTER_H']) expect(result.out).toContain(text);
-    expectFailure(await run(['compile', SMALL, '--format', 'c', '--name', '9lives']), 2, /not a C identifier/);
+    expectFailure(await runCli(['compile', SMALL, '--format', 'c', '--name', '9lives']), 2, /not a C identifier/);
   });
 
   it('--name refuses a C keyword, which would make a header that does not compile', async () => {
     // BUG: `--name int` is accepted and the header says `static const struct sock_filter int[…]`.
     const dir = scratch('keyword');
-    const result = await run(['compile', SMALL, '--name', 'int', '-o', join(dir, 'k.h')]);
+    const result = await runCli(['compile', SMALL, '--name', 'int', '-o', join(dir, 'k.h')]);
     expectFailure(result, 2, /int/);
     expect(existsSync(join(dir, 'k.h'))).toBe(false);
   });
@@ -311,9 +268,9 @@ describe.concurrent('the C header', () => {
   it('compiles with gcc -Wall -Wextra -Werror, and with -std=c99 -pedantic', async () => {
     const dir = scratch('c-compile');
     const results = await Promise.all([
-      run(['compile', DEMO, '-o', join(dir, 'demo.h')]),
-      run(['compile', SMALL, '-o', join(dir, 'small.h')]),
-      run(['compile', '-', '-o', join(dir, 'stdin.h')], { input: readFileSync(SMALL) }),
+      runCli(['compile', DEMO, '-o', join(dir, 'demo.h')]),
+      runCli(['compile', SMALL, '-o', join(dir, 'small.h')]),
+      runCli(['compile', '-', '-o', join(dir, 'stdin.h')], { input: readFileSync(SMALL) }),
     ]);
     for (const result of results) expectSuccess(result);
     writeFileSync(join(dir, 'unit.c'), '#include "demo.h"\n#include "small.h"\n#include "stdin.h"\n#include "demo.h"\n');
@@ -326,7 +283,7 @@ describe.concurrent('the C header', () => {
 
   it('installs in the kernel as its comment says: denied calls fail with the errno, allowed calls succeed', async () => {
     const dir = scratch('c-install');
-    expectSuccess(await run(['compile', DEMO, '--name', 'demo', '-o', join(dir, 'filter.h')]));
+    expectSuccess(await runCli(['compile', DEMO, '--name', 'demo', '-o', join(dir, 'filter.h')]));
     const gcc = spawnSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', dir, join(FIXTURES, 'install.c'), '-o', join(dir, 'install')], { encoding: 'utf8' });
     expect(gcc.error, 'gcc must be installed').toBeUndefined();
     expect(gcc.status, gcc.stderr).toBe(0);
@@ -353,8 +310,8 @@ describe.concurrent('disasm', () => {
   it('lists a compiled filter, naming the syscalls and the actions', async () => {
     const dir = scratch('disasm');
     const bpf = join(dir, 'small.bpf');
-    expectSuccess(await run(['compile', SMALL, '-o', bpf]));
-    const result = await run(['disasm', bpf]);
+    expectSuccess(await runCli(['compile', SMALL, '-o', bpf]));
+    const result = await runCli(['disasm', bpf]);
     expectSuccess(result);
     expect(result.stderr).toBe('');
     const rows = result.out.split('\n').filter((l) => /^\s*\d{4}:/.test(l));
@@ -368,11 +325,11 @@ describe.concurrent('disasm', () => {
 
   it('reads standard input with `-` and writes -o files', async () => {
     const dir = scratch('disasm-stdin');
-    const compiled = await run(['compile', SMALL]);
-    const [fromFile, fromStdin] = await Promise.all([run(['compile', SMALL, '--format', 'asm']), run(['disasm', '-'], { input: compiled.stdout })]);
+    const compiled = await runCli(['compile', SMALL]);
+    const [fromFile, fromStdin] = await Promise.all([runCli(['compile', SMALL, '--format', 'asm']), runCli(['disasm', '-'], { input: compiled.stdout })]);
     expectSuccess(fromStdin!);
     expect(fromStdin!.out).toBe(fromFile!.out);
-    const toFile = await run(['disasm', '-', '-o', join(dir, 'listing.txt')], { input: compiled.stdout });
+    const toFile = await runCli(['disasm', '-', '-o', join(dir, 'listing.txt')], { input: compiled.stdout });
     expectSuccess(toFile);
     expect(toFile.stdout.length).toBe(0);
     expect(readFileSync(join(dir, 'listing.txt'), 'utf8')).toBe(fromFile!.out);
@@ -381,7 +338,7 @@ describe.concurrent('disasm', () => {
   it('refuses a file whose length is not a multiple of 8 (exit 1, clear message)', async () => {
     const dir = scratch('disasm-odd');
     writeFileSync(join(dir, 'odd.bpf'), Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f, 0x06, 0, 0]));
-    const result = await run(['disasm', 'odd.bpf'], { cwd: dir });
+    const result = await runCli(['disasm', 'odd.bpf'], { cwd: dir });
     expectFailure(result, 1, /^odd\.bpf: error: 11 bytes is not a whole number of 8-byte BPF instructions \[SC5003\]$/m);
   });
 
@@ -389,7 +346,7 @@ describe.concurrent('disasm', () => {
     // BUG: the message is "0 bytes is not a whole number of 8-byte BPF instructions", which is false.
     const dir = scratch('disasm-empty');
     writeFileSync(join(dir, 'zero.bpf'), '');
-    const result = await run(['disasm', 'zero.bpf'], { cwd: dir });
+    const result = await runCli(['disasm', 'zero.bpf'], { cwd: dir });
     expectFailure(result, 1, /^zero\.bpf: error: .*empty/im);
     expect(result.stderr).not.toMatch(/not a whole number/);
   });
@@ -397,7 +354,7 @@ describe.concurrent('disasm', () => {
   it('lists an invalid program, then exits 1 naming the problem (a load at offset 3)', async () => {
     const dir = scratch('disasm-invalid');
     writeFileSync(join(dir, 'bad.bpf'), encode([{ code: 0x20, jt: 0, jf: 0, k: 3 }, { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }]));
-    const result = await run(['disasm', 'bad.bpf'], { cwd: dir });
+    const result = await runCli(['disasm', 'bad.bpf'], { cwd: dir });
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/0000:.*data\[3\]/);
@@ -411,11 +368,11 @@ describe.concurrent('sim', () => {
   let bpf: string;
   beforeAll(async () => {
     bpf = join(scratch('sim'), 'demo.bpf');
-    expectSuccess(await run(['compile', DEMO, '-o', bpf]));
+    expectSuccess(await runCli(['compile', DEMO, '-o', bpf]));
   });
 
   it('prints the verdict and the trace for a policy, with named arguments given as constants', async () => {
-    const creat = await run(['sim', DEMO, 'openat', 'flags=O_WRONLY|O_CREAT']);
+    const creat = await runCli(['sim', DEMO, 'openat', 'flags=O_WRONLY|O_CREAT']);
     expectSuccess(creat);
     const lines = creat.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^openat\(dfd=0x0, filename=0x0, flags=0x41, mode=0x0\) \[nr 0x101, arch ARCH_X86_64\] -> ERRNO\(13\)$/);
@@ -423,8 +380,8 @@ describe.concurrent('sim', () => {
     expect(lines.slice(2)).toHaveLength(Number(/^(\d+)/.exec(lines[1]!)![1]));
     expect(lines[lines.length - 1]).toMatch(/^\s+\d{4}: return ERRNO\(13\)$/);
     const [readOnly, denied] = await Promise.all([
-      run(['sim', DEMO, 'openat', 'flags=O_RDONLY', 'dfd=-100', '-q']),
-      run(['sim', DEMO, 'getppid', '--quiet']),
+      runCli(['sim', DEMO, 'openat', 'flags=O_RDONLY', 'dfd=-100', '-q']),
+      runCli(['sim', DEMO, 'getppid', '--quiet']),
     ]);
     expectSuccess(readOnly!);
     expect(readOnly!.out).toMatch(/^openat\(dfd=0xffffffffffffff9c, filename=0x0, flags=0x0, mode=0x0\) .* -> ALLOW\n$/);
@@ -433,10 +390,10 @@ describe.concurrent('sim', () => {
 
   it('prints the same verdicts for the compiled .bpf (positional argN too)', async () => {
     const [positional, native, x32, i386] = await Promise.all([
-      run(['sim', bpf, 'openat', 'arg2=O_CREAT', '-q']),
-      run(['sim', bpf, 'getpid', '-q']),
-      run(['sim', bpf, 'getpid', '--x32', '-q']),
-      run(['sim', bpf, '20', '--arch', 'i386', '-q']),
+      runCli(['sim', bpf, 'openat', 'arg2=O_CREAT', '-q']),
+      runCli(['sim', bpf, 'getpid', '-q']),
+      runCli(['sim', bpf, 'getpid', '--x32', '-q']),
+      runCli(['sim', bpf, '20', '--arch', 'i386', '-q']),
     ]);
     for (const result of [positional!, native!, x32!, i386!]) expectSuccess(result);
     expect(positional!.out).toMatch(/^openat\(.*flags=0x40.*\) .* -> ERRNO\(13\)\n$/);
@@ -447,8 +404,8 @@ describe.concurrent('sim', () => {
 
   it('--x32 gives the x32 action, --arch i386 the foreign-arch action', async () => {
     const [x32, i386] = await Promise.all([
-      run(['sim', DEMO, 'getpid', '--x32', '-q']),
-      run(['sim', DEMO, '20', '--arch', 'i386', '-q']),
+      runCli(['sim', DEMO, 'getpid', '--x32', '-q']),
+      runCli(['sim', DEMO, '20', '--arch', 'i386', '-q']),
     ]);
     for (const result of [x32!, i386!]) expectSuccess(result);
     expect(x32!.out).toMatch(/^x32:getpid\(\) \[nr 0x40000027, arch ARCH_X86_64\] -> ERRNO\(18\)\n$/);
@@ -456,14 +413,14 @@ describe.concurrent('sim', () => {
   });
 
   it('an unknown syscall is a usage error with a did-you-mean', async () => {
-    expectFailure(await run(['sim', DEMO, 'opne']), 2, /unknown syscall "opne"[\s\S]*did you mean `open`/);
+    expectFailure(await runCli(['sim', DEMO, 'opne']), 2, /unknown syscall "opne"[\s\S]*did you mean `open`/);
   });
 
   it('bad arguments are usage errors', async () => {
     const results = await Promise.all([
-      run(['sim', DEMO, 'read', 'flags=1']),
-      run(['sim', DEMO, 'read', 'fd']),
-      run(['sim', DEMO, 'openat', 'flags=O_CRAET']),
+      runCli(['sim', DEMO, 'read', 'flags=1']),
+      runCli(['sim', DEMO, 'read', 'fd']),
+      runCli(['sim', DEMO, 'openat', 'flags=O_CRAET']),
     ]);
     expectFailure(results[0]!, 2, /"flags" is not an argument of read/);
     expectFailure(results[1]!, 2, /not of the form name=value/);
@@ -474,8 +431,8 @@ describe.concurrent('sim', () => {
     const dir = scratch('sim-bad');
     writeFileSync(join(dir, 'bad.policy'), 'default kill\nallow opne\n');
     writeFileSync(join(dir, 'bad.bpf'), encode([{ code: 0x20, jt: 0, jf: 0, k: 3 }, { code: 0x06, jt: 0, jf: 0, k: 0 }]));
-    expectFailure(await run(['sim', 'bad.policy', 'read'], { cwd: dir }), 1, /bad\.policy:2:7: error: unknown syscall `opne`/);
-    expectFailure(await run(['sim', 'bad.bpf', 'read'], { cwd: dir }), 1, /kernel would refuse/);
+    expectFailure(await runCli(['sim', 'bad.policy', 'read'], { cwd: dir }), 1, /bad\.policy:2:7: error: unknown syscall `opne`/);
+    expectFailure(await runCli(['sim', 'bad.bpf', 'read'], { cwd: dir }), 1, /kernel would refuse/);
   });
 });
 
@@ -499,7 +456,7 @@ describe.concurrent('usage errors: exit 2, a message on stderr, nothing on stdou
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {
-      expectFailure(await run(args), 2, message);
+      expectFailure(await runCli(args), 2, message);
     });
   }
 });
@@ -541,7 +498,7 @@ describe.concurrent('terminals and pipes', () => {
     // stack trace; writeOutput (compile, disasm) reports "internal error: EPIPE" and exits 70.
     const dir = scratch('epipe');
     const bpf = join(dir, 'small.bpf');
-    expectSuccess(await run(['compile', SMALL, '-o', bpf]));
+    expectSuccess(await runCli(['compile', SMALL, '-o', bpf]));
     const commands = [['--help'], ['sim', bpf, 'write'], ['compile', SMALL, '--format', 'asm'], ['disasm', bpf]];
     const results = await Promise.all(commands.map((args) => new Promise<{ args: string[]; code: number | null; stderr: string }>((resolve) => {
       const script = `${[process.execPath, BIN, ...args].map(shellQuote).join(' ')} | true; exit "\${PIPESTATUS[0]}"`;
@@ -558,7 +515,7 @@ describe.concurrent('terminals and pipes', () => {
 describe.concurrent('-o writes the whole file or nothing', () => {
   it('a successful compile leaves no temporary files', async () => {
     const dir = scratch('atomic-ok');
-    expectSuccess(await run(['compile', SMALL, '-o', join(dir, 'out.bpf')]));
+    expectSuccess(await runCli(['compile', SMALL, '-o', join(dir, 'out.bpf')]));
     expect(readdirSync(dir)).toEqual(['out.bpf']);
   });
 
@@ -574,7 +531,7 @@ describe.concurrent('-o writes the whole file or nothing', () => {
     reader.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     const readerDone = new Promise<void>((resolve) => reader.on('close', () => resolve()));
     try {
-      const [result, raw] = await Promise.all([run(['compile', SMALL, '-o', fifo]), run(['compile', SMALL])]);
+      const [result, raw] = await Promise.all([runCli(['compile', SMALL, '-o', fifo]), runCli(['compile', SMALL])]);
       expectSuccess(result!);
       expect(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO').toBe(true);
       await Promise.race([readerDone, new Promise((resolve) => setTimeout(resolve, 3000))]);

@@ -11,44 +11,20 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './support/cli-build.ts';
+import { ROOT } from './support/cli-build.ts';
+import { run, runCli, type RunResult } from './support/run.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'notify-mkdir');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'notify');
 const OLD_HEADERS = { '4.19': join(FIXTURES, 'old-headers', '4.19'), '5.0': join(FIXTURES, 'old-headers', '5.0') };
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
+function seccompile(args: readonly string[], input?: string): Promise<RunResult> {
+  return runCli(args, input === undefined ? {} : { input });
 }
 
-/** Runs a command to its end, asynchronously (so that many run at once). */
-function run(command: string, args: readonly string[], options: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-function seccompile(args: readonly string[], input?: string): Promise<Run> {
-  return run(process.execPath, [BIN, ...args], input === undefined ? {} : { input });
-}
-
-async function ok(result: Promise<Run>, what: string): Promise<Run> {
+async function ok(result: Promise<RunResult>, what: string): Promise<RunResult> {
   const done = await result;
-  expect(done.code, `${what}:\n${done.stdout}${done.stderr}`).toBe(0);
+  expect(done.code, `${what}:\n${done.out}${done.stderr}`).toBe(0);
   return done;
 }
 
@@ -156,11 +132,11 @@ describe('the notify kit and the installer', () => {
   it('`seccompile notify-kit` writes the kit to stdout and to -o files alike', async () => {
     const [stdout, help] = await Promise.all([seccompile(['notify-kit']), seccompile(['--help'])]);
     expect(stdout.code).toBe(0);
-    expect(stdout.stdout).toBe(readFileSync(join(build, 'seccompile_notify.h'), 'utf8'));
+    expect(stdout.out).toBe(readFileSync(join(build, 'seccompile_notify.h'), 'utf8'));
     for (const name of ['scn_alloc', 'scn_free', 'scn_recv', 'scn_respond_value', 'scn_respond_error', 'scn_respond_continue', 'scn_id_valid', 'scn_addfd', 'scn_addfd_respond', 'scn_mem_open', 'scn_mem_read', 'scn_read_memory', 'scn_read_string']) {
-      expect(stdout.stdout).toMatch(new RegExp(`^static inline [a-z ]+\\b${name}\\(`, 'm'));
+      expect(stdout.out).toMatch(new RegExp(`^static inline [a-z ]+\\b${name}\\(`, 'm'));
     }
-    expect(help.stdout).toContain('notify-kit');
+    expect(help.out).toContain('notify-kit');
   });
 
   it('the generated headers compile with -Wall -Wextra -Werror, -std=c99 -pedantic and as C++, in two translation units, with old kernel headers too', async () => {
@@ -240,8 +216,8 @@ describe('the notify kit and the installer', () => {
     const runs = await Promise.all(binaries.map((binary) => run(binary, [])));
     runs.forEach((result, i) => {
       const what = variants[i]![0];
-      expect(result.code, `${what}:\n${result.stdout}${result.stderr}`).toBe(0);
-      const lines = result.stdout.split('\n').filter((l) => l !== '');
+      expect(result.code, `${what}:\n${result.out}${result.stderr}`).toBe(0);
+      const lines = result.out.split('\n').filter((l) => l !== '');
       // Answering an answered notification: ENOENT, or EINPROGRESS while the target wakes up.
       const again = lines.filter((l) => l.startsWith('supervisor: answering again -> '));
       expect(again, what).toHaveLength(1);
@@ -283,7 +259,7 @@ describe('examples/notify-mkdir in the kernel', () => {
     const a = join(sandbox, 'made');
     const b = join(sandbox, 'made-at');
     const result = await run(target(), [socket, a, `at:${b}`, a]);
-    expect(result.stdout.split('\n').slice(1)).toEqual([`mkdir ${a}: OK`, `mkdirat ${b}: OK`, `mkdir ${a}: EEXIST`, '']);
+    expect(result.out.split('\n').slice(1)).toEqual([`mkdir ${a}: OK`, `mkdirat ${b}: OK`, `mkdir ${a}: EEXIST`, '']);
     expect(result.code).toBe(1);
     for (const dir of [a, b]) {
       expect(statSync(dir).isDirectory()).toBe(true);
@@ -299,7 +275,7 @@ describe('examples/notify-mkdir in the kernel', () => {
     symlinkSync(outside, link);
     const paths = [join(outside, 'x'), `${sandbox}/../escaped-${Date.now()}`, join(link, 'y'), `at:${join(link, 'z')}`, join(sandbox, 'no-parent', 'a')];
     const result = await run(target(), [socket, ...paths]);
-    expect(result.stdout.split('\n').slice(1, -1)).toEqual([
+    expect(result.out.split('\n').slice(1, -1)).toEqual([
       `mkdir ${paths[0]}: EPERM`,
       `mkdir ${paths[1]}: EPERM`,
       `mkdir ${paths[2]}: EPERM`,
@@ -310,7 +286,7 @@ describe('examples/notify-mkdir in the kernel', () => {
     expect(existsSync(paths[1]!.replace(/^.*\.\.\//, '/tmp/'))).toBe(false);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     const root = await run(target(), [socket, '/tmp', '/etc/seccompile-must-not-exist']);
-    expect(root.stdout.split('\n').slice(1, -1)).toEqual(['mkdir /tmp: EEXIST', 'mkdir /etc/seccompile-must-not-exist: EPERM']);
+    expect(root.out.split('\n').slice(1, -1)).toEqual(['mkdir /tmp: EEXIST', 'mkdir /etc/seccompile-must-not-exist: EPERM']);
     expect(existsSync('/etc/seccompile-must-not-exist')).toBe(false);
   });
 
@@ -318,10 +294,10 @@ describe('examples/notify-mkdir in the kernel', () => {
     const { socket } = await sharedSupervisor();
     const cwd = mkdtempSync(join(sandbox, 'cwd-'));
     const relative = await run(target(), [socket, 'rel', 'at:rel/sub', './rel/sub/x'], { cwd });
-    expect(relative.stdout.split('\n').slice(1, -1)).toEqual(['mkdir rel: OK', 'mkdirat rel/sub: OK', 'mkdir ./rel/sub/x: OK']);
+    expect(relative.out.split('\n').slice(1, -1)).toEqual(['mkdir rel: OK', 'mkdirat rel/sub: OK', 'mkdir ./rel/sub/x: OK']);
     expect(statSync(join(cwd, 'rel', 'sub', 'x')).isDirectory()).toBe(true);
     const denied = await run(target(), [socket, 'rel2'], { cwd: outside });
-    expect(denied.stdout).toContain('mkdir rel2: EPERM');
+    expect(denied.out).toContain('mkdir rel2: EPERM');
     expect(readdirSync(outside)).toEqual([]);
     const deep = join(sandbox, 'p', 'q', 'r');
     const exec = await run(target(), [socket, '--exec', 'mkdir', '-p', deep]);
@@ -347,7 +323,7 @@ describe('examples/notify-mkdir in the kernel', () => {
     expect(supervisor.exited).toBeUndefined();
     const after = join(sandbox, 'after-kill');
     const next = await run(target(), [socket, after, join(outside, 'after')]);
-    expect(next.stdout.split('\n').slice(1, -1)).toEqual([`mkdir ${after}: OK`, `mkdir ${join(outside, 'after')}: EPERM`]);
+    expect(next.out.split('\n').slice(1, -1)).toEqual([`mkdir ${after}: OK`, `mkdir ${join(outside, 'after')}: EPERM`]);
     expect(statSync(after).isDirectory()).toBe(true);
     expect(readdirSync(outside)).toEqual([]);
   });
@@ -391,9 +367,9 @@ describe('flags and listener in the other outputs', () => {
       seccompile(['compile', policy, '--flag', 'tsync', '--format', 'c']),
       seccompile(['compile', join(FIXTURES, 'plain.policy'), '--flag', 'wait_killable_recv', '--format', 'c']),
     ]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ flags: ['new_listener'], flagsValue: 8, needsListener: true, minKernel: '5.0' });
-    expect(JSON.parse(withFlags.stdout)).toMatchObject({ flags: ['tsync', 'log', 'new_listener', 'tsync_esrch', 'wait_killable_recv'], flagsValue: 1 | 2 | 8 | 16 | 32, needsListener: true, minKernel: '5.19' });
-    expect(sim.stdout).toMatch(/-> USER_NOTIF$/m);
+    expect(JSON.parse(json.out)).toMatchObject({ flags: ['new_listener'], flagsValue: 8, needsListener: true, minKernel: '5.0' });
+    expect(JSON.parse(withFlags.out)).toMatchObject({ flags: ['tsync', 'log', 'new_listener', 'tsync_esrch', 'wait_killable_recv'], flagsValue: 1 | 2 | 8 | 16 | 32, needsListener: true, minKernel: '5.19' });
+    expect(sim.out).toMatch(/-> USER_NOTIF$/m);
     expect(tsync.code).toBe(1);
     expect(tsync.stderr).toMatch(/tsync_esrch.*SC4003/);
     expect(killable.code).toBe(1);
@@ -403,9 +379,9 @@ describe('flags and listener in the other outputs', () => {
   it('the C header carries the extra flags into NAME_FLAGS and its installer', async () => {
     const header = await seccompile(['compile', join(FIXTURES, 'plain.policy'), '--format', 'c', '--flag', 'log', '--name', 'logged']);
     expect(header.code).toBe(0);
-    expect(header.stdout).toContain('#define LOGGED_FLAGS 0x2u');
-    expect(header.stdout).toContain('static inline int logged_install_flags(unsigned long extra_flags)');
-    expect(header.stdout).toContain('unsigned long flags = LOGGED_FLAGS | extra_flags;');
+    expect(header.out).toContain('#define LOGGED_FLAGS 0x2u');
+    expect(header.out).toContain('static inline int logged_install_flags(unsigned long extra_flags)');
+    expect(header.out).toContain('unsigned long flags = LOGGED_FLAGS | extra_flags;');
   });
 });
 

@@ -3,33 +3,16 @@
  * 1 error-level findings or too many warnings, 2 usage errors), the GitHub annotation format,
  * the project configuration file and standard input.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from '../support/cli-build.ts';
+import { runCli, type RunOptions, type RunResult } from '../support/run.ts';
 import { PROFILES_DIR } from '../oci/support.ts';
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-    for (const name of ['NO_COLOR', 'FORCE_COLOR', 'SECCOMPILE_DEBUG', 'NODE_OPTIONS']) if (!options.env?.[name]) delete env[name];
-    const child = spawn(process.execPath, [BIN, 'lint', ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+/** `seccompile lint ARGS` in a fresh process. */
+function run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runCli(['lint', ...args], options);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-lint-cli-'));
@@ -52,20 +35,20 @@ describe('exit status', () => {
   it('0 for a clean policy, 1 for an error-level finding, 1 for a policy that does not compile', async () => {
     const [clean, dangerous, broken] = await Promise.all([run([CLEAN]), run([DANGEROUS]), run([BROKEN])]);
     expect(clean).toMatchObject({ code: 0, stderr: '' });
-    expect(clean.stdout).toBe('no problems in 1 file\n');
+    expect(clean.out).toBe('no problems in 1 file\n');
     expect(dangerous.code).toBe(1);
-    expect(dangerous.stdout).toContain(`${DANGEROUS}:3:7: error: \`bpf\` is allowed whatever its arguments`);
-    expect(dangerous.stdout).toContain('[dangerous-syscall]\n3 | allow bpf\n  |       ^^^');
-    expect(dangerous.stdout).toMatch(/= note: see file:\/\/.*\/docs\/lint-rules\.md#dangerous-syscall/);
-    expect(dangerous.stdout.trimEnd().split('\n').pop()).toBe('1 error, 0 warnings and 0 infos in 1 file');
+    expect(dangerous.out).toContain(`${DANGEROUS}:3:7: error: \`bpf\` is allowed whatever its arguments`);
+    expect(dangerous.out).toContain('[dangerous-syscall]\n3 | allow bpf\n  |       ^^^');
+    expect(dangerous.out).toMatch(/= note: see file:\/\/.*\/docs\/lint-rules\.md#dangerous-syscall/);
+    expect(dangerous.out.trimEnd().split('\n').pop()).toBe('1 error, 0 warnings and 0 infos in 1 file');
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain('[invalid-policy]');
+    expect(broken.out).toContain('[invalid-policy]');
   });
 
   it('warnings pass, unless there are more than --max-warnings', async () => {
     const [plain, zero, one] = await Promise.all([run([WARNING]), run([WARNING, '--max-warnings', '0']), run([WARNING, '--max-warnings', '1'])]);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain('[kill-thread]');
+    expect(plain.out).toContain('[kill-thread]');
     expect(zero.code).toBe(1);
     expect(zero.stderr).toBe('seccompile: error: 1 warning, more than --max-warnings 0 allows\n');
     expect(one.code).toBe(0);
@@ -89,7 +72,7 @@ describe('exit status', () => {
     expect(results[0]!.stderr).toContain('unknown rule "no-such-rule"');
     expect(results[1]!.stderr).toContain('"loud" is not a level for kill-thread');
     expect(results[4]!.stderr).toContain('missing.policy: no such file or directory');
-    expect(results.every((r) => r.stdout === '')).toBe(true);
+    expect(results.every((r) => r.out === '')).toBe(true);
   });
 });
 
@@ -97,7 +80,7 @@ describe('--format github', () => {
   it('writes annotations GitHub Actions understands', async () => {
     const result = await run([DANGEROUS, WARNING, '--format', 'github']);
     expect(result.code).toBe(1);
-    const lines = result.stdout.trimEnd().split('\n');
+    const lines = result.out.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^::error file=${DANGEROUS.replace(/[.]/g, '\\.')},line=3,col=7,endLine=3,endColumn=10,title=dangerous-syscall::\`bpf\` is allowed whatever its arguments: it loads eBPF programs`));
     expect(lines[1]).toMatch(/^::warning file=[^,]+,line=3,col=1,endLine=3,endColumn=12,title=kill-thread::kill_thread kills only the calling thread/);
@@ -107,9 +90,9 @@ describe('--format github', () => {
   it('annotates profiles at their JSON line, with the JSON path', async () => {
     const result = await run([DOCKER, '--format', 'github', '--kernel', '6.1', '--docker-default-caps']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^::error file=[^,]*docker-default\.json,line=432,col=5,endLine=432,endColumn=13,title=dangerous-syscall::`ptrace` is allowed whatever its arguments: .* \(at \$\.syscalls\[1\]\.names\[2\]\)%0A/m);
-    expect(result.stdout.match(/^::error /gm)).toHaveLength(4);
-    expect(result.stdout.match(/^::notice /gm)).toHaveLength(3);
+    expect(result.out).toMatch(/^::error file=[^,]*docker-default\.json,line=432,col=5,endLine=432,endColumn=13,title=dangerous-syscall::`ptrace` is allowed whatever its arguments: .* \(at \$\.syscalls\[1\]\.names\[2\]\)%0A/m);
+    expect(result.out.match(/^::error /gm)).toHaveLength(4);
+    expect(result.out.match(/^::notice /gm)).toHaveLength(3);
   });
 });
 
@@ -125,7 +108,7 @@ describe('configuration', () => {
       run([DANGEROUS, '--config', join(project, '.seccompile.json')]),
     ]);
     expect(configured.code).toBe(0);
-    expect(configured.stdout).toContain('app.policy:3:7: warning: `bpf`');
+    expect(configured.out).toContain('app.policy:3:7: warning: `bpf`');
     expect(overridden.code).toBe(1);
     expect(explicit.code).toBe(0);
   });
@@ -147,7 +130,7 @@ describe('configuration', () => {
     ]);
     // x32 and foreign_arch calls get the implicit kill_process, which 4.9 does not know.
     expect(old.code).toBe(1);
-    const document = JSON.parse(old.stdout) as { files: { findings: { ruleId: string; message: string }[] }[] };
+    const document = JSON.parse(old.out) as { files: { findings: { ruleId: string; message: string }[] }[] };
     expect(document.files[0]!.findings.map((f) => f.ruleId)).toEqual(['action-needs-newer-kernel']);
     expect(document.files[0]!.findings[0]!.message).toMatch(/^x32 calls and calls of other architectures get `kill_process`/);
     expect(recent.code).toBe(0);
@@ -159,13 +142,13 @@ describe('inputs and outputs', () => {
   it('reads a policy from standard input', async () => {
     const result = await run(['-'], { input: 'default errno(ENOSYS)\nallow exit_group, rt_sigreturn\nallow ptrace\n' });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('<stdin>:3:7: error: `ptrace` is allowed');
+    expect(result.out).toContain('<stdin>:3:7: error: `ptrace` is allowed');
   });
 
   it('lints a directory tree, writes SARIF to a file', async () => {
     const out = join(dir, 'lint.sarif');
     const result = await run([join(dir, 'clean'), join(dir, 'warning'), '--format', 'sarif', '-o', out]);
-    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result).toMatchObject({ code: 0, out: '' });
     const log = JSON.parse(readFileSync(out, 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0]!.results.map((r) => r.ruleId)).toEqual(['kill-thread']);
@@ -174,13 +157,13 @@ describe('inputs and outputs', () => {
   it('lists the rules', async () => {
     const result = await run(['--list-rules']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^dangerous-syscall +security +error +A dangerous syscall/m);
-    expect(result.stdout).toMatch(/^invalid-policy +correctness +error\* /m);
+    expect(result.out).toMatch(/^dangerous-syscall +security +error +A dangerous syscall/m);
+    expect(result.out).toMatch(/^invalid-policy +correctness +error\* /m);
   });
 
   it('colours a terminal only when asked', async () => {
     const [plain, forced] = await Promise.all([run([DANGEROUS]), run([DANGEROUS], { env: { FORCE_COLOR: '1' } })]);
-    expect(plain.stdout).not.toMatch(/\x1b\[/);
-    expect(forced.stdout).toMatch(/\x1b\[/);
+    expect(plain.out).not.toMatch(/\x1b\[/);
+    expect(forced.out).toMatch(/\x1b\[/);
   });
 });

@@ -1,7 +1,6 @@
 // Profiles on the command line (the built CLI): `compile` tells a profile from a policy, takes
 // --input, --cap, --docker-default-caps, --kernel and --strict; `convert` writes the policy;
 // `sim` runs a profile; errors read like every other diagnostic.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,36 +8,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeProgram } from '../../src/bpf/insn.ts';
 import { emulate } from '../../src/bpf/emulate.ts';
 import { formatReturnValue } from '../../src/seccomp/action.ts';
-import { BIN, ROOT } from '../support/cli-build.ts';
+import { runCli, type RunResult } from '../support/run.ts';
 import { PROFILES_DIR } from './support.ts';
 
 const DOCKER = join(PROFILES_DIR, 'docker-default.json');
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-oci-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: Buffer;
-  readonly out: string;
-  readonly err: string;
-}
-
-function run(args: readonly string[], input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const name of ['NO_COLOR', 'FORCE_COLOR', 'SECCOMPILE_DEBUG', 'NODE_OPTIONS']) delete env[name];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out);
-      resolve({ code, stdout, out: stdout.toString('utf8'), err: Buffer.concat(err).toString('utf8') });
-    });
-    child.stdin.end(input ?? '');
-  });
+function run(args: readonly string[], input?: string): Promise<RunResult> {
+  return runCli(args, input === undefined ? {} : { input });
 }
 
 function file(name: string, text: string): string {
@@ -56,10 +34,10 @@ describe('compile with a profile', () => {
     const out = join(dir, 'docker.bpf');
     const r = await run(['--verbose', 'compile', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.err).toContain('info: SCMP_ARCH_X86 is not compiled');
+    expect(r.stderr).toContain('info: SCMP_ARCH_X86 is not compiled');
     // Notes are for --verbose: a plain compile of the same profile is silent.
     const quiet = await run(['compile', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', out]);
-    expect([quiet.code, quiet.err]).toEqual([0, '']);
+    expect([quiet.code, quiet.stderr]).toEqual([0, '']);
     const bytes = readFileSync(out);
     expect(verdictOf(bytes, 161)).toBe('ALLOW'); // chroot, with CAP_SYS_CHROOT
     expect(verdictOf(bytes, 272)).toBe('ERRNO(1)'); // unshare
@@ -76,18 +54,18 @@ describe('compile with a profile', () => {
   it('an unknown capability or kernel version is a usage error', async () => {
     const cap = await run(['compile', DOCKER, '--cap', 'CAP_SYS_ADMN', '-o', join(dir, 'x.bpf')]);
     expect(cap.code).toBe(2);
-    expect(cap.err).toContain('--cap "CAP_SYS_ADMN" is not a Linux capability');
-    expect(cap.err).toContain('did you mean CAP_SYS_ADMIN?');
+    expect(cap.stderr).toContain('--cap "CAP_SYS_ADMN" is not a Linux capability');
+    expect(cap.stderr).toContain('did you mean CAP_SYS_ADMIN?');
     const kernel = await run(['compile', DOCKER, '--kernel', 'six', '-o', join(dir, 'x.bpf')]);
     expect(kernel.code).toBe(2);
-    expect(kernel.err).toContain('--kernel "six" is not a kernel version');
+    expect(kernel.stderr).toContain('--kernel "six" is not a kernel version');
     expect(existsSync(join(dir, 'x.bpf'))).toBe(false);
   });
 
   it('profile options given with a policy are a usage error', async () => {
     const r = await run(['compile', 'test/fixtures/cli/small.policy', '--cap', 'CAP_KILL', '--format', 'asm']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('--cap only apply to OCI profiles, and this input is a policy');
+    expect(r.stderr).toContain('--cap only apply to OCI profiles, and this input is a policy');
   });
 
   it('--input oci reads standard input as a profile; --format asm lists it', async () => {
@@ -100,8 +78,8 @@ describe('compile with a profile', () => {
   it('--input policy reads a JSON-looking input as a policy', async () => {
     const r = await run(['compile', '-', '--input', 'policy', '--format', 'asm'], '{}');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('<stdin>:1:1: error');
-    expect(r.err).not.toContain('SC7');
+    expect(r.stderr).toContain('<stdin>:1:1: error');
+    expect(r.stderr).not.toContain('SC7');
   });
 
   it('schema errors give the file, line, column and JSON path; exit 1 and no output file', async () => {
@@ -109,8 +87,8 @@ describe('compile with a profile', () => {
     const out = join(dir, 'bad.bpf');
     const r = await run(['compile', path, '-o', out]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${path}:5:46: error: syscalls[0].args[0].op: unknown operator "SCMP_CMP_XX" [SC7002]`);
-    expect(r.err).toContain('5 |      "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}');
+    expect(r.stderr).toContain(`${path}:5:46: error: syscalls[0].args[0].op: unknown operator "SCMP_CMP_XX" [SC7002]`);
+    expect(r.stderr).toContain('5 |      "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}');
     expect(existsSync(out)).toBe(false);
   });
 
@@ -118,19 +96,19 @@ describe('compile with a profile', () => {
     const path = file('broken.json', '{"defaultAction": "SCMP_ACT_ERRNO",\n "syscalls": [\n');
     const r = await run(['compile', path, '--format', 'asm']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/broken\.json:3:1: error: invalid JSON: expected a JSON value, found the end of the input \[SC7001\]/);
-    expect(r.err).not.toContain('internal error');
+    expect(r.stderr).toMatch(/broken\.json:3:1: error: invalid JSON: expected a JSON value, found the end of the input \[SC7001\]/);
+    expect(r.stderr).not.toContain('internal error');
   });
 
   it('--strict turns unknown names into errors', async () => {
     const path = file('typo.json', '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["raed"], "action": "SCMP_ACT_ALLOW"}]}');
     const lax = await run(['compile', path, '--format', 'asm']);
     expect(lax.code).toBe(0);
-    expect(lax.err).toContain('warning: `raed` is not an x86-64 syscall: runtimes skip it [SC7004]');
-    expect(lax.err).toContain('did you mean `read`?');
+    expect(lax.stderr).toContain('warning: `raed` is not an x86-64 syscall: runtimes skip it [SC7004]');
+    expect(lax.stderr).toContain('did you mean `read`?');
     const strict = await run(['compile', path, '--format', 'asm', '--strict']);
     expect(strict.code).toBe(1);
-    expect(strict.err).toContain('error: `raed` is not an x86-64 syscall');
+    expect(strict.stderr).toContain('error: `raed` is not an x86-64 syscall');
   });
 });
 
@@ -160,7 +138,7 @@ describe('convert', () => {
     expect(ok.out).toContain('errno(EACCES) ptrace');
     const bad = await run(['convert', '-'], '{"defaultAction": "SCMP_ACT_NOTIFY"}');
     expect(bad.code).toBe(1);
-    expect(bad.err).toContain('SCMP_ACT_NOTIFY cannot be the default action');
+    expect(bad.stderr).toContain('SCMP_ACT_NOTIFY cannot be the default action');
     expect(bad.out).toBe('');
   });
 });
