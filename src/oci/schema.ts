@@ -57,6 +57,18 @@ export function readProfile(root: JsonValue): SchemaResult {
   return reader.failed ? { diagnostics: reader.diagnostics } : { ...(profile ? { profile } : {}), diagnostics: reader.diagnostics };
 }
 
+const lowercased = new WeakMap<readonly string[], ReadonlyMap<string, string>>();
+
+/** Field names by their lower-case form (Go's decoder matches names case-insensitively). */
+function lowercaseFields<K extends string>(fields: readonly K[]): ReadonlyMap<string, K> {
+  let map = lowercased.get(fields);
+  if (!map) {
+    map = new Map(fields.map((f) => [f.toLowerCase(), f]));
+    lowercased.set(fields, map);
+  }
+  return map as ReadonlyMap<string, K>;
+}
+
 class SchemaReader {
   readonly diagnostics: Diagnostic[] = [];
   failed = false;
@@ -75,7 +87,7 @@ class SchemaReader {
   private object<K extends string>(value: JsonValue, path: string, fields: readonly K[]): Fields<K> | undefined {
     if (value.kind !== 'object') return this.error(path, value.span, `expected an object, found ${jsonKindName(value)}`);
     const found: Partial<Record<K, JsonMember>> = {};
-    const lowered = new Map(fields.map((f) => [f.toLowerCase(), f] as const));
+    const lowered = lowercaseFields(fields);
     for (const member of value.members) {
       const exact = (fields as readonly string[]).includes(member.key) ? (member.key as K) : undefined;
       const field = exact ?? lowered.get(member.key.toLowerCase());
