@@ -17,7 +17,7 @@ import { shortcutJumps } from '../src/optimize/passes/shortcut.ts';
 import { threadJumps } from '../src/optimize/passes/thread.ts';
 import { optimizeCfg, PASSES } from '../src/optimize/pipeline.ts';
 import { genericProfile, parseProfile } from '../src/optimize/profile.ts';
-import { boundedRangeTree, leafDepths, minimaxTree, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
+import { boundedRangeTree, leafDepths, leastWorstPath, minimaxTree, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
 import { syscallByName } from '../src/syscalls/index.ts';
@@ -248,6 +248,15 @@ describe('dispatch', () => {
 });
 
 describe('least worst path', () => {
+  it('is found by interval packing as by the dynamic programme, on large inputs too', () => {
+    const rng = new Random(23);
+    for (let round = 0; round < 100; round++) {
+      const costs = Array.from({ length: 1 + rng.int(120) }, () => 1 + (rng.chance(0.2) ? rng.int(40) : 0));
+      expect(leastWorstPath(costs)).toBe(minimaxTree(costs).worst);
+    }
+  });
+
+
   it('matches trying every split', () => {
     // The reference: every tree shape, by brute force.
     const worst = (costs: readonly number[], i = 0, j = costs.length - 1): number => {
@@ -261,6 +270,7 @@ describe('least worst path', () => {
       const costs = Array.from({ length: 1 + rng.int(9) }, () => 1 + (rng.chance(0.3) ? rng.int(15) : 0));
       const { tree, worst: found } = minimaxTree(costs);
       expect(found).toBe(worst(costs));
+      expect(leastWorstPath(costs)).toBe(found);
       expect(Math.max(...leafDepths(tree).map((d, i) => d + costs[i]!))).toBe(found);
     }
   });

@@ -51,11 +51,11 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }
-  for (const [, entry] of bySyscall) entry.rules = mergeRuns(entry.name, entry.rules, diagnostics);
+  for (const [, entry] of bySyscall) if (entry.rules.length > 1) entry.rules = mergeRuns(entry.name, entry.rules, diagnostics);
 
   const syscalls: SyscallDecision[] = [...bySyscall.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map(({ syscallSpan: _, checked: __, ...r }) => r) }));
+    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map((r): IrRule => ({ condition: r.condition, action: r.action, ...(r.origin ? { origin: r.origin } : {}) })) }));
   const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
   const needsListener = actions.some((a) => a.kind === 'notify');
   const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);

@@ -4,7 +4,7 @@
 import type { BlockId, CfgBuilder } from '../bpf/cfg.ts';
 import type { DispatchStrategy, NrRange } from '../codegen/dispatch.ts';
 import type { SyscallProfile } from './profile.ts';
-import { boundedRangeTree, minimaxTree, type RangeTree } from './range-tree.ts';
+import { boundedRangeTree, leastWorstPath, minimaxTree, type RangeTree } from './range-tree.ts';
 
 /** Instructions a path may take beyond the least possible worst path, to favour frequent syscalls. */
 const SLACK = 3;
@@ -44,8 +44,8 @@ export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
     build(builder, ranges) {
       const memo = new Map<BlockId, number>();
       const bodyCosts = ranges.map((r) => builder.worstPathLength(r.target, memo));
-      const least = minimaxTree(bodyCosts);
-      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), depthLimits(bodyCosts, least.worst), least.tree);
+      const limits = depthLimits(bodyCosts, leastWorstPath(bodyCosts));
+      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, () => minimaxTree(bodyCosts).tree);
       return emitTree(builder, tree, ranges);
     },
   };

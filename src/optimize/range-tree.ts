@@ -65,7 +65,7 @@ export function treeDepth(tree: RangeTree): number {
  * rounds on real policies). Leaves still too deep get more weight, round by round; a balanced tree
  * is the fallback.
  */
-export function boundedRangeTree(weights: readonly number[], limits: readonly number[], fallback?: RangeTree): OptimalTree {
+export function boundedRangeTree(weights: readonly number[], limits: readonly number[], fallback?: () => RangeTree): OptimalTree {
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   const boost = limits.map((limit) => total * 2 ** -(limit + 2));
   for (let round = 0; round < 40; round++) {
@@ -81,13 +81,35 @@ export function boundedRangeTree(weights: readonly number[], limits: readonly nu
     });
     if (fits) return { ...result, cost: weightedCost(result.tree, weights) };
   }
-  const tree = fallback ?? balancedTree(0, weights.length - 1);
+  const tree = fallback?.() ?? balancedTree(0, weights.length - 1);
   return { tree, cost: weightedCost(tree, weights), depth: treeDepth(tree) };
 }
 
 /**
- * The tree with the least possible worst path: min over trees of max over leaves of
- * (depth + cost of the leaf). O(n² log n); above `exactUpTo` leaves, a balanced tree.
+ * The least possible worst path over all trees: min over trees of max over leaves of (depth +
+ * cost of the leaf). A tree whose leaves sit no deeper than W − cost exists exactly when, leaf
+ * by leaf and left to right, intervals of 2^−(W − cost) each fit in [0, 1) at the first multiple
+ * of their own size (the intervals of a prefix code in order; a deeper leaf only takes less
+ * room). W is at most a balanced tree's worst path, so a few O(n) checks find it.
+ */
+export function leastWorstPath(leafCosts: readonly number[]): number {
+  const highest = Math.max(...leafCosts);
+  for (let worst = leafCosts.length === 1 ? highest : highest + 1; ; worst++) {
+    // Positions in units of 2^−worst: leaf i takes 2^cost units.
+    const end = 1n << BigInt(worst);
+    let position = 0n;
+    for (const cost of leafCosts) {
+      const size = 1n << BigInt(cost);
+      position = ((position + size - 1n) & -size) + size;
+      if (position > end) break;
+    }
+    if (position <= end) return worst;
+  }
+}
+
+/**
+ * The tree with the least possible worst path (see leastWorstPath). O(n² log n); above
+ * `exactUpTo` leaves, a balanced tree.
  */
 export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tree: RangeTree; worst: number } {
   const n = leafCosts.length;
