@@ -10,6 +10,9 @@ Run with /usr/bin/python3. Reads one JSON request on stdin:
   (values as decimal strings: they are 64-bit)
 Writes {"results": [{"id", "bpf": "<hex>", "seconds": <build and export time>} | {"id", "error"}]}.
 `optimize` 2 is libseccomp's binary-tree layout (SCMP_FLTATR_CTL_OPTIMIZE=2), 1 its default.
+
+`libseccomp_bench.py --compile PROFILE.json OUT.bpf MAJOR.MINOR CAP...` compiles one Docker profile
+to a file, as a runtime would (binary tree), for timing a cold compile from the command line.
 """
 import json
 import os
@@ -96,5 +99,17 @@ def main():
     json.dump({"results": results}, sys.stdout)
 
 
+def compile_profile(profile_path, out_path, kernel, caps):
+    with open(profile_path) as source:
+        profile = json.load(source)
+    major, minor = kernel.split(".")
+    f = build_docker({"profile": profile, "caps": caps, "kernel": [int(major), int(minor)]}, 2)
+    with open(out_path, "wb") as out:
+        f.export_bpf(out)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--compile"]:
+        compile_profile(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    else:
+        main()

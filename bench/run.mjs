@@ -53,16 +53,21 @@ function statsOf(program) {
 }
 
 // ---- timing --------------------------------------------------------------------------------------
-function wallMs(command, commandArgs, runs) {
-  const times = [];
+/**
+ * Median wall time of each command, run in turns (a, b, c, a, b, c, …) so that a busy moment of
+ * the machine weighs on all of them alike.
+ */
+function wallMs(commands, runs) {
+  const times = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    commands.forEach(([command, commandArgs], c) => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed: ${r.stderr}`);
+      times[c].push(Number(process.hrtime.bigint() - start) / 1e6);
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 function libraryMs(input) {
@@ -130,15 +135,21 @@ const timing = [];
 const docker = inputs.find((i) => i.kind === 'oci');
 const timed = docker ?? inputs.find((i) => i.name === 'web-server.policy');
 if (timed) {
-  const runs = quick ? 5 : 21;
+  const runs = quick ? 5 : 41;
   const out = join(mkdtempSync(join(tmpdir(), 'seccompile-bench-')), 'out.bpf');
-  const node = wallMs(process.execPath, ['-e', '0'], runs);
-  const cli = wallMs(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? ['--docker-default-caps', '--kernel', '6.18'] : [])], runs);
+  const kernel = ['--docker-default-caps', '--kernel', '6.18'];
+  const commands = [
+    [process.execPath, ['-e', '0']],
+    [process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? kernel : [])]],
+    ['/usr/bin/python3', ['-c', 'import seccomp']],
+    ...(timed.kind === 'oci' ? [['/usr/bin/python3', [join(ROOT, 'bench', 'libseccomp_bench.py'), '--compile', timed.path, out, '6.18', ...DOCKER_CAPS]]] : []),
+  ];
+  const [node, cli, pythonCold, libseccompCli] = wallMs(commands, runs);
   const warm = libraryMs(timed);
   const libRow = rows.find((r) => r.input === timed);
-  timing.push(`Compile time for ${timed.name} (median of ${runs} runs): \`node -e 0\` ${node.toFixed(1)} ms; seccompile CLI ${cli.toFixed(1)} ms (${(cli / node).toFixed(2)}× node -e 0); library call, warm ${warm.toFixed(2)} ms;` +
+  timing.push(`Compile time for ${timed.name} (median of ${runs} runs, commands in turns): \`node -e 0\` ${node.toFixed(1)} ms; seccompile CLI ${cli.toFixed(1)} ms (${(cli / node).toFixed(2)}× node -e 0); library call, warm ${warm.toFixed(2)} ms;` +
     (libRow?.libseccomp2 ? ` libseccomp build + export (in Python, warm process) ${(libRow.libseccomp2.seconds * 1000).toFixed(2)} ms.` : ''));
-  const pythonCold = wallMs('/usr/bin/python3', ['-c', 'import seccomp'], runs);
+  if (libseccompCli !== undefined) timing.push(`libseccomp from the command line (python3-seccomp, cold: Python start, Docker's profile handling, build, export) ${libseccompCli.toFixed(1)} ms (${(libseccompCli / node).toFixed(2)}× node -e 0).`);
   timing.push(`A cold \`python3 -c 'import seccomp'\` takes ${pythonCold.toFixed(1)} ms.`);
 }
 {

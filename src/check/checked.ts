@@ -29,6 +29,11 @@ export interface CheckedRule {
   readonly syscallSpan: Span;
 }
 
+/** A rule; every front end builds them here, so that they all have one shape (which V8 optimises). */
+export function checkedRule(syscall: Syscall, action: Action, condition: Condition | undefined, span: Span, syscallSpan: Span): CheckedRule {
+  return { syscall, action, condition, span, syscallSpan };
+}
+
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 /** An argument, optionally masked: `(arg & mask)`. Mask and values are reduced to the argument's width. */

@@ -9,7 +9,7 @@ import { ACTION_NAMES } from '../parser/tokens.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
 import { syscallByName, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
-import type { CheckedPolicy, CheckedRule } from './checked.ts';
+import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
 
 export interface CheckResult {
@@ -133,7 +133,7 @@ class PolicyChecker {
       const scope: Scope = { syscall, defines: this.defines };
       const condition = statement.condition && this.expressions.condition(statement.condition, scope);
       if (!action || (statement.condition && !condition)) continue;
-      this.rules.push({ syscall, action, ...(condition ? { condition } : {}), span: statement.span, syscallSpan: ref.span });
+      this.rules.push(checkedRule(syscall, action, condition, statement.span, ref.span));
     }
   }
 

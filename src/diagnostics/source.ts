@@ -22,10 +22,20 @@ export interface Position {
   readonly column: number;
 }
 
+/** Line starts are found when first asked for: a file without diagnostics never needs them. */
 export function createSourceFile(path: string, text: string): SourceFile {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  return { path, text, lineStarts };
+  let lineStarts: number[] | undefined;
+  return {
+    path,
+    text,
+    get lineStarts(): readonly number[] {
+      if (!lineStarts) {
+        lineStarts = [0];
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+      }
+      return lineStarts;
+    },
+  };
 }
 
 export function positionOf(file: SourceFile, offset: number): Position {

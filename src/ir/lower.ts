@@ -47,20 +47,27 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     if (rule.condition && condition.kind === 'true') {
       diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
     }
-    const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, ...(rule.condition ? { checked: rule.condition } : {}) };
+    const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, checked: rule.condition };
     entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }
   for (const [, entry] of bySyscall) if (entry.rules.length > 1) entry.rules = mergeRuns(entry.name, entry.rules, diagnostics);
 
-  const syscalls: SyscallDecision[] = [...bySyscall.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([nr, { name, rules }]) => ({ nr, name, rules: rules.map((r): IrRule => ({ condition: r.condition, action: r.action, ...(r.origin ? { origin: r.origin } : {}) })) }));
-  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...syscalls.flatMap((s) => s.rules.map((r) => r.action))];
+  const syscalls: SyscallDecision[] = [];
+  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction];
+  for (const [nr, { name, rules }] of [...bySyscall].sort((a, b) => a[0] - b[0])) {
+    syscalls.push({ nr, name, rules: rules.map((r): IrRule => ({ condition: r.condition, action: r.action, origin: r.origin })) });
+    for (const rule of rules) actions.push(rule.action);
+  }
   const needsListener = actions.some((a) => a.kind === 'notify');
   const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
   for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
-  const minKernel = [...actions.map(actionMinKernel), ...flags.map((f) => FLAG_MIN_KERNEL[f])].reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+  let minKernel = actionMinKernel(policy.defaultAction);
+  const raise = (version: typeof minKernel): void => {
+    if (version[0] > minKernel[0] || (version[0] === minKernel[0] && version[1] > minKernel[1])) minKernel = version;
+  };
+  for (const action of actions) raise(actionMinKernel(action));
+  for (const flag of flags) raise(FLAG_MIN_KERNEL[flag]);
   return {
     diagnostics,
     ir: {

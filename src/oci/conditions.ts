@@ -2,7 +2,7 @@
 // comparisons of whole 64-bit arguments, ranges where they can be (`hi == 1 and lo >= 5` is
 // `arg >= 0x100000005 and arg <= 0x1ffffffff`), and neighbouring rules of one action joined.
 // Every transformation keeps the verdicts of a first-match rule list.
-import type { CheckedRule, Condition } from '../check/checked.ts';
+import { checkedRule, type CheckedRule, type Condition } from '../check/checked.ts';
 import type { Span } from '../diagnostics/source.ts';
 import { actionsEqual } from '../seccomp/action.ts';
 import type { SyscallArg } from '../syscalls/index.ts';
@@ -158,9 +158,7 @@ export function mergeRanges(a: CheckedRule, b: CheckedRule): CheckedRule | undef
     ? [{ kind: 'compare', operand, op: '==', value: lo, span }]
     : [...(lo > 0n ? [{ kind: 'compare', operand, op: '>=', value: lo, span } as const] : []), ...(hi < MAX64 ? [{ kind: 'compare', operand, op: '<=', value: hi, span } as const] : [])];
   for (const v of except) parts.push({ kind: 'compare', operand, op: '!=', value: v, span });
-  const condition = andOf(parts);
-  const { condition: _old, ...rest } = a;
-  return condition ? { ...rest, condition } : rest;
+  return checkedRule(a.syscall, a.action, andOf(parts), a.span, a.syscallSpan);
 }
 
 /** A test of one word of the tree as a comparison of the masked 64-bit argument. */

@@ -488,8 +488,9 @@ function treeAdd(existing: Ref, newTree: DbNode, state: IterState): number {
   return 0;
 }
 
-function newNode(fields: Pick<DbNode, 'arg' | 'high' | 'op' | 'opOrig' | 'mask' | 'datum' | 'datumFull'>): DbNode {
-  return { refcnt: 0, actT: undefined, actTOrigin: -1, actF: undefined, actFOrigin: -1, nxtT: null, nxtF: null, lvlPrv: null, lvlNxt: null, ...fields };
+/** A node testing `(word & mask) op datum` of a comparison of `arg` (opOrig, datumFull). */
+function newNode(arg: number, opOrig: ScmpCompare, datumFull: bigint, high: boolean, op: DbNode['op'], mask: number, datum: number): DbNode {
+  return { refcnt: 0, arg, high, op, opOrig, mask, datum, datumFull, actT: undefined, actTOrigin: -1, actF: undefined, actFOrigin: -1, nxtT: null, nxtF: null, lvlPrv: null, lvlNxt: null };
 }
 
 const hi32 = (v: bigint): number => Number((v >> 32n) & 0xffffffffn);
@@ -504,29 +505,27 @@ interface GenState {
 /** _db_rule_gen_arg_64: the nodes of one 64-bit comparison (mask and datum as db_col_rule_add sets them). */
 function genArg64(sys: DbSys, arg: number, op: ScmpCompare, mask: bigint, datum: bigint, gen: GenState): void {
   // a masked comparison with an empty mask is always true: no nodes
-  if (op === 'SCMP_CMP_MASKED_EQ' && hi32(mask) === 0 && lo32(mask) === 0) return;
-  const fixed = (m: number, d: number): number => (d & m) >>> 0;
+  // BigInt arithmetic is slow: each word once.
+  const maskHigh = hi32(mask);
+  const maskLow = lo32(mask);
+  if (op === 'SCMP_CMP_MASKED_EQ' && maskHigh === 0 && maskLow === 0) return;
+  const datumHigh = (hi32(datum) & maskHigh) >>> 0;
+  const datumLow = (lo32(datum) & maskLow) >>> 0;
   let c: DbNode[];
   switch (op) {
     case 'SCMP_CMP_GT':
     case 'SCMP_CMP_GE':
     case 'SCMP_CMP_LE':
-    case 'SCMP_CMP_LT': {
-      const common = { arg, opOrig: op, datumFull: datum };
+    case 'SCMP_CMP_LT':
       c = [
-        newNode({ ...common, high: true, op: 'GT', mask: hi32(mask), datum: fixed(hi32(mask), hi32(datum)) }),
-        newNode({ ...common, high: true, op: 'EQ', mask: hi32(mask), datum: fixed(hi32(mask), hi32(datum)) }),
-        newNode({ ...common, high: false, op: op === 'SCMP_CMP_GT' || op === 'SCMP_CMP_LE' ? 'GT' : 'GE', mask: lo32(mask), datum: fixed(lo32(mask), lo32(datum)) }),
+        newNode(arg, op, datum, true, 'GT', maskHigh, datumHigh),
+        newNode(arg, op, datum, true, 'EQ', maskHigh, datumHigh),
+        newNode(arg, op, datum, false, op === 'SCMP_CMP_GT' || op === 'SCMP_CMP_LE' ? 'GT' : 'GE', maskLow, datumLow),
       ];
       break;
-    }
     default: {
       const wordOp = op === 'SCMP_CMP_MASKED_EQ' ? 'MASKED_EQ' : 'EQ';
-      const common = { arg, opOrig: op, datumFull: datum, op: wordOp } as const;
-      c = [
-        newNode({ ...common, high: true, mask: hi32(mask), datum: fixed(hi32(mask), hi32(datum)) }),
-        newNode({ ...common, high: false, mask: lo32(mask), datum: fixed(lo32(mask), lo32(datum)) }),
-      ];
+      c = [newNode(arg, op, datum, true, wordOp, maskHigh, datumHigh), newNode(arg, op, datum, false, wordOp, maskLow, datumLow)];
     }
   }
   for (const p of gen.prev) {

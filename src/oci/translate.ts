@@ -13,7 +13,7 @@
 //   which finds the rules libseccomp refuses (runc then fails to start the container) and gives
 //   the decision list libseccomp's tree amounts to: which entry wins when entries overlap, and
 //   which rules libseccomp drops. That list, simplified into ranges, is the syscall's rules.
-import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import { checkedRule, type CheckedPolicy, type CheckedRule, type Condition } from '../check/checked.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
@@ -140,7 +140,10 @@ export function translateProfile(resolved: ResolvedProfile, options: TranslateOp
   }
 
   const checkedRules: CheckedRule[] = [];
-  const translatedSyscalls = bySyscall(rules).map((group) => ({ group, ...translateSyscall(group, diagnostics) }));
+  const translatedSyscalls = bySyscall(rules).map((group) => {
+    const { rules: translated, overlapping: overlaps, db } = translateSyscall(group, diagnostics);
+    return { group, rules: translated, overlapping: overlaps, db };
+  });
   for (const { group, rules: translated, overlapping: overlaps } of translatedSyscalls) {
     if (overlaps) overlapping.push(group[0]!.syscall.name);
     checkedRules.push(...translated);
@@ -206,9 +209,16 @@ function argGroups(args: readonly OciArg[]): OciArg[][] {
 function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[]): { rules: CheckedRule[]; overlapping: boolean; db?: SyscallDb } {
   const syscall = group[0]!.syscall;
   // Each libseccomp rule, in the order runc adds them.
-  const units = group.flatMap((rule) => argGroups(rule.args).map((args) => ({ rule, args, cmps: args.map(argCmp) })));
+  const units: { rule: RuncRule; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
+  let conditional = false;
+  for (const rule of group) {
+    for (const args of argGroups(rule.args)) {
+      units.push({ rule, args, cmps: args.map(argCmp) });
+      conditional ||= args.length > 0;
+    }
+  }
   // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
-  if (units.every((unit) => unit.cmps.length === 0)) return { rules: unconditional(syscall, units, 0, diagnostics), overlapping: false };
+  if (!conditional) return { rules: unconditional(syscall, units, 0, diagnostics), overlapping: false };
   const db = new SyscallDb();
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
@@ -230,9 +240,7 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
   }
   const decisions = db.decisions();
   const result = (rules: CheckedRule[], overlapping: boolean): { rules: CheckedRule[]; overlapping: boolean; db: SyscallDb } => ({ rules, overlapping, db });
-  const ruleFor = (unit: (typeof units)[number], condition: Condition | undefined): CheckedRule => ({
-    syscall, action: unit.rule.action, span: unit.rule.entry.span, syscallSpan: unit.rule.name.span, ...(condition ? { condition } : {}),
-  });
+  const ruleFor = (unit: (typeof units)[number], condition: Condition | undefined): CheckedRule => checkedRule(syscall, unit.rule.action, condition, unit.rule.entry.span, unit.rule.name.span);
   switch (decisions.kind) {
     case 'none': return result([], false);
     case 'loops':
@@ -278,7 +286,7 @@ function unconditional(syscall: Syscall, units: readonly { readonly rule: RuncRu
       related: [{ message: 'the unconditional entry', span: winner.entry.span }],
     });
   }
-  return [{ syscall, action: winner.action, span: winner.entry.span, syscallSpan: winner.name.span }];
+  return [checkedRule(syscall, winner.action, undefined, winner.entry.span, winner.name.span)];
 }
 
 function loopsForever(syscall: Syscall, rule: RuncRule): Diagnostic {
