@@ -171,6 +171,20 @@ if (timed) {
   }
 }
 
+{
+  // 1,000 allowed ioctl requests, none neighbours: the set is searched by bisection.
+  const requests = Array.from({ length: 1000 }, (_, i) => 0x5400 + 7 * i + (i % 3));
+  const r = compilePolicy(`default kill_process\nallow read, write, close, exit_group\nallow ioctl if cmd in {${requests.join(', ')}}\n`);
+  if (r.ok) {
+    const ioctl = lib.syscallByName('ioctl').nr;
+    let worst = 0;
+    for (const cmd of [...requests, ...requests.map((v) => v + 1), 0, 0xffffffff]) {
+      worst = Math.max(worst, lib.emulate(r.filter.program, { nr: ioctl, arch: 0xc000003e, instructionPointer: 0n, args: [3n, BigInt(cmd), 0n, 0n, 0n, 0n] }).trace.length);
+    }
+    timing.push(`1,000 allowed ioctl requests: ${r.filter.program.length} instructions, at most ${worst} executed for an ioctl call (the requests, their neighbours, 0 and 0xffffffff).`);
+  }
+}
+
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Linux ${release()}, Node ${process.version}`;
 const report = [`Run on ${new Date().toISOString().slice(0, 10)}, ${machine}.`, '', ...lines, '', ...timing].join('\n');
 console.log(report);
