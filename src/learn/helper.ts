@@ -1,34 +1,16 @@
 // The native helper (native/seccompile-learn.c, built at install time by scripts/build-native.mjs):
 // where it is, and running it with the records streamed back on a pipe.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../host/package-root.ts';
 import { RecordReader, type LearnedRun, type LearnProgress } from './records.ts';
 
 /** Where the helper is built, relative to the package root. */
 export const HELPER_RELATIVE_PATH = join('native', 'build', 'seccompile-learn');
 /** Overrides the helper's location (tests, unusual installs). */
 export const HELPER_ENV = 'SECCOMPILE_LEARN_HELPER';
-
-/** The seccompile package's root: the nearest directory up with a package.json named seccompile. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string | undefined {
-  let dir = dirname(from);
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'seccompile') return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 export type HelperLocation = { readonly path: string } | { readonly unavailable: string; readonly hint: string };
 
