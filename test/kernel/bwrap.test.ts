@@ -2,26 +2,16 @@
  * End to end with a real consumer: bubblewrap loads our raw filter (`--seccomp FD`) and runs
  * ordinary programs under it. bwrap is installed by .ci/run; without it these tests fail.
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeProgram } from '../../src/bpf/insn.ts';
 import { compilePolicy } from '../../src/compile.ts';
-
-const BWRAP = '/usr/bin/bwrap';
-const SANDBOX = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--dev', '/dev', '--proc', '/proc'];
+import { BWRAP, runInBwrap, type BwrapRun } from './bwrap-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-bwrap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 let filterCount = 0;
 /** Compiles `policy` (must succeed) and writes the raw filter to a file of its own. */
@@ -35,19 +25,8 @@ function filterFile(policy: string): string {
 }
 
 /** Runs `command` in the sandbox, with the filter of `policy` on fd 3 when given. */
-function bwrap(command: readonly string[], policy?: string): Run {
-  const fd = policy === undefined ? undefined : openSync(filterFile(policy), 'r');
-  try {
-    const run = spawnSync(BWRAP, [...SANDBOX, ...(fd === undefined ? [] : ['--seccomp', '3']), '--', ...command], {
-      stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', fd],
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    if (run.error) throw new Error(`running ${BWRAP} failed: ${run.error.message}`);
-    return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+function bwrap(command: readonly string[], policy?: string): BwrapRun {
+  return runInBwrap(command, policy === undefined ? undefined : filterFile(policy));
 }
 
 describe('filters loaded by bubblewrap', () => {

@@ -2,42 +2,23 @@
  * Docker's default profile, compiled by seccompile, loaded in the real kernel by bubblewrap:
  * ordinary programs run under it, and the calls it denies fail with the errno it gives.
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProgram } from '../../src/bpf/insn.ts';
 import { compileProfile } from '../../src/oci/index.ts';
 import { PROFILES_DIR } from '../oci/support.ts';
+import { BWRAP, runInBwrap, type BwrapRun } from './bwrap-run.ts';
 
-const BWRAP = '/usr/bin/bwrap';
 const PYTHON = '/usr/bin/python3';
-const SANDBOX = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--dev', '/dev', '--proc', '/proc'];
+
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-oci-bwrap-'));
 const filterPath = join(dir, 'docker-default.bpf');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function bwrap(command: readonly string[], filtered = true): Run {
-  const fd = filtered ? openSync(filterPath, 'r') : undefined;
-  try {
-    const run = spawnSync(BWRAP, [...SANDBOX, ...(fd === undefined ? [] : ['--seccomp', '3']), '--', ...command], {
-      stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', fd],
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    if (run.error) throw new Error(`running ${BWRAP} failed: ${run.error.message}`);
-    return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+function bwrap(command: readonly string[], filtered = true): BwrapRun {
+  return runInBwrap(command, filtered ? filterPath : undefined);
 }
 
 /** A Python one-liner that makes a raw syscall through libc and prints `ret errno`. */
