@@ -22,26 +22,32 @@ export function optimalRangeTree(weights: readonly number[]): OptimalTree {
   if (n === 0) throw new Error('a range tree needs at least one range');
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + weights[i]!;
-  // cost and root of leaves i..j at [i * n + j]; root = first leaf of the right subtree.
+  // Cost and root of leaves i..j at [i * n + j]; root = first leaf of the right subtree. The cost
+  // is also kept by end (costByEnd[j * n + i]), so that the inner loop reads two rows in order
+  // (it runs before V8 has optimised it: fewer operations per step matter).
   const cost = new Float64Array(n * n);
+  const costByEnd = new Float64Array(n * n);
   const root = new Int32Array(n * n);
   for (let i = 0; i < n; i++) root[i * n + i] = i;
   for (let length = 2; length <= n; length++) {
-    for (let i = 0; i + length - 1 < n; i++) {
-      const j = i + length - 1;
-      const from = length === 2 ? i + 1 : Math.max(i + 1, root[i * n + j - 1]!);
-      const to = length === 2 ? j : Math.min(j, root[(i + 1) * n + j]!);
+    for (let i = 0, j = length - 1; j < n; i++, j++) {
+      const row = i * n;
+      const column = j * n;
+      const from = length === 2 ? i + 1 : Math.max(i + 1, root[row + j - 1]!);
+      const to = length === 2 ? j : Math.min(j, root[row + n + j]!);
       let best = Infinity;
       let bestK = from;
-      for (let k = from; k <= to; k++) {
-        const c = cost[i * n + k - 1]! + cost[k * n + j]!;
+      for (let k = from, left = row + from - 1, right = column + from; k <= to; k++, left++, right++) {
+        const c = cost[left]! + costByEnd[right]!;
         if (c < best) {
           best = c;
           bestK = k;
         }
       }
-      cost[i * n + j] = best + prefix[j + 1]! - prefix[i]!;
-      root[i * n + j] = bestK;
+      const total = best + prefix[j + 1]! - prefix[i]!;
+      cost[row + j] = total;
+      costByEnd[column + i] = total;
+      root[row + j] = bestK;
     }
   }
   const build = (i: number, j: number): RangeTree => {
