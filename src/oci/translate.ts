@@ -140,13 +140,10 @@ export function translateProfile(resolved: ResolvedProfile, options: TranslateOp
   }
 
   const checkedRules: CheckedRule[] = [];
-  const translatedSyscalls = bySyscall(rules).map((group) => {
-    const { rules: translated, overlapping: overlaps, db } = translateSyscall(group, diagnostics);
-    return { group, rules: translated, overlapping: overlaps, db };
-  });
-  for (const { group, rules: translated, overlapping: overlaps } of translatedSyscalls) {
-    if (overlaps) overlapping.push(group[0]!.syscall.name);
-    checkedRules.push(...translated);
+  const translatedSyscalls = bySyscall(rules).map((group) => ({ group, translated: translateSyscall(group, diagnostics) }));
+  for (const { group, translated } of translatedSyscalls) {
+    if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
+    checkedRules.push(...translated.rules);
   }
   warnStaleAccumulator(translatedSyscalls, diagnostics);
 
@@ -301,8 +298,8 @@ function loopsForever(syscall: Syscall, rule: RuncRule): Diagnostic {
  * Warns about syscalls whose rules libseccomp 2.5 may compile into BPF that contradicts its own
  * rule database (a stale accumulator; see SyscallDb.staleAccumulatorRisk).
  */
-function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; db?: SyscallDb }[], diagnostics: Diagnostic[]): void {
-  const keyed = syscalls.filter((s) => s.db).map((s) => ({ ...s, keys: s.db!.levelKeys() }));
+function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; translated: { db?: SyscallDb } }[], diagnostics: Diagnostic[]): void {
+  const keyed = syscalls.flatMap(({ group, translated: { db } }) => (db ? [{ group, db, keys: db.levelKeys() }] : []));
   const trees = new Map<string, Set<string>>();
   for (const { keys } of keyed) {
     for (const level of keys.levels) {
@@ -313,7 +310,7 @@ function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; d
   }
   for (const { group, db, keys } of keyed) {
     const shared = (level: string): boolean => [...(trees.get(level) ?? [])].some((tree) => tree !== keys.tree);
-    if (!db!.staleAccumulatorRisk(shared)) continue;
+    if (!db.staleAccumulatorRisk(shared)) continue;
     const syscall = group[0]!.syscall;
     diagnostics.push({
       code: 'SC7010', severity: 'warning', span: group[0]!.name.span,
