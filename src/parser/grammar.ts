@@ -48,14 +48,6 @@ const messages: IParserErrorMessageProvider = {
   },
 };
 
-/** Binary operators, in the order the lexer needs no help with (every one is a distinct token). */
-export const INFIX_OPERATORS: readonly TokenType[] = [
-  T.Or, T.OrOr, T.And, T.AndAnd, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater,
-  T.Pipe, T.Caret, T.Amp, T.ShiftLeft, T.ShiftRight, T.Plus, T.Minus,
-];
-
-const PREFIX_OPERATORS: readonly TokenType[] = [T.Not, T.Bang, T.Minus, T.Tilde];
-
 export class PolicyParser extends EmbeddedActionsParser {
   /** The file being parsed: set before each parse, for the spans of the tree. */
   file!: SourceFile;
@@ -242,7 +234,7 @@ export class PolicyParser extends EmbeddedActionsParser {
       this.OR([
         {
           ALT: () => {
-            const operator = this.OR2(INFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
+            const operator = this.CONSUME(T.InfixOperator);
             this.ACTION(() => items.push({ kind: 'infix', token: operator }));
             this.SUBRULE2(this.operand, { ARGS: [items] });
           },
@@ -269,7 +261,7 @@ export class PolicyParser extends EmbeddedActionsParser {
   // operand := ('not' | '!' | '-' | '~')* primary
   private operand = this.RULE('operand', (items: ExprItem[]) => {
     this.MANY(() => {
-      const prefix = this.OR(PREFIX_OPERATORS.map((token) => ({ ALT: () => this.CONSUME(token) })));
+      const prefix = this.CONSUME(T.PrefixOperator);
       this.ACTION(() => items.push({ kind: 'prefix', token: prefix }));
     });
     const primary = this.SUBRULE(this.primary);

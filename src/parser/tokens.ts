@@ -8,6 +8,10 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
  */
 export const Stray = createToken({ name: 'Stray', pattern: Lexer.NA });
 
+/** Categories of the operators: the grammar takes any of them in one step (fewer alternatives to analyse at start). */
+export const InfixOperator = createToken({ name: 'InfixOperator', pattern: Lexer.NA, label: 'an operator' });
+export const PrefixOperator = createToken({ name: 'PrefixOperator', pattern: Lexer.NA, label: 'a prefix operator' });
+
 // The first characters and line breaks of each pattern are given (`start_chars_hint`,
 // `line_breaks`) so that building the lexer need not analyse the regular expressions; the parser
 // tests check them against the patterns.
@@ -29,9 +33,9 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
  * to a longer identifier: `index` is a name, not `in` then `dex`. Keywords that are prefixes of
  * other keywords come after them in ALL_TOKENS (`notify` before `not`).
  */
-function keyword(word: string, startsStatement: boolean): TokenType {
+function keyword(word: string, startsStatement: boolean, operator: TokenType[] = []): TokenType {
   const name = word.charAt(0).toUpperCase() + word.slice(1).replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
-  return createToken({ name, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: startsStatement ? [] : [Stray], line_breaks: false });
+  return createToken({ name, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: startsStatement ? [] : [Stray, ...operator], line_breaks: false });
 }
 
 export const Default = keyword('default', true);
@@ -40,9 +44,9 @@ export const ForeignArch = keyword('foreign_arch', true);
 export const Define = keyword('define', true);
 export const Include = keyword('include', true);
 export const If = keyword('if', false);
-export const And = keyword('and', false);
-export const Or = keyword('or', false);
-export const Not = keyword('not', false);
+export const And = keyword('and', false, [InfixOperator]);
+export const Or = keyword('or', false, [InfixOperator]);
+export const Not = keyword('not', false, [PrefixOperator]);
 export const In = keyword('in', false);
 
 /**
@@ -56,28 +60,28 @@ export const ACTION_NAMES = ['allow', 'log', 'kill_process', 'kill_thread', 'kil
 const actionKeywords = ACTION_NAMES.filter((a) => a !== 'kill').map((word) =>
   createToken({ name: `Action_${word}`, pattern: word, longer_alt: Identifier, label: `\`${word}\``, categories: [ActionName], line_breaks: false }));
 
-function punct(name: string, text: string): TokenType {
-  return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray], line_breaks: false });
+function punct(name: string, text: string, operator: TokenType[] = []): TokenType {
+  return createToken({ name, pattern: text, label: `\`${text}\``, categories: [Stray, ...operator], line_breaks: false });
 }
 
-export const AndAnd = punct('AndAnd', '&&');
-export const OrOr = punct('OrOr', '||');
-export const EqEq = punct('EqEq', '==');
-export const NotEq = punct('NotEq', '!=');
-export const LessEq = punct('LessEq', '<=');
-export const GreaterEq = punct('GreaterEq', '>=');
-export const ShiftLeft = punct('ShiftLeft', '<<');
-export const ShiftRight = punct('ShiftRight', '>>');
-export const Less = punct('Less', '<');
-export const Greater = punct('Greater', '>');
+export const AndAnd = punct('AndAnd', '&&', [InfixOperator]);
+export const OrOr = punct('OrOr', '||', [InfixOperator]);
+export const EqEq = punct('EqEq', '==', [InfixOperator]);
+export const NotEq = punct('NotEq', '!=', [InfixOperator]);
+export const LessEq = punct('LessEq', '<=', [InfixOperator]);
+export const GreaterEq = punct('GreaterEq', '>=', [InfixOperator]);
+export const ShiftLeft = punct('ShiftLeft', '<<', [InfixOperator]);
+export const ShiftRight = punct('ShiftRight', '>>', [InfixOperator]);
+export const Less = punct('Less', '<', [InfixOperator]);
+export const Greater = punct('Greater', '>', [InfixOperator]);
 export const Assign = punct('Assign', '=');
-export const Bang = punct('Bang', '!');
-export const Amp = punct('Amp', '&');
-export const Pipe = punct('Pipe', '|');
-export const Caret = punct('Caret', '^');
-export const Tilde = punct('Tilde', '~');
-export const Plus = punct('Plus', '+');
-export const Minus = punct('Minus', '-');
+export const Bang = punct('Bang', '!', [PrefixOperator]);
+export const Amp = punct('Amp', '&', [InfixOperator]);
+export const Pipe = punct('Pipe', '|', [InfixOperator]);
+export const Caret = punct('Caret', '^', [InfixOperator]);
+export const Tilde = punct('Tilde', '~', [PrefixOperator]);
+export const Plus = punct('Plus', '+', [InfixOperator]);
+export const Minus = punct('Minus', '-', [InfixOperator, PrefixOperator]);
 export const LParen = punct('LParen', '(');
 export const RParen = punct('RParen', ')');
 export const LBrace = punct('LBrace', '{');
@@ -90,7 +94,7 @@ export const Comma = punct('Comma', ',');
  * `kill_process` before `kill`).
  */
 export const ALL_TOKENS: TokenType[] = [
-  Stray, ActionName, WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral,
+  Stray, ActionName, InfixOperator, PrefixOperator, WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral,
   Default, X32, ForeignArch, Define, Include, If, And, Or, ...actionKeywords, KillKeyword, Not, In, Identifier,
   AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight,
   Less, Greater, Assign, Bang, Amp, Pipe, Caret, Tilde, Plus, Minus,
