@@ -48,6 +48,17 @@ describe('CLI bundles', () => {
     expect(run('examples/web-server.policy')).toBe('0 chevrotain.cjs compile.cjs');
   });
 
+  it('builds the parser library without its 65,536-entry table, and lexes characters above U+00FF alike', () => {
+    expect(readFileSync(join(ROOT, 'dist', 'cli', 'chevrotain.cjs'), 'utf8')).not.toContain('new Array(65536)');
+    expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')).not.toContain('new Array(65536)');
+    const compile = (policy: string): string => spawnSync(process.execPath, ['bin/seccompile.js', 'compile', '-', '--format', 'asm'], { cwd: ROOT, input: policy, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).stderr;
+    expect(compile('default allow # café € 😀 日本 \uffff\nerrno(EPERM) ptrace # ü\n')).toBe('');
+    // Each character falls in another slot of the index: before and after a multiple of 255, the top of the BMP.
+    for (const character of ['\u0100', '\u01fe', '\u01ff', '€', '日', '\ufffd']) {
+      expect(compile(`default allow\nerrno(EPERM) ptrace${character}\n`)).toMatch(/^<stdin>:2:20: error: unexpected character/);
+    }
+  });
+
   it('never uses a cache made from other text, even of the same length', () => {
     // V8 itself only compares the length of the text: the id on the first line protects the rest.
     const made = join(scratch, 'made.cjs');

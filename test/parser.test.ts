@@ -164,6 +164,9 @@ describe('syntax errors', () => {
 
   it('reports bad characters, unterminated strings and bad numbers', () => {
     expect(parse('allow read @').diagnostics[0]).toMatchObject({ code: 'SC1001', message: 'unexpected character `@`' });
+    // Beyond ASCII: shown with the code point, or only by it when it could upset a terminal.
+    expect(parse('allow ptrace€ # déjà vu, 日本, 😀').diagnostics[0]).toMatchObject({ code: 'SC1001', message: 'unexpected character `€` (U+20AC): outside comments and strings, a policy is written in ASCII', span: { start: 12, end: 13 } });
+    expect(parse('allow read\u202e').diagnostics[0]!.message).toBe('unexpected character U+202E: outside comments and strings, a policy is written in ASCII');
     expect(parse('include "abc\n').diagnostics[0]!.code).toBe('SC1004');
     expect(parse('allow read if fd == 0x1g').diagnostics[0]).toMatchObject({ code: 'SC1003', message: 'invalid hexadecimal literal `0x1g`' });
   });

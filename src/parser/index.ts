@@ -165,6 +165,12 @@ function endOfInput(file: SourceFile): Span {
 
 function describeBadCharacters(chars: string): string {
   const code = chars.codePointAt(0) ?? 0;
-  const printable = code >= 0x20 && code < 0x7f;
-  return printable ? `unexpected character \`${chars.slice(0, 20)}\`` : `unexpected byte 0x${code.toString(16).padStart(2, '0')}: a policy is plain text (is this a compiled filter? use \`seccompile disasm\`)`;
+  if (code >= 0x20 && code < 0x7f) return `unexpected character \`${chars.slice(0, 20)}\``;
+  if (code < 0x80) return `unexpected byte 0x${code.toString(16).padStart(2, '0')}: a policy is plain text (is this a compiled filter? use \`seccompile disasm\`)`;
+  // Letters, digits, punctuation and symbols are shown; anything else (controls, direction marks)
+  // only by its number, so that it cannot change how the terminal shows the message.
+  const character = String.fromCodePoint(code);
+  const codePoint = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const shown = /[\p{L}\p{N}\p{P}\p{S}]/u.test(character) ? `\`${character}\` (${codePoint})` : codePoint;
+  return `unexpected character ${shown}: outside comments and strings, a policy is written in ASCII`;
 }
