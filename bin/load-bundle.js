@@ -17,15 +17,20 @@ function bundleId(source) {
   return /^\/\/ [0-9a-f]{16}\n/.test(source.slice(0, ID_LENGTH + 4)) ? source.slice(3, 3 + ID_LENGTH) : undefined;
 }
 
-/** The V8 data of the bundle's cache when it was made from this text. */
-function readCache(path, id) {
+/** The V8 data of a cache of the bundle when it was made from this text. */
+function readCache(cachePath, id) {
   let cache;
   try {
-    cache = readFileSync(`${path}.cache`);
+    cache = readFileSync(cachePath);
   } catch {
     return undefined;
   }
   return id !== undefined && cache.length > ID_LENGTH && cache.toString('latin1', 0, ID_LENGTH) === id ? cache.subarray(ID_LENGTH) : undefined;
+}
+
+/** Where a bundle's cache is: `<bundle>.cache`, or `<bundle>.<variant>.cache` for a cache trained on other inputs. */
+function cachePathOf(path, variant) {
+  return variant === undefined ? `${path}.cache` : `${path}.${variant}.cache`;
 }
 
 /** Every bundle this process loaded, by path: what scripts/code-cache.mjs makes caches from. */
@@ -38,20 +43,29 @@ function disableCaches() {
 }
 
 /**
- * Runs the bundle at `path` as a CommonJS module; returns its exports and its script (to make a
- * cache from). `useCache: false` compiles from the text.
+ * Runs the bundle at `path` as a CommonJS module; returns its exports, its script (to make a cache
+ * from) and the cache it started from. `useCache: false` compiles from the text; `variant` picks a
+ * cache trained for some inputs (the usual one when there is none).
  */
-function loadBundle(file, { useCache = cachesEnabled } = {}) {
+function loadBundle(file, { useCache = cachesEnabled, variant } = {}) {
   const path = resolve(file);
   const source = readFileSync(path, 'utf8');
   const id = bundleId(source);
-  const cachedData = useCache ? readCache(path, id) : undefined;
+  let cache;
+  let cachedData;
+  for (const candidate of useCache ? [...new Set([cachePathOf(path, variant), cachePathOf(path)])] : []) {
+    cachedData = readCache(candidate, id);
+    if (cachedData) {
+      cache = candidate;
+      break;
+    }
+  }
   const script = new Script(wrap(source), { filename: path, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
-  const result = { exports: module.exports, script, id };
+  const result = { exports: module.exports, script, id, cache };
   loaded.set(path, result);
   return result;
 }
 
-module.exports = { loadBundle, disableCaches, loaded, ID_LENGTH };
+module.exports = { loadBundle, disableCaches, cachePathOf, loaded, ID_LENGTH };

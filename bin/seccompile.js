@@ -17,6 +17,11 @@ if (!existsSync(bundle)) {
   process.stderr.write('seccompile: the CLI is not built; run `npm run build` in the package directory\n');
   process.exit(2);
 }
-loadBundle(bundle).exports.main(argv).then((code) => {
+// A profile (JSON) needs little of the policy front end: `compile` has a cache trained on profiles
+// alone, smaller to load. A wrong guess only costs a slower start.
+const outputFlag = /^(-o|--output)$/;
+const profileInput = command === 'compile' && argv.some((arg, i) =>
+  (!arg.startsWith('-') && arg.endsWith('.json') && !outputFlag.test(argv[i - 1] ?? '')) || arg === '--input=oci' || (arg === 'oci' && argv[i - 1] === '--input'));
+loadBundle(bundle, { variant: profileInput ? 'oci' : undefined }).exports.main(argv).then((code) => {
   process.exitCode = code;
 });

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PARTS, writeCodeCaches } from './code-cache.mjs';
+import { cacheFiles, PARTS, writeCodeCaches } from './code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const commands = readdirSync(join(root, 'src', 'cli', 'commands')).filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
@@ -101,8 +101,8 @@ const chevrotainCharCodeTable = {
 /** Writes bundles with their id (see bin/load-bundle.js) on the first line. */
 function writeStamped(result) {
   for (const file of result.outputFiles) {
-    // The old cache goes first: it must never meet the new text.
-    rmSync(`${file.path}.cache`, { force: true });
+    // The old caches go first: they must never meet the new text.
+    for (const cache of cacheFiles(file.path)) rmSync(cache, { force: true });
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, `// ${createHash('sha256').update(file.contents).digest('hex').slice(0, 16)}\n${file.text}`);
   }
@@ -132,7 +132,7 @@ const results = await Promise.all([
 
 await writeCodeCaches(root, ['base', ...commands]);
 
-const produced = new Set(results.flatMap((result) => Object.keys(result.metafile.outputs)).flatMap((path) => [join(root, path), join(root, `${path}.cache`)]));
+const produced = new Set(results.flatMap((result) => Object.keys(result.metafile.outputs)).flatMap((path) => [join(root, path), ...cacheFiles(join(root, path))]));
 const staleAfter = Date.now() - 60_000;
 for (const dir of [join(root, 'dist'), join(root, 'dist', 'cli')]) {
   if (!existsSync(dir)) continue;

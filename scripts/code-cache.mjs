@@ -18,6 +18,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Parts (bundles the commands load on first use, see scripts/build.mjs) and the command trained with them. */
 export const PARTS = { chevrotain: 'compile' };
 
+/**
+ * Caches trained on some inputs only (`<bundle>.<variant>.cache`), which bin/seccompile.js picks
+ * for those inputs: smaller, as they leave out what other inputs need.
+ */
+export const VARIANTS = { compile: ['oci'] };
+
 /** A profile using what the importer handles: includes/excludes, argument operators, several actions. */
 const TRAINING_PROFILE = {
   defaultAction: 'SCMP_ACT_ERRNO',
@@ -51,7 +57,8 @@ function trainingRuns(dir) {
   writeFileSync(filter, trainingFilter());
   return {
     base: [['--help'], ['--version']],
-    compile: [['compile', profile, '--kernel', '6.1', '-o', '/dev/null'], ['compile', policy, '-o', '/dev/null']],
+    compile: [['compile', policy, '-o', '/dev/null'], ['compile', profile, '--kernel', '6.1', '-o', '/dev/null']],
+    'compile.oci': [['compile', profile, '--kernel', '6.1', '-o', '/dev/null']],
     stats: [['stats', policy], ['stats', profile, '--kernel', '6.1']],
     disasm: [['disasm', filter]],
     convert: [['convert', profile, '--kernel', '6.1', '-o', '/dev/null']],
@@ -63,9 +70,9 @@ function trainingRuns(dir) {
   };
 }
 
-/** In a child process: trains one bundle and writes its cache, and those of the parts trained with it. */
-async function trainBundle(path, runs) {
-  const { loadBundle, disableCaches, loaded, ID_LENGTH } = require('../bin/load-bundle.js');
+/** In a child process: trains one bundle and writes its cache (of `variant`), and those of the parts trained with it. */
+async function trainBundle(path, variant, runs) {
+  const { loadBundle, disableCaches, cachePathOf, loaded, ID_LENGTH } = require('../bin/load-bundle.js');
   disableCaches();
   const { exports } = loadBundle(path);
   const { stdout, stderr } = process;
@@ -84,20 +91,34 @@ async function trainBundle(path, runs) {
   process.exitCode = 0;
   const command = basename(path, '.cjs');
   for (const [bundle, { script, id }] of loaded) {
-    if (bundle !== path && PARTS[basename(bundle, '.cjs')] !== command) continue;
+    const own = bundle === path;
+    if (!own && (variant !== undefined || PARTS[basename(bundle, '.cjs')] !== command)) continue;
     if (id === undefined || id.length !== ID_LENGTH) throw new Error(`${bundle} has no id line; build it with scripts/build.mjs`);
-    const temporary = `${bundle}.cache.${process.pid}.tmp`;
+    const cache = cachePathOf(bundle, own ? variant : undefined);
+    const temporary = `${cache}.${process.pid}.tmp`;
     writeFileSync(temporary, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
-    renameSync(temporary, `${bundle}.cache`);
+    renameSync(temporary, cache);
   }
 }
 
-/** Trains the bundles dist/cli/<name>.cjs (and the parts they use), two at a time. */
-export async function writeCodeCaches(packageRoot, names) {
-  const queue = [...names];
+/** The caches to train for these bundles: `name` for each, `name.variant` for its variants. */
+function cacheNames(bundles) {
+  return bundles.flatMap((name) => [name, ...(VARIANTS[name] ?? []).map((variant) => `${name}.${variant}`)]);
+}
+
+/** Every cache file the bundle at `path` may have. */
+export function cacheFiles(path) {
+  const { cachePathOf } = require('../bin/load-bundle.js');
+  return [cachePathOf(path), ...(VARIANTS[basename(path, '.cjs')] ?? []).map((variant) => cachePathOf(path, variant))];
+}
+
+/** Trains the bundles dist/cli/<name>.cjs (and the parts they use) and their variants, two at a time. */
+export async function writeCodeCaches(packageRoot, bundles) {
+  const queue = cacheNames(bundles);
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--train', join(packageRoot, 'dist', 'cli', `${name}.cjs`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const [bundle, variant] = name.split('.');
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--train', join(packageRoot, 'dist', 'cli', `${bundle}.cjs`), ...(variant ? [variant] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => { stderr += chunk; });
       const status = await new Promise((resolve) => child.on('close', resolve));
@@ -109,12 +130,13 @@ export async function writeCodeCaches(packageRoot, names) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === '--train') {
-    const path = process.argv[3];
+    const [path, variant] = process.argv.slice(3);
     const dir = mkdtempSync(join(tmpdir(), 'seccompile-train-'));
     try {
-      const runs = trainingRuns(dir)[basename(path, '.cjs')];
-      if (!runs) throw new Error(`no training runs for ${path}`);
-      await trainBundle(path, runs);
+      const name = basename(path, '.cjs') + (variant ? `.${variant}` : '');
+      const runs = trainingRuns(dir)[name];
+      if (!runs) throw new Error(`no training runs for ${name}`);
+      await trainBundle(path, variant, runs);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -33,6 +33,21 @@ describe('CLI bundles', () => {
     expect(run.stdout.trim().split('\n')).toEqual(bundles.map((name) => `${name} false`));
   });
 
+  it('starts a profile compile from the cache trained on profiles alone, a policy compile from the full one', () => {
+    // bin/seccompile.js run in a process that reports which cache the compile bundle started from.
+    const probe = (args: string[]): string => {
+      const script = `process.argv = [process.argv[0], 'bin/seccompile.js', ...${JSON.stringify(args)}];
+        process.on('exit', () => { const b = require('./bin/load-bundle.js').loaded.get(require('node:path').resolve('dist/cli/compile.cjs')); process.stderr.write(require('node:path').basename(b.cache) + ' ' + b.script.cachedDataRejected); });
+        require('./bin/seccompile.js');`;
+      return spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' }).stderr.trim().split('\n').pop()!;
+    };
+    const profile = join(scratch, 'guess.json');
+    writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
+    expect(probe(['compile', profile, '-o', '/dev/null'])).toBe('compile.cjs.oci.cache false');
+    expect(probe(['compile', '-', '--input', 'oci', '-o', '/dev/null'])).toBe('compile.cjs.oci.cache false');
+    expect(probe(['compile', 'examples/web-server.policy', '-o', join(scratch, 'out.json')])).toBe('compile.cjs.cache false');
+  });
+
   it('loads the parser library only to parse a policy', () => {
     const compile = readFileSync(join(ROOT, 'dist', 'cli', 'compile.cjs'), 'utf8');
     expect(compile).not.toContain('buildLookaheadFuncForOr');
