@@ -30,7 +30,118 @@ function collectChoices(choices: readonly string[]): (value: string, previous: s
   };
 }
 
-function buildProgram(): Command {
+/** Each command's definition, in the order help lists them. */
+const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
+  'compile': (program) => {
+    addProfileOptions(program
+      .command('compile')
+      .description('compile a policy or an OCI/Docker seccomp profile into a seccomp filter')
+      .argument('<policy>', 'policy file or profile (.json), or - for standard input')
+      .option('-o, --output <file>', 'write to FILE (- for standard output); the file is replaced only when compilation succeeds')
+      .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
+      .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
+      .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
+      .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
+      .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)'))
+      .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h\n  seccompile compile docker-default.json --docker-default-caps -o docker.bpf')
+      .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
+  },
+  'stats': (program) => {
+    addProfileOptions(program
+      .command('stats')
+      .description('measure a filter: length, instructions per syscall (raw and with the kernel action cache), cacheable syscalls')
+      .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
+      .option('--profile <file>', 'syscall frequencies to weigh the mean by (default: a built-in mix of real programs)')
+      .option('--no-optimize', 'measure the unoptimised compilation of a policy')
+      .option('--syscalls', 'also list every syscall with its verdict and cost')
+      .option('--json', 'print the figures as JSON'))
+      .action(async (filter: string, options) => (await import('./commands/stats.ts')).runStats(filter, options));
+  },
+  'disasm': (program) => {
+    program
+      .command('disasm')
+      .description('print a raw filter as a listing')
+      .argument('<file>', 'raw filter (struct sock_filter bytes), or - for standard input')
+      .option('-o, --output <file>', 'write the listing to FILE')
+      .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
+  },
+  'convert': (program) => {
+    program
+      .command('convert')
+      .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
+      .argument('<profile>', 'profile (.json), or - for standard input')
+      .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success')
+      .addOption(new Option('--cap <cap>', 'the container has this capability, for Docker\'s includes/excludes (repeatable)').argParser(collect))
+      .option('--docker-default-caps', 'the container has Docker\'s default capabilities')
+      .option('--kernel <version>', 'the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+      .option('--strict', 'syscall names unknown on x86-64 are errors')
+      .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
+      .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
+  },
+  'sim': (program) => {
+    addProfileOptions(program
+      .command('sim')
+      .description('run a filter on one system call and show the verdict and the instructions executed')
+      .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
+      .argument('<syscall>', 'syscall name, or a number (e.g. 0x40000027, -1)')
+      .argument('[args...]', 'arguments as name=value or argN=value; values may use constants (flags=O_CREAT|O_WRONLY)')
+      .option('--arch <arch>', 'x86_64 (default), i386, or an AUDIT_ARCH number')
+      .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
+      .option('--ip <address>', 'instruction pointer')
+      .option('-q, --quiet', 'print only the verdict'))
+      .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
+      .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
+  },
+  'notify-kit': (program) => {
+    program
+      .command('notify-kit')
+      .description('write seccompile_notify.h, a header-only C kit for user-notification supervisors')
+      .option('-o, --output <file>', 'write to FILE (- for standard output)')
+      .addHelpText('after', '\nExample:\n  seccompile notify-kit -o seccompile_notify.h\n\nGuide: docs/user-notification.md')
+      .action(async (options: { output?: string }) => (await import('./commands/notify-kit.ts')).runNotifyKit(options));
+  },
+  'lint': (program) => {
+    program
+      .command('lint')
+      .description('check policies and OCI/Docker profiles for mistakes, dangerous allowances and compatibility problems (for CI)')
+      .argument('[paths...]', 'policy files, profiles (.json), directories to search (*.policy, profile *.json), or - for standard input (default: .)')
+      .addOption(new Option('-f, --format <format>', 'human (default), json, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)').choices(['human', 'json', 'sarif', 'github']))
+      .option('--rule <id=level>', 'set a rule to off, info, warning or error (repeatable; overrides .seccompile.json)', collect)
+      .option('--config <file>', 'read this configuration instead of the nearest .seccompile.json')
+      .option('--max-warnings <n>', 'exit 1 when there are more than N warnings')
+      .option('--target-kernel <version>', 'the oldest kernel MAJOR.MINOR the filters must work on (enables the kernel-version rules)')
+      .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable)', collect)
+      .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
+      .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+      .option('-o, --output <file>', 'write the report to FILE')
+      .option('--list-rules', 'list the rules with their IDs and default severities')
+      .addHelpText('after', '\nExamples:\n  seccompile lint policies/\n  seccompile lint --format sarif -o lint.sarif .\n  seccompile lint docker.json --docker-default-caps --rule default-allow=off\n\nRules, rationale and sources: docs/lint-rules.md')
+      .action(async (paths: string[], options) => (await import('./commands/lint.ts')).runLint(paths, options));
+  },
+  'learn': (program) => {
+    program
+      .command('learn')
+      .description('run a command and write a policy that allows the system calls it made (user notification; a native helper)')
+      .usage('[options] -- <command> [args...]')
+      // `learn -o p.policy ls -l`: -l is taken for an option of learn; say where the command goes.
+      .configureOutput({ outputError: (text, write) => write(/unknown option/.test(text) ? `${text.trimEnd()}\n  help: options of the command go after --: seccompile learn [options] -- COMMAND [ARG]...\n` : text) })
+      .argument('<command...>', 'the command to run and its arguments, after --')
+      .option('-o, --output <file>', 'write the policy to FILE (default: standard output, once the command has ended)')
+      .option('--args', 'also record the plain argument values of socket, fcntl, ioctl, prctl, clone, mmap and mprotect, and write conditions on them')
+      .option('--default <action>', 'the policy\'s default action (default: errno(EPERM))')
+      .option('--merge <policy>', 'add what was seen to this policy: its text is kept, a learned section is appended')
+      .option('--profile <file>', 'also write the syscall frequencies (name<TAB>share) for compile/stats --profile')
+      .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL); exit status 124')
+      .addHelpText('after', '\nExamples:\n  seccompile learn -o ls.policy -- ls -l /tmp\n  seccompile learn --args --profile app.tsv -o app.policy -- ./app --serve\n  seccompile learn --merge app.policy -o app.policy -- ./app --other-mode\n\nExit status: the command\'s; 124 on --timeout; 125 when learn itself fails; 126/127 when the\ncommand cannot be run. Guide: docs/learn.md')
+      .action(async (command: string[], options) => (await import('./commands/learn.ts')).runLearnCommand(command, options));
+  },
+};
+
+/**
+ * The command line. A run of one command defines only that command (setting all of them up in
+ * commander costs milliseconds at every start); help, version and anything unknown get them all.
+ */
+function buildProgram(argv: readonly string[]): Command {
   const program = new Command('seccompile')
     .description('Compile seccomp policies into classic-BPF filters for Linux x86-64.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -43,101 +154,9 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: writeStdout, writeErr: (text) => process.stderr.write(text) });
 
-  addProfileOptions(program
-    .command('compile')
-    .description('compile a policy or an OCI/Docker seccomp profile into a seccomp filter')
-    .argument('<policy>', 'policy file or profile (.json), or - for standard input')
-    .option('-o, --output <file>', 'write to FILE (- for standard output); the file is replaced only when compilation succeeds')
-    .addOption(new Option('-f, --format <format>', 'raw: struct sock_filter bytes; c: header; json: filter and summary; asm: listing (default: from the -o extension, else raw)').choices(['raw', 'c', 'json', 'asm']))
-    .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
-    .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
-    .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
-    .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)'))
-    .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h\n  seccompile compile docker-default.json --docker-default-caps -o docker.bpf')
-    .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
-
-  addProfileOptions(program
-    .command('stats')
-    .description('measure a filter: length, instructions per syscall (raw and with the kernel action cache), cacheable syscalls')
-    .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
-    .option('--profile <file>', 'syscall frequencies to weigh the mean by (default: a built-in mix of real programs)')
-    .option('--no-optimize', 'measure the unoptimised compilation of a policy')
-    .option('--syscalls', 'also list every syscall with its verdict and cost')
-    .option('--json', 'print the figures as JSON'))
-    .action(async (filter: string, options) => (await import('./commands/stats.ts')).runStats(filter, options));
-
-  program
-    .command('disasm')
-    .description('print a raw filter as a listing')
-    .argument('<file>', 'raw filter (struct sock_filter bytes), or - for standard input')
-    .option('-o, --output <file>', 'write the listing to FILE')
-    .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
-
-  program
-    .command('convert')
-    .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
-    .argument('<profile>', 'profile (.json), or - for standard input')
-    .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success')
-    .addOption(new Option('--cap <cap>', 'the container has this capability, for Docker\'s includes/excludes (repeatable)').argParser(collect))
-    .option('--docker-default-caps', 'the container has Docker\'s default capabilities')
-    .option('--kernel <version>', 'the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
-    .option('--strict', 'syscall names unknown on x86-64 are errors')
-    .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
-    .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
-
-  addProfileOptions(program
-    .command('sim')
-    .description('run a filter on one system call and show the verdict and the instructions executed')
-    .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
-    .argument('<syscall>', 'syscall name, or a number (e.g. 0x40000027, -1)')
-    .argument('[args...]', 'arguments as name=value or argN=value; values may use constants (flags=O_CREAT|O_WRONLY)')
-    .option('--arch <arch>', 'x86_64 (default), i386, or an AUDIT_ARCH number')
-    .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
-    .option('--ip <address>', 'instruction pointer')
-    .option('-q, --quiet', 'print only the verdict'))
-    .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
-    .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
-
-  program
-    .command('notify-kit')
-    .description('write seccompile_notify.h, a header-only C kit for user-notification supervisors')
-    .option('-o, --output <file>', 'write to FILE (- for standard output)')
-    .addHelpText('after', '\nExample:\n  seccompile notify-kit -o seccompile_notify.h\n\nGuide: docs/user-notification.md')
-    .action(async (options: { output?: string }) => (await import('./commands/notify-kit.ts')).runNotifyKit(options));
-
-  program
-    .command('lint')
-    .description('check policies and OCI/Docker profiles for mistakes, dangerous allowances and compatibility problems (for CI)')
-    .argument('[paths...]', 'policy files, profiles (.json), directories to search (*.policy, profile *.json), or - for standard input (default: .)')
-    .addOption(new Option('-f, --format <format>', 'human (default), json, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)').choices(['human', 'json', 'sarif', 'github']))
-    .option('--rule <id=level>', 'set a rule to off, info, warning or error (repeatable; overrides .seccompile.json)', collect)
-    .option('--config <file>', 'read this configuration instead of the nearest .seccompile.json')
-    .option('--max-warnings <n>', 'exit 1 when there are more than N warnings')
-    .option('--target-kernel <version>', 'the oldest kernel MAJOR.MINOR the filters must work on (enables the kernel-version rules)')
-    .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable)', collect)
-    .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
-    .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
-    .option('-o, --output <file>', 'write the report to FILE')
-    .option('--list-rules', 'list the rules with their IDs and default severities')
-    .addHelpText('after', '\nExamples:\n  seccompile lint policies/\n  seccompile lint --format sarif -o lint.sarif .\n  seccompile lint docker.json --docker-default-caps --rule default-allow=off\n\nRules, rationale and sources: docs/lint-rules.md')
-    .action(async (paths: string[], options) => (await import('./commands/lint.ts')).runLint(paths, options));
-
-  program
-    .command('learn')
-    .description('run a command and write a policy that allows the system calls it made (user notification; a native helper)')
-    .usage('[options] -- <command> [args...]')
-    // `learn -o p.policy ls -l`: -l is taken for an option of learn; say where the command goes.
-    .configureOutput({ outputError: (text, write) => write(/unknown option/.test(text) ? `${text.trimEnd()}\n  help: options of the command go after --: seccompile learn [options] -- COMMAND [ARG]...\n` : text) })
-    .argument('<command...>', 'the command to run and its arguments, after --')
-    .option('-o, --output <file>', 'write the policy to FILE (default: standard output, once the command has ended)')
-    .option('--args', 'also record the plain argument values of socket, fcntl, ioctl, prctl, clone, mmap and mprotect, and write conditions on them')
-    .option('--default <action>', 'the policy\'s default action (default: errno(EPERM))')
-    .option('--merge <policy>', 'add what was seen to this policy: its text is kept, a learned section is appended')
-    .option('--profile <file>', 'also write the syscall frequencies (name<TAB>share) for compile/stats --profile')
-    .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL); exit status 124')
-    .addHelpText('after', '\nExamples:\n  seccompile learn -o ls.policy -- ls -l /tmp\n  seccompile learn --args --profile app.tsv -o app.policy -- ./app --serve\n  seccompile learn --merge app.policy -o app.policy -- ./app --other-mode\n\nExit status: the command\'s; 124 on --timeout; 125 when learn itself fails; 126/127 when the\ncommand cannot be run. Guide: docs/learn.md')
-    .action(async (command: string[], options) => (await import('./commands/learn.ts')).runLearnCommand(command, options));
-
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  const defined = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
+  for (const name of defined) COMMANDS[name]!(program);
   return program;
 }
 
@@ -156,7 +175,7 @@ async function printError(error: CliError): Promise<void> {
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await buildProgram(argv).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
