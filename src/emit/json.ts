@@ -1,13 +1,13 @@
 // `--format json`: a versioned, documented object (docs/output-formats.md).
 import type { CompiledFilter } from '../compile.ts';
 import { AUDIT_ARCH_X86_64 } from '../seccomp/abi.ts';
+import { formatKernelVersion } from '../seccomp/kernel-version.ts';
 import { describeAction, flagsValue, requiredFlags, summarizeSyscalls } from './summary.ts';
 
 export const JSON_FORMAT_VERSION = 1;
 
 export function emitJson(filter: CompiledFilter): string {
   const flags = requiredFlags(filter);
-  const [major, minor] = filter.ir.metadata.minKernel;
   const document = {
     format: 'seccompile-filter',
     version: JSON_FORMAT_VERSION,
@@ -19,7 +19,7 @@ export function emitJson(filter: CompiledFilter): string {
     flags,
     flagsValue: flagsValue(flags),
     needsListener: filter.ir.metadata.needsListener,
-    minKernel: `${major}.${minor}`,
+    minKernel: formatKernelVersion(filter.ir.metadata.minKernel),
     length: filter.program.length,
     instructions: filter.program.map(({ code, jt, jf, k }) => ({ code, jt, jf, k })),
     syscalls: summarizeSyscalls(filter),

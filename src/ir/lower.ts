@@ -9,6 +9,7 @@ import { argHighOffset, argLowOffset } from '../seccomp/abi.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import { actionMinKernel, actionsEqual, type Action } from '../seccomp/action.ts';
 import { FLAG_MIN_KERNEL, resolveFilterFlags } from '../seccomp/flags.ts';
+import { compareKernel } from '../seccomp/kernel-version.ts';
 import { and, inSet, not, or, rangeSet, simplify, test } from './simplify.ts';
 import { above, below, complement, intersect, normalize, point, splitWords, union, type Interval, type IntervalSet } from './intervals.ts';
 import { FALSE, TRUE, type Cond, type IrRule, type PolicyIr, type SyscallDecision, type WordTest } from './types.ts';
@@ -64,7 +65,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
   let minKernel = actionMinKernel(policy.defaultAction);
   const raise = (version: typeof minKernel): void => {
-    if (version[0] > minKernel[0] || (version[0] === minKernel[0] && version[1] > minKernel[1])) minKernel = version;
+    if (compareKernel(version, minKernel) > 0) minKernel = version;
   };
   for (const action of actions) raise(actionMinKernel(action));
   for (const flag of flags) raise(FLAG_MIN_KERNEL[flag]);

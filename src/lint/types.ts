@@ -7,6 +7,7 @@ import type { PolicyIr } from '../ir/types.ts';
 import type { LoadedProfile, OciProfile } from '../oci/index.ts';
 import type { PolicyFile } from '../parser/ast.ts';
 import type { Action } from '../seccomp/action.ts';
+import type { KernelVersion } from '../seccomp/kernel-version.ts';
 
 export type { Severity } from '../diagnostics/diagnostic.ts';
 
@@ -16,11 +17,7 @@ export const LEVELS: readonly Level[] = ['off', 'info', 'warning', 'error'];
 
 export type Category = 'correctness' | 'security' | 'compatibility' | 'lint';
 
-/** A Linux version, MAJOR.MINOR. */
-export interface KernelVersion {
-  readonly major: number;
-  readonly minor: number;
-}
+export type { KernelVersion };
 
 /** A rule's description: stable ID (kebab-case, also the anchor in docs/lint-rules.md), severity. */
 export interface RuleMeta {

@@ -1,6 +1,7 @@
 // The typed contents of an OCI runtime-spec seccomp profile with Docker's and containers/common's
 // extensions, as schema.ts reads it from the JSON. Every value keeps its place in the file.
 import type { Span } from '../diagnostics/source.ts';
+import type { KernelVersion } from '../seccomp/kernel-version.ts';
 
 export interface Located<T> {
   readonly value: T;
@@ -32,10 +33,7 @@ export type OciFlag = (typeof OCI_FLAGS)[number];
 /** Go's runtime architecture names, which Docker's `includes.arches`/`excludes.arches` compare with. */
 export const DOCKER_NATIVE_ARCHES = ['x86', 'amd64', 'x32', 'arm', 'arm64', 'mips', 'mips64', 'mips64n32', 'mipsel', 'mipsle', 'mipsel64', 'mipsel64n32', 'mips3l64n32', 'ppc', 'ppc64', 'ppc64le', 'riscv64', 's390', 's390x', 'loong64'] as const;
 
-export interface KernelVersion {
-  readonly major: number;
-  readonly minor: number;
-}
+export type { KernelVersion };
 
 export interface OciProfile {
   readonly defaultAction: Located<OciActionName>;

@@ -8,6 +8,7 @@
 //   includes.caps has a cap the container lacks        → dropped
 //   includes.minKernel > kernel                        → dropped
 // `archMap` becomes the architectures of its SCMP_ARCH_X86_64 entry, sub-architectures included.
+import { compareKernel, formatKernelVersion } from '../seccomp/kernel-version.ts';
 import type { KernelVersion, Located, OciArchitecture, OciProfile, OciSyscallEntry } from './profile.ts';
 
 export const NATIVE_ARCH = 'amd64';
@@ -33,13 +34,6 @@ export interface ResolvedProfile {
   readonly architectures: readonly Located<OciArchitecture>[];
 }
 
-export function formatKernel(kernel: KernelVersion): string {
-  return `${kernel.major}.${kernel.minor}`;
-}
-
-function atLeast(kernel: KernelVersion, wanted: KernelVersion): boolean {
-  return kernel.major > wanted.major || (kernel.major === wanted.major && kernel.minor >= wanted.minor);
-}
 
 /** Why an entry does not apply to this host, or undefined when it does. */
 export function exclusionReason(entry: OciSyscallEntry, host: HostOptions): string | undefined {
@@ -49,13 +43,13 @@ export function exclusionReason(entry: OciSyscallEntry, host: HostOptions): stri
     if (excludes.arches.some((a) => a.value === NATIVE_ARCH)) return `excluded on ${NATIVE_ARCH}`;
     const granted = excludes.caps.find((c) => caps.has(c.value));
     if (granted) return `excluded when the container has ${granted.value}`;
-    if (excludes.minKernel && atLeast(host.kernel, excludes.minKernel.value)) return `excluded on kernel ${formatKernel(excludes.minKernel.value)} and later (kernel ${formatKernel(host.kernel)})`;
+    if (excludes.minKernel && compareKernel(host.kernel, excludes.minKernel.value) >= 0) return `excluded on kernel ${formatKernelVersion(excludes.minKernel.value)} and later (kernel ${formatKernelVersion(host.kernel)})`;
   }
   if (includes) {
     if (includes.arches.length > 0 && !includes.arches.some((a) => a.value === NATIVE_ARCH)) return `only for ${includes.arches.map((a) => a.value).join(', ')}`;
     const missing = includes.caps.filter((c) => !caps.has(c.value));
     if (missing.length > 0) return `needs ${missing.map((c) => c.value).join(', ')}`;
-    if (includes.minKernel && !atLeast(host.kernel, includes.minKernel.value)) return `needs kernel ${formatKernel(includes.minKernel.value)} or later (kernel ${formatKernel(host.kernel)})`;
+    if (includes.minKernel && compareKernel(host.kernel, includes.minKernel.value) < 0) return `needs kernel ${formatKernelVersion(includes.minKernel.value)} or later (kernel ${formatKernelVersion(host.kernel)})`;
   }
   return undefined;
 }

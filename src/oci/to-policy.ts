@@ -7,7 +7,8 @@ import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts'
 import { errnoName } from '../constants/index.ts';
 import { actionValue, formatAction } from '../seccomp/action.ts';
 import type { OciProfile, OciSyscallEntry } from './profile.ts';
-import { formatKernel, type ResolvedProfile } from './resolve.ts';
+import { formatKernelVersion } from '../seccomp/kernel-version.ts';
+import type { ResolvedProfile } from './resolve.ts';
 import type { OciMetadata } from './translate.ts';
 import type { KernelVersion } from './profile.ts';
 
@@ -85,7 +86,7 @@ function header(input: ConvertInput, options: ConvertOptions): string[] {
   const { profile, resolved, metadata } = input;
   const lines = [
     `# Converted by seccompile ${options.version} from ${options.source}, an OCI seccomp profile,`,
-    `# for x86-64 with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernel(options.kernel)}.`,
+    `# for x86-64 with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernelVersion(options.kernel)}.`,
     '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
     '# all 64 bits of the argument (argN_64), and entries whose action is the default are left out.',
   ];

@@ -7,7 +7,6 @@
 // are recent; the versions marked `approximate` were read from the merge windows the patches
 // landed in, not from a tagged release's table. x86-64 numbers were given in order until 334;
 // from 424 on every architecture shares the numbers (424 = 5.1).
-import type { KernelVersion } from '../types.ts';
 
 interface Introduced {
   readonly version: readonly [number, number];
@@ -70,14 +69,4 @@ export const OLD_SYSCALL_LIMIT = 310;
 /** When a syscall was added; undefined for syscalls older than any seccomp-capable kernel. */
 export function syscallIntroduced(name: string): Introduced | undefined {
   return SYSCALL_INTRODUCED[name];
-}
-
-export function compareKernel(a: KernelVersion | readonly [number, number], b: KernelVersion | readonly [number, number]): number {
-  const [am, an] = 'major' in a ? [a.major, a.minor] : a;
-  const [bm, bn] = 'major' in b ? [b.major, b.minor] : b;
-  return am !== bm ? am - bm : an - bn;
-}
-
-export function formatKernelVersion(version: KernelVersion | readonly [number, number]): string {
-  return 'major' in version ? `${version.major}.${version.minor}` : `${version[0]}.${version[1]}`;
 }

@@ -5,7 +5,7 @@
 import type { Span } from '../../diagnostics/source.ts';
 import { FLAG_MIN_KERNEL } from '../../seccomp/flags.ts';
 import { actionMinKernel, type Action } from '../../seccomp/action.ts';
-import { compareKernel, formatKernelVersion } from '../data/syscall-versions.ts';
+import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
 import type { KernelVersion, LintRule, RuleFinding } from '../types.ts';
 import { actionText, defaultSpan } from './helpers.ts';
 

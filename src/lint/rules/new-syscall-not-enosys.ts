@@ -13,7 +13,8 @@ import type { Span } from '../../diagnostics/source.ts';
 import { syscallByNumber } from '../../syscalls/index.ts';
 import { isAllowing, reachableActions } from '../analysis.ts';
 import { DANGEROUS_SYSCALLS } from '../data/dangerous.ts';
-import { compareKernel, formatKernelVersion, syscallIntroduced } from '../data/syscall-versions.ts';
+import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
+import { syscallIntroduced } from '../data/syscall-versions.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 import { actionText, joinList } from './helpers.ts';
 
