@@ -51,15 +51,15 @@ function loadBundle(file, { useCache = cachesEnabled, variant } = {}) {
   const path = resolve(file);
   const source = readFileSync(path, 'utf8');
   const id = bundleId(source);
+  // The variant's cache, else the usual one.
+  const candidates = !useCache ? [] : variant === undefined ? [cachePathOf(path)] : [cachePathOf(path, variant), cachePathOf(path)];
   let cache;
   let cachedData;
-  for (const candidate of useCache ? [...new Set([cachePathOf(path, variant), cachePathOf(path)])] : []) {
-    cachedData = readCache(candidate, id);
-    if (cachedData) {
-      cache = candidate;
-      break;
-    }
+  for (cache of candidates) {
+    cachedData = readCache(cache, id);
+    if (cachedData) break;
   }
+  if (!cachedData) cache = undefined;
   const script = new Script(wrap(source), { filename: path, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
