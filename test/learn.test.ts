@@ -8,7 +8,7 @@
  * status, --timeout, signals, calls through the i386 ABI, a missing command, a missing helper, the
  * progress line on a terminal (util-linux `script`) and a quiet standard error elsewhere.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { createSourceFile } from '../src/diagnostics/source.ts';
 import { nodeFileHost } from '../src/host/node-host.ts';
 import { parseProfile } from '../src/optimize/profile.ts';
 import { BIN, ROOT } from './support/cli-build.ts';
+import { run as runProgram, type RunOptions, type RunResult } from './support/run.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'learn');
 const BWRAP = '/usr/bin/bwrap';
@@ -28,38 +29,15 @@ const SCRIPT = join(FIXTURES, 'list-and-write.sh');
 const THREADS = join(dir, 'threads');
 const FORKS = join(dir, 'forks');
 const I386 = join(dir, 'i386-call');
-const ENV = { ...process.env, LC_ALL: 'C', NO_COLOR: '1' };
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
+/** Runs a command in the test directory, colour off. */
+function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runProgram(command, args, { cwd: dir, ...options, env: { NO_COLOR: '1', ...options.env } });
 }
 
-/** Runs a command to its end, asynchronously; `onSpawn` may poke the child (send it a signal). */
-function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; fd3?: number; onSpawn?: (pid: number) => void; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
-    if (options.fd3 !== undefined) stdio.push(options.fd3);
-    const child = spawn(command, args, { cwd: dir, env: options.env ?? ENV, stdio });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('spawn', () => options.onSpawn?.(child.pid!));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
-}
-
-function learn(args: readonly string[], options: Parameters<typeof run>[2] = {}): Promise<Run> {
+function learn(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [BIN, 'learn', ...args], options);
 }
 
@@ -75,7 +53,7 @@ function compileFile(policyPath: string): string {
 }
 
 /** Runs a command in bubblewrap, with the filter on fd 3; the test directory is writable. */
-async function bwrap(command: readonly string[], filter?: string): Promise<Run> {
+async function bwrap(command: readonly string[], filter?: string): Promise<RunResult> {
   // The repository stays visible even when it lives under /tmp (a CI checkout may).
   const sandbox = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', ROOT, ROOT, '--bind', dir, dir, '--chdir', dir];
   if (filter === undefined) return run(BWRAP, [...sandbox, '--', ...command]);
@@ -111,7 +89,7 @@ describe('learning real programs, then running them under the learned policy in 
     const policy = join(dir, 'script.policy');
     const learned = await learn(['-o', policy, '--', '/bin/sh', SCRIPT, '/usr', WORK]);
     expect(learned.code, learned.stderr).toBe(0);
-    expect(learned.stdout).toMatch(/^bin\n(.*\n)*share\n(.*\n)*listed \/usr\n$/);
+    expect(learned.out).toMatch(/^bin\n(.*\n)*share\n(.*\n)*listed \/usr\n$/);
     expect(learned.stderr).toBe(''); // no progress line when standard error is not a terminal
     const text = readFileSync(policy, 'utf8');
     expect(text).toMatch(/^default errno\(EPERM\)$/m);
@@ -122,8 +100,8 @@ describe('learning real programs, then running them under the learned policy in 
 
     rmSync(join(WORK, 'listing.txt'));
     const confined = await bwrap(['/bin/sh', SCRIPT, '/usr', WORK], filter);
-    expect(confined, confined.stderr).toMatchObject({ code: 0, stdout: learned.stdout, stderr: '' });
-    expect(readFileSync(join(WORK, 'listing.txt'), 'utf8')).toBe(learned.stdout);
+    expect(confined, confined.stderr).toMatchObject({ code: 0, out: learned.out, stderr: '' });
+    expect(readFileSync(join(WORK, 'listing.txt'), 'utf8')).toBe(learned.out);
 
     // mkdir(2) is a call the script never made: the same shell cannot create a directory.
     const refused = await bwrap(['/bin/sh', '-c', `mkdir ${WORK}/sub`], filter);
@@ -137,23 +115,23 @@ describe('learning real programs, then running them under the learned policy in 
   it('a multi-threaded program: every thread followed', async () => {
     const policy = join(dir, 'threads.policy');
     const learned = await learn(['-o', policy, '--', THREADS]);
-    expect(learned, learned.stderr).toMatchObject({ code: 0, stdout: 'threads: 4 workers, total 4000\n', stderr: '' });
+    expect(learned, learned.stderr).toMatchObject({ code: 0, out: 'threads: 4 workers, total 4000\n', stderr: '' });
     const text = readFileSync(policy, 'utf8');
     expect(text).toMatch(/from 1 process and 5 threads/);
     expect(rules(text)).toEqual(expect.arrayContaining(['clone3', 'futex', 'exit', 'read', 'write']));
     expect(rules(text)).not.toContain('getpriority');
     const filter = compileFile(policy);
 
-    expect(await bwrap([THREADS], filter)).toMatchObject({ code: 0, stdout: 'threads: 4 workers, total 4000\n', stderr: '' });
-    expect(await bwrap([THREADS, '--probe'], filter)).toMatchObject({ code: 0, stdout: 'threads: 4 workers, total 4000\nprobe: errno 1\n' });
-    expect(await bwrap([THREADS, '--probe'])).toMatchObject({ code: 0, stdout: 'threads: 4 workers, total 4000\nprobe: errno 0\n' });
+    expect(await bwrap([THREADS], filter)).toMatchObject({ code: 0, out: 'threads: 4 workers, total 4000\n', stderr: '' });
+    expect(await bwrap([THREADS, '--probe'], filter)).toMatchObject({ code: 0, out: 'threads: 4 workers, total 4000\nprobe: errno 1\n' });
+    expect(await bwrap([THREADS, '--probe'])).toMatchObject({ code: 0, out: 'threads: 4 workers, total 4000\nprobe: errno 0\n' });
   });
 
   it('a program that forks (and execs in a child), learned with --args', async () => {
     const policy = join(dir, 'forks.policy');
     const learned = await learn(['--args', '-o', policy, '--', FORKS]);
     const expected = 'forks: 3 children, statuses 1 2 0, 3 lines\n';
-    expect(learned, learned.stderr).toMatchObject({ code: 0, stdout: expected, stderr: '' });
+    expect(learned, learned.stderr).toMatchObject({ code: 0, out: expected, stderr: '' });
     const text = readFileSync(policy, 'utf8');
     expect(text).toMatch(/from 4 processes and 4 threads/);
     expect(text).toMatch(/# Programs executed: .*\/forks, \/bin\/true/);
@@ -163,8 +141,8 @@ describe('learning real programs, then running them under the learned policy in 
     expect(rules(text)).toEqual(expect.arrayContaining(['wait4', 'execve', 'pipe2']));
     const filter = compileFile(policy);
 
-    expect(await bwrap([FORKS], filter)).toMatchObject({ code: 0, stdout: expected, stderr: '' });
-    expect(await bwrap([FORKS, '--probe'], filter)).toMatchObject({ code: 0, stdout: `${expected}probe: errno 1\n` });
+    expect(await bwrap([FORKS], filter)).toMatchObject({ code: 0, out: expected, stderr: '' });
+    expect(await bwrap([FORKS, '--probe'], filter)).toMatchObject({ code: 0, out: `${expected}probe: errno 1\n` });
   });
 });
 
@@ -211,9 +189,9 @@ describe('options and the command line', () => {
   it('writes the policy to standard output without -o, and exits with the command\'s status', async () => {
     const result = await learn(['--', '/bin/sh', '-c', 'exit 3']);
     expect(result.code).toBe(3);
-    expect(result.stdout).toMatch(/^# Learned by `seccompile learn`/);
-    expect(result.stdout).toMatch(/the command exited with status 3\./);
-    expect(compilePolicy(result.stdout).diagnostics).toEqual([]);
+    expect(result.out).toMatch(/^# Learned by `seccompile learn`/);
+    expect(result.out).toMatch(/the command exited with status 3\./);
+    expect(compilePolicy(result.out).diagnostics).toEqual([]);
   });
 
   it('--timeout stops the command (and what it started) with SIGTERM: exit status 124', async () => {
@@ -221,7 +199,7 @@ describe('options and the command line', () => {
     const policy = join(dir, 'sleep.policy');
     const result = await learn(['--timeout', '0.5', '-o', policy, '--', '/bin/sh', '-c', 'sleep 30; echo never']);
     expect(result.code).toBe(124);
-    expect(result.stdout).toBe('');
+    expect(result.out).toBe('');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(readFileSync(policy, 'utf8')).toMatch(/the command was stopped by --timeout\./);
   });
@@ -238,9 +216,9 @@ describe('options and the command line', () => {
     const quote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
     const line = [process.execPath, BIN, 'learn', '-o', policy, '--', '/bin/sh', '-c', 'ls / >/dev/null; sleep 0.6'].map(quote).join(' ');
     const result = await run('script', ['-qec', line, '/dev/null']);
-    expect(result.code, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/\r\x1b\[Kseccompile learn: \d+ calls of \d+ syscalls, 3 processes, 3 threads/);
-    expect(result.stdout).toMatch(/\r\x1b\[Kseccompile learn: wrote .*tty\.policy: \d+ syscalls \(\d+ calls from 3 processes, 3 threads\)\r?\n/);
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toMatch(/\r\x1b\[Kseccompile learn: \d+ calls of \d+ syscalls, 3 processes, 3 threads/);
+    expect(result.out).toMatch(/\r\x1b\[Kseccompile learn: wrote .*tty\.policy: \d+ syscalls \(\d+ calls from 3 processes, 3 threads\)\r?\n/);
   });
 
   it('reports calls through the i386 ABI, which no rule can allow', async () => {
@@ -261,7 +239,7 @@ describe('options and the command line', () => {
   });
 
   it('without the helper, says learn is unavailable and how to enable it: status 125', async () => {
-    const result = await learn(['--', '/bin/true'], { env: { ...ENV, SECCOMPILE_LEARN_HELPER: join(dir, 'no-helper') } });
+    const result = await learn(['--', '/bin/true'], { env: { SECCOMPILE_LEARN_HELPER: join(dir, 'no-helper') } });
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/learn is unavailable: its native helper .* was not built/);
     expect(result.stderr).toMatch(/help: install a C compiler .*npm rebuild seccompile/);

@@ -1,6 +1,6 @@
 // Running programs from the tests: to their end, asynchronously (so that many run at once), with
 // the caller's colour and debug switches removed from the environment.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
 import { BIN, ROOT } from './cli-build.ts';
 
 export interface RunResult {
@@ -22,6 +22,10 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The program is killed (SIGKILL) after this long; default 60 s. */
   readonly timeoutMs?: number;
+  /** A file descriptor handed to the program as its fd 3 (bwrap's `--seccomp 3`). */
+  readonly fd3?: number;
+  /** Called once the program runs, to poke it (send it a signal). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** The environment of a run: colour and debug switches of the caller's shell removed. */
@@ -38,7 +42,9 @@ export function cleanEnv(extra: Readonly<Record<string, string | undefined>> = {
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdio: StdioOptions = options.fd3 === undefined ? 'pipe' : ['pipe', 'pipe', 'pipe', options.fd3];
+    // The first three are pipes either way.
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), stdio }) as ChildProcessWithoutNullStreams;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
@@ -47,6 +53,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     // A program that exits without reading all its input closes the pipe: not an error here.
     child.stdin.on('error', () => {});
     child.on('error', reject);
+    child.on('spawn', () => options.onSpawn?.(child.pid!));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stdout = Buffer.concat(out);
