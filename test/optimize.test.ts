@@ -34,6 +34,21 @@ function bruteForceCost(weights: readonly number[], i = 0, j = weights.length - 
   return best + total;
 }
 
+/** The plain O(n³) dynamic programme over intervals: the reference for larger trees. */
+function intervalDpCost(weights: readonly number[]): number {
+  const n = weights.length;
+  const cost = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let length = 2; length <= n; length++) {
+    for (let i = 0; i + length - 1 < n; i++) {
+      const j = i + length - 1;
+      let best = Infinity;
+      for (let k = i + 1; k <= j; k++) best = Math.min(best, cost[i]![k - 1]! + cost[k]![j]!);
+      cost[i]![j] = best + weights.slice(i, j + 1).reduce((a, b) => a + b, 0);
+    }
+  }
+  return cost[0]![n - 1]!;
+}
+
 function leaves(tree: RangeTree): number[] {
   return tree.kind === 'leaf' ? [tree.index] : [...leaves(tree.left), ...leaves(tree.right)];
 }
@@ -49,6 +64,19 @@ describe('optimal range trees', () => {
       expect(weightedCost(tree, weights)).toBeCloseTo(cost, 9);
       expect(leaves(tree)).toEqual(weights.map((_, i) => i));
       expect(depth).toBe(treeDepth(tree));
+    }
+  });
+
+  it('match the interval dynamic programme on larger inputs, ties and zeros included', () => {
+    const rng = new Random(11);
+    for (let round = 0; round < 150; round++) {
+      const n = 10 + rng.int(50);
+      const scale = rng.chance(0.5) ? 4 : 100_000;
+      const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : rng.int(scale)));
+      const { tree, cost } = optimalRangeTree(weights);
+      expect(cost).toBeCloseTo(intervalDpCost(weights), 6);
+      expect(weightedCost(tree, weights)).toBeCloseTo(cost, 6);
+      expect(leaves(tree)).toEqual(weights.map((_, i) => i));
     }
   });
 

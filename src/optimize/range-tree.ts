@@ -1,7 +1,7 @@
 // Optimal alphabetic search trees over consecutive ranges of a number line: each internal node
 // asks `A >= split`, each leaf is a range. The expected number of comparisons, weighted by how
-// often each range is hit, is minimal (Knuth's dynamic programme with the monotone-root speed-up,
-// O(n²)). Used for the syscall-number dispatch, and as the bound the benchmark reports.
+// often each range is hit, is minimal. Used for the syscall-number dispatch, and as the bound the
+// benchmark reports.
 
 export type RangeTree =
   | { readonly kind: 'leaf'; readonly index: number }
@@ -16,47 +16,87 @@ export interface OptimalTree {
   readonly depth: number;
 }
 
-/** The optimal tree for leaves with these weights (all ≥ 0). */
+/**
+ * The optimal tree for leaves with these weights (all ≥ 0), by the Garsia–Wachs algorithm. Phase 1
+ * builds an optimal tree that may reorder the leaves: it repeatedly joins the leftmost adjacent
+ * pair (a, b) whose next neighbour weighs at least as much as a, and moves the joined node left
+ * past every lighter node. Phase 2 reads each leaf's depth off that tree; an alphabetic tree with
+ * the same depths exists and is optimal too, and phase 3 builds it. O(n²) at worst with arrays,
+ * close to linear on real weights, and few steps matter: this runs once per compile, before V8
+ * optimises anything.
+ */
 export function optimalRangeTree(weights: readonly number[]): OptimalTree {
   const n = weights.length;
   if (n === 0) throw new Error('a range tree needs at least one range');
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + weights[i]!;
-  // Cost and root of leaves i..j at [i * n + j]; root = first leaf of the right subtree. The cost
-  // is also kept by end (costByEnd[j * n + i]), so that the inner loop reads two rows in order
-  // (it runs before V8 has optimised it: fewer operations per step matter).
-  const cost = new Float64Array(n * n);
-  const costByEnd = new Float64Array(n * n);
-  const root = new Int32Array(n * n);
-  for (let i = 0; i < n; i++) root[i * n + i] = i;
-  for (let length = 2; length <= n; length++) {
-    for (let i = 0, j = length - 1; j < n; i++, j++) {
-      const row = i * n;
-      const column = j * n;
-      const from = length === 2 ? i + 1 : Math.max(i + 1, root[row + j - 1]!);
-      const to = length === 2 ? j : Math.min(j, root[row + n + j]!);
-      let best = Infinity;
-      let bestK = from;
-      for (let k = from, left = row + from - 1, right = column + from; k <= to; k++, left++, right++) {
-        const c = cost[left]! + costByEnd[right]!;
-        if (c < best) {
-          best = c;
-          bestK = k;
-        }
-      }
-      const total = best + prefix[j + 1]! - prefix[i]!;
-      cost[row + j] = total;
-      costByEnd[column + i] = total;
-      root[row + j] = bestK;
-    }
+  const depths = garsiaWachsDepths(weights);
+  const tree = treeOfDepths(depths);
+  let cost = 0;
+  let depth = 0;
+  for (let i = 0; i < n; i++) {
+    cost += weights[i]! * depths[i]!;
+    depth = Math.max(depth, depths[i]!);
   }
-  const build = (i: number, j: number): RangeTree => {
-    if (i === j) return { kind: 'leaf', index: i };
-    const k = root[i * n + j]!;
-    return { kind: 'split', split: k, left: build(i, k - 1), right: build(k, j) };
-  };
-  const tree = build(0, n - 1);
-  return { tree, cost: cost[n - 1]!, depth: treeDepth(tree) };
+  return { tree, cost, depth };
+}
+
+/** Phases 1 and 2: the depth of each leaf in an optimal tree. */
+function garsiaWachsDepths(weights: readonly number[]): Int32Array {
+  const n = weights.length;
+  // Nodes 0..n-1 are the leaves, n.. the joined pairs.
+  const weight = new Float64Array(2 * n - 1);
+  const left = new Int32Array(2 * n - 1);
+  const right = new Int32Array(2 * n - 1);
+  weight.set(weights);
+  const row: number[] = Array.from({ length: n }, (_, i) => i);
+  let next = n;
+  // Every pair left of `from` has a lighter node after it: none there can be joined.
+  let from = 1;
+  while (row.length > 1) {
+    let k = from;
+    while (k + 1 < row.length && weight[row[k - 1]!]! > weight[row[k + 1]!]!) k++;
+    const joined = next++;
+    left[joined] = row[k - 1]!;
+    right[joined] = row[k]!;
+    weight[joined] = weight[row[k - 1]!]! + weight[row[k]!]!;
+    row.splice(k - 1, 2);
+    let at = k - 1;
+    while (at > 0 && weight[row[at - 1]!]! < weight[joined]!) at--;
+    row.splice(at, 0, joined);
+    from = Math.max(1, at - 1);
+  }
+  const depths = new Int32Array(n);
+  const stack = [row[0]!, 0];
+  while (stack.length > 0) {
+    const depth = stack.pop()!;
+    const node = stack.pop()!;
+    if (node < n) depths[node] = depth;
+    else stack.push(left[node]!, depth + 1, right[node]!, depth + 1);
+  }
+  return depths;
+}
+
+/** Phase 3: the tree whose leaves, in order, sit at these depths (a sequence phase 2 produced). */
+function treeOfDepths(depths: Int32Array): RangeTree {
+  // Subtrees still waiting for a sibling, with the depth of their root and their first leaf.
+  const trees: RangeTree[] = [];
+  const depthOf: number[] = [];
+  const firstOf: number[] = [];
+  for (let i = 0; i < depths.length; i++) {
+    let tree: RangeTree = { kind: 'leaf', index: i };
+    let depth = depths[i]!;
+    let first = i;
+    while (trees.length > 0 && depthOf[depthOf.length - 1] === depth) {
+      tree = { kind: 'split', split: first, left: trees.pop()!, right: tree };
+      depthOf.pop();
+      first = firstOf.pop()!;
+      depth--;
+    }
+    trees.push(tree);
+    depthOf.push(depth);
+    firstOf.push(first);
+  }
+  if (trees.length !== 1) throw new Error('leaf depths that no alphabetic tree has');
+  return trees[0]!;
 }
 
 export function treeDepth(tree: RangeTree): number {
