@@ -112,9 +112,10 @@ function writeStamped(result) {
 async function cliBundle(name, keep) {
   return writeStamped(await build({
     ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess, noColorDetection, separateParts], write: false,
-    // Modules that find the package's files from their own location (docs, the native helper).
-    define: { 'import.meta.url': '__seccompileModuleUrl' },
-    banner: { js: 'const __seccompileModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // Modules that find the package's files from their own location (docs, the native helper);
+    // made when asked for, as most runs never do.
+    define: { 'import.meta.url': '__seccompileModule.url' },
+    banner: { js: 'const __seccompileModule = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   }));
 }
 

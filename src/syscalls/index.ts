@@ -97,8 +97,14 @@ function buildTable(): { all: readonly Syscall[]; byName: Map<string, Syscall>; 
   const all: Syscall[] = [];
   const byName = new Map<string, Syscall>();
   const byNumber = new Map<number, Syscall>();
-  for (const [nr, name, abi, entry, params] of SYSCALL_ROWS) {
-    const syscall = new TableSyscall(nr, name, abi, entry, params);
+  // Indexed, not destructured: this runs at every start, in code V8 has not optimised, where each
+  // destructured row would allocate an iterator and its results.
+  for (let i = 0; i < SYSCALL_ROWS.length; i++) {
+    const row = SYSCALL_ROWS[i]!;
+    const nr = row[0];
+    const name = row[1];
+    const abi = row[2];
+    const syscall = new TableSyscall(nr, name, abi, row[3], row[4]);
     all.push(syscall);
     // x32-only rows describe calls that arrive with the x32 bit, which every filter rejects.
     if (abi === 'x32') continue;
