@@ -6,12 +6,12 @@
  * pipe. Most processes run concurrently to keep the file fast.
  */
 import { spawn, spawnSync, type SpawnSyncOptionsWithBufferEncoding, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from './support/cli-build.ts';
-import { cleanEnv, runCli, type RunResult } from './support/run.ts';
+import { cleanEnv, ownUmask, run, runCli, type RunResult } from './support/run.ts';
 import { VERSION } from '../src/version.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'cli');
@@ -517,6 +517,23 @@ describe.concurrent('-o writes the whole file or nothing', () => {
     const dir = scratch('atomic-ok');
     expectSuccess(await runCli(['compile', SMALL, '-o', join(dir, 'out.bpf')]));
     expect(readdirSync(dir)).toEqual(['out.bpf']);
+  });
+
+  it('makes a new output file under the umask, and a replaced one keeps its mode', async () => {
+    const dir = scratch('modes');
+    const fresh = join(dir, 'new.bpf');
+    expectSuccess(await runCli(['compile', SMALL, '-o', fresh]));
+    expect(statSync(fresh).mode & 0o7777).toBe(0o666 & ~ownUmask());
+    // Under a umask of 027 (a group-readable build output, hidden from others).
+    const shared = join(dir, 'shared.bpf');
+    expectSuccess(await run('sh', ['-c', 'umask 027 && exec "$0" "$@"', process.execPath, BIN, 'compile', SMALL, '-o', shared]));
+    expect(statSync(shared).mode & 0o7777).toBe(0o640);
+    const kept = join(dir, 'kept.bpf');
+    writeFileSync(kept, 'old');
+    chmodSync(kept, 0o640);
+    expectSuccess(await runCli(['compile', SMALL, '-o', kept]));
+    expect(statSync(kept).mode & 0o7777).toBe(0o640);
+    expect(readFileSync(kept).length % 8).toBe(0);
   });
 
   it('writes into a FIFO (like /dev/stdout or /dev/null) instead of replacing it', async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli-build.ts';
-import { run, runCli, type RunResult } from './support/run.ts';
+import { ownUmask, run, runCli, type RunResult } from './support/run.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'notify-mkdir');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'notify');
@@ -90,12 +90,6 @@ class Watched {
     this.child.kill('SIGTERM');
     await ended;
   }
-}
-
-/** This process's umask, which the targets inherit (without process.umask(), deprecated). */
-function ownUmask(): number {
-  const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return line ? parseInt(line[1]!, 8) : 0o022;
 }
 
 let build: string; // make output and compiled fixtures

@@ -82,7 +82,8 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
     return;
   }
   let target = path;
-  let mode = 0o644;
+  // A file replaced keeps its mode; a new one is made as any other, under the umask.
+  let mode: number | undefined;
   try {
     target = realpathSync(path);
     const stat = statSync(target);
@@ -93,13 +94,13 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
   }
   const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(temporary, 'w', mode);
+    const fd = openSync(temporary, 'w', mode ?? 0o666);
     try {
       writeAll(fd, bytes);
     } finally {
       closeSync(fd);
     }
-    chmodSync(temporary, mode);
+    if (mode !== undefined) chmodSync(temporary, mode);
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });

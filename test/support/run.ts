@@ -1,6 +1,7 @@
 // Running programs from the tests: to their end, asynchronously (so that many run at once), with
 // the caller's colour and debug switches removed from the environment.
 import { spawn, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { BIN, ROOT } from './cli-build.ts';
 
 export interface RunResult {
@@ -66,4 +67,10 @@ export function run(command: string, args: readonly string[], options: RunOption
 /** Runs the built CLI in a fresh process. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [BIN, ...args], options);
+}
+
+/** This process's umask, which the programs it runs inherit (without process.umask(), deprecated). */
+export function ownUmask(): number {
+  const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return line ? parseInt(line[1]!, 8) : 0o022;
 }
