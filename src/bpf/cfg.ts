@@ -47,27 +47,39 @@ export function successors(block: Block): BlockId[] {
  * right after it.
  */
 export function reversePostorder(cfg: Cfg): BlockId[] {
-  const state = new Uint8Array(cfg.blocks.length); // 0 new, 1 on stack, 2 done
+  // Every pass asks for the order, so the walk allocates nothing per block: for each block, 0 when
+  // not yet seen, 1 + the number of successors visited while it is on the stack, or DONE.
+  const progress = new Uint8Array(cfg.blocks.length);
   const postorder: BlockId[] = [];
-  const stack: { id: BlockId; next: number; succ: BlockId[] }[] = [];
-  const push = (id: BlockId): void => {
-    state[id] = 1;
-    stack.push({ id, next: 0, succ: successors(cfg.blocks[id]!) });
-  };
-  push(cfg.entry);
+  const stack: BlockId[] = [cfg.entry];
+  progress[cfg.entry] = 1;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next < top.succ.length) {
-      const child = top.succ[top.next++]!;
-      if (state[child] === 1) throw new Error(`the filter graph has a cycle through block ${child}`);
-      if (state[child] === 0) push(child);
-    } else {
-      state[top.id] = 2;
-      postorder.push(top.id);
+    const id = stack[stack.length - 1]!;
+    const child = successorAt(cfg.blocks[id]!.exit, progress[id]! - 1);
+    if (child === undefined) {
+      progress[id] = DONE;
+      postorder.push(id);
       stack.pop();
+    } else {
+      progress[id]!++;
+      if (progress[child] === 0) {
+        progress[child] = 1;
+        stack.push(child);
+      } else if (progress[child] !== DONE) {
+        throw new Error(`the filter graph has a cycle through block ${child}`);
+      }
     }
   }
   return postorder.reverse();
+}
+
+const DONE = 255;
+
+/** The index-th successor of a block (whenTrue first), if it has one. */
+function successorAt(exit: Terminator, index: number): BlockId | undefined {
+  if (exit.kind === 'goto') return index === 0 ? exit.target : undefined;
+  if (exit.kind === 'branch') return index === 0 ? exit.whenTrue : index === 1 ? exit.whenFalse : undefined;
+  return undefined;
 }
 
 /** The same graph with only the reachable blocks, renumbered densely in reverse postorder. */
