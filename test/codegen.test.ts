@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CfgBuilder, type BlockId } from '../src/bpf/cfg.ts';
+import { CfgBuilder, reversePostorder, type BlockId } from '../src/bpf/cfg.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
 import { BPF_ABS, BPF_JA, BPF_JMP, BPF_LD, BPF_RET, BPF_W, isConditionalJump } from '../src/bpf/insn.ts';
 import { validateProgram } from '../src/bpf/validate.ts';
@@ -22,6 +22,20 @@ describe('jump resolution', () => {
       const targets = exit.kind === 'branch' ? [exit.whenTrue, exit.whenFalse] : exit.kind === 'goto' ? [exit.target] : [];
       for (const t of targets) expect(position.get(t)!).toBeGreaterThan(position.get(id)!);
     }
+  });
+
+  it('orders exactly the reachable blocks, whenTrue first, and refuses a cycle', () => {
+    const builder = new CfgBuilder();
+    const allow = builder.ret(0x7fff0000);
+    const deny = builder.ret(0);
+    builder.ret(1); // unreachable
+    const right = builder.block([], { kind: 'goto', target: allow });
+    const left = builder.block([], { kind: 'branch', op: 'jeq', k: 1, whenTrue: allow, whenFalse: deny });
+    const entry = builder.block([], { kind: 'branch', op: 'jeq', k: 0, whenTrue: left, whenFalse: right });
+    const cfg = builder.finish(entry);
+    expect(reversePostorder(cfg)).toEqual([entry, right, left, deny, allow]);
+    const cyclic = { entry, blocks: cfg.blocks.map((b) => (b.id === allow ? { ...b, exit: { kind: 'goto' as const, target: entry } } : b)) };
+    expect(() => reversePostorder(cyclic)).toThrow(`the filter graph has a cycle through block ${entry}`);
   });
 
   it('keeps the meaning of random graphs with far jumps, through trampolines', () => {
