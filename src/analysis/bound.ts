@@ -1,8 +1,8 @@
 // The theoretical optimum the benchmark compares against: the best possible range-tree dispatch for
 // a profile. Neighbouring syscall numbers with the same outcome form one range; the cost of a call
 // is the fixed prologue (load arch, check it, load nr), the comparisons of an optimal alphabetic
-// tree over the ranges weighted by the profile (the same dynamic programme the optimiser uses, but
-// without its worst-case limits), and the leaf: 1 for a plain return, or what the compiled body of a
+// tree over the ranges weighted by the profile (the same algorithm the optimiser uses, but without
+// its worst-case limits), and the leaf: 1 for a plain return, or what the compiled body of a
 // syscall with argument checks executes with arguments zero.
 import { accumulatorContents } from '../bpf/disasm.ts';
 import { emulate } from '../bpf/emulate.ts';
