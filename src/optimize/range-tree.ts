@@ -21,9 +21,9 @@ export interface OptimalTree {
  * builds an optimal tree that may reorder the leaves: it repeatedly joins the leftmost adjacent
  * pair (a, b) whose next neighbour weighs at least as much as a, and moves the joined node left
  * past every lighter node. Phase 2 reads each leaf's depth off that tree; an alphabetic tree with
- * the same depths exists and is optimal too, and phase 3 builds it. O(n²) at worst with arrays,
- * close to linear on real weights, and few steps matter: this runs once per compile, before V8
- * optimises anything.
+ * the same depths exists and is optimal too, and phase 3 builds it. O(n²) at worst with arrays;
+ * what matters more is that its loops stay short: this runs once per compile, in code V8 has not
+ * optimised, and a loop hot enough for TurboFan would make the process wait for that compile.
  */
 export function optimalRangeTree(weights: readonly number[]): OptimalTree {
   const n = weights.length;
