@@ -14,12 +14,16 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 /** The options that resolve an OCI/Docker profile for a host (see docs/oci.md). */
 function addProfileOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--input <kind>', 'read the input as an OCI/Docker seccomp profile or a policy (default: a JSON object is a profile)').choices(['oci', 'policy']))
-    .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable; CAP_SYS_ADMIN or sys_admin)', collect)
-    .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
-    .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+  return addContainerOptions(command.addOption(new Option('--input <kind>', 'read the input as an OCI/Docker seccomp profile or a policy (default: a JSON object is a profile)').choices(['oci', 'policy'])), 'profiles: ')
     .option('--strict', 'profiles: syscall names unknown on x86-64 are errors');
+}
+
+/** The container a profile's includes/excludes are resolved for; `prefix` marks them in commands that read policies too. */
+function addContainerOptions(command: Command, prefix: string): Command {
+  return command
+    .option('--cap <cap>', `${prefix}the container has this capability, for Docker's includes/excludes (repeatable; CAP_SYS_ADMIN or sys_admin)`, collect)
+    .option('--docker-default-caps', `${prefix}the container has Docker's default capabilities`)
+    .option('--kernel <version>', `${prefix}the kernel MAJOR.MINOR for minKernel (default: the running kernel)`);
 }
 
 /** A repeatable option whose values must come from a list. */
@@ -66,14 +70,11 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
   },
   'convert': (program) => {
-    program
+    addContainerOptions(program
       .command('convert')
       .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
       .argument('<profile>', 'profile (.json), or - for standard input')
-      .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success')
-      .addOption(new Option('--cap <cap>', 'the container has this capability, for Docker\'s includes/excludes (repeatable)').argParser(collect))
-      .option('--docker-default-caps', 'the container has Docker\'s default capabilities')
-      .option('--kernel <version>', 'the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+      .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success'), '')
       .option('--strict', 'syscall names unknown on x86-64 are errors')
       .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
       .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
@@ -101,7 +102,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .action(async (options: { output?: string }) => (await import('./commands/notify-kit.ts')).runNotifyKit(options));
   },
   'lint': (program) => {
-    program
+    addContainerOptions(program
       .command('lint')
       .description('check policies and OCI/Docker profiles for mistakes, dangerous allowances and compatibility problems (for CI)')
       .argument('[paths...]', 'policy files, profiles (.json), directories to search (*.policy, profile *.json), or - for standard input (default: .)')
@@ -109,10 +110,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .option('--rule <id=level>', 'set a rule to off, info, warning or error (repeatable; overrides .seccompile.json)', collect)
       .option('--config <file>', 'read this configuration instead of the nearest .seccompile.json')
       .option('--max-warnings <n>', 'exit 1 when there are more than N warnings')
-      .option('--target-kernel <version>', 'the oldest kernel MAJOR.MINOR the filters must work on (enables the kernel-version rules)')
-      .option('--cap <cap>', 'profiles: the container has this capability, for Docker\'s includes/excludes (repeatable)', collect)
-      .option('--docker-default-caps', 'profiles: the container has Docker\'s default capabilities')
-      .option('--kernel <version>', 'profiles: the kernel MAJOR.MINOR for minKernel (default: the running kernel)')
+      .option('--target-kernel <version>', 'the oldest kernel MAJOR.MINOR the filters must work on (enables the kernel-version rules)'), 'profiles: ')
       .option('-o, --output <file>', 'write the report to FILE')
       .option('--list-rules', 'list the rules with their IDs and default severities')
       .addHelpText('after', '\nExamples:\n  seccompile lint policies/\n  seccompile lint --format sarif -o lint.sarif .\n  seccompile lint docker.json --docker-default-caps --rule default-allow=off\n\nRules, rationale and sources: docs/lint-rules.md')
