@@ -17,7 +17,7 @@
 //    CLONE_PTRACE), while the combination of ordinary bits varies with the C library and the
 //    code path (fork, posix_spawn, threads): the union is robust across runs and still refuses
 //    every new kind of clone.
-import { constantsOfFamily, CONSTANT_FAMILIES, signalName } from '../constants/index.ts';
+import { constantsOfFamily, CONSTANT_FAMILIES, signalName, type NamedConstant } from '../constants/index.ts';
 import { syscallByName, type SyscallArg } from '../syscalls/index.ts';
 import type { ArgumentValues, LearnedRun } from './records.ts';
 import { valuesKey } from './records.ts';
@@ -67,20 +67,22 @@ function uniqueName(families: () => readonly string[], accept: (name: string) =>
 
 /** A value as an OR of the single-bit constants of a family (`PROT_READ | PROT_WRITE`). */
 function bitNames(family: string, zero: string): TrackedArgument['describe'] {
-  return (value) => {
-    if (value === 0n) return zero;
-    const parts: string[] = [];
-    let rest = value;
-    const bits = constantsOfFamily(family).filter((c) => c.value > 0n && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
-    for (const bit of bits) {
-      if ((rest & bit.value) !== 0n) {
-        parts.push(bit.name);
-        rest &= ~bit.value;
-      }
+  return (value) => (value === 0n ? zero : orOfBits(value, family, (c) => c.value > 0n));
+}
+
+/** A value as an OR of the single-bit constants of `family` that `accept` keeps, the rest in hex. */
+function orOfBits(value: bigint, family: string, accept: (constant: NamedConstant) => boolean): string {
+  const parts: string[] = [];
+  let rest = value;
+  const bits = constantsOfFamily(family).filter((c) => accept(c) && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
+  for (const bit of bits) {
+    if ((rest & bit.value) !== 0n) {
+      parts.push(bit.name);
+      rest &= ~bit.value;
     }
-    if (rest !== 0n) parts.push(hex(rest));
-    return parts.join(' | ');
-  };
+  }
+  if (rest !== 0n) parts.push(hex(rest));
+  return parts.join(' | ');
 }
 
 // Aliases: the other spelling of a value wins (AF_UNIX over AF_LOCAL and AF_FILE, FIONREAD over
@@ -98,17 +100,7 @@ const describeProt = bitNames('prot', 'PROT_NONE');
 
 /** The single-bit CLONE_* flags above the exit-signal byte. */
 function describeCloneBits(value: bigint): string {
-  const parts: string[] = [];
-  let rest = value;
-  const flags = constantsOfFamily('clone').filter((c) => c.name.startsWith('CLONE_') && c.value >= 0x100n && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
-  for (const flag of flags) {
-    if ((rest & flag.value) !== 0n) {
-      parts.push(flag.name);
-      rest &= ~flag.value;
-    }
-  }
-  if (rest !== 0n) parts.push(hex(rest));
-  return parts.join(' | ');
+  return orOfBits(value, 'clone', (c) => c.name.startsWith('CLONE_') && c.value >= 0x100n);
 }
 
 /** The arguments `--args` records, in the order the policy mentions them. */
