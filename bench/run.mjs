@@ -24,12 +24,11 @@ const { compilePolicy, nodeFileHost, filterStats, rangeTreeBound, genericProfile
 const profile = profileArg ? parseProfile(createSourceFile(profileArg, readFileSync(profileArg, 'utf8'))).profile : genericProfile();
 
 // ---- inputs -------------------------------------------------------------------------------------
-const SHARED = join(ROOT, '..', 'shared', 'profiles');
-const DOCKER = [join(ROOT, 'test', 'fixtures', 'profiles', 'docker-default.json'), join(SHARED, 'docker-default.json')].find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+const DOCKER = join(ROOT, 'test', 'fixtures', 'profiles', 'docker-default.json');
 const DOCKER_CAPS = lib.DOCKER_DEFAULT_CAPS;
 
 const inputs = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.policy')).map((f) => ({ name: f, path: join(ROOT, 'examples', f), kind: 'policy' }));
-if (DOCKER) inputs.push({ name: 'docker-default.json', path: DOCKER, kind: 'oci' });
+inputs.push({ name: 'docker-default.json', path: DOCKER, kind: 'oci' });
 
 function compileInput(input, optimize) {
   const text = readFileSync(input.path, 'utf8');

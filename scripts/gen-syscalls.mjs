@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Generates src/syscalls/table.generated.ts from data/x86_64-syscalls.tsv (a copy of
-// shared/data/x86_64-syscalls.tsv: the x86-64 syscall table of Linux 7.0 with kernel prototypes).
+// Generates src/syscalls/table.generated.ts from data/x86_64-syscalls.tsv (the x86-64
+// syscall table of Linux 7.0 with kernel prototypes; data/README.md gives its sources).
 // The table is data only; widths and lookups live in src/syscalls/index.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,8 @@ ${rows.join('\n')}
 writeFileSync(root + 'src/syscalls/table.generated.ts', out);
 console.log(`wrote src/syscalls/table.generated.ts (${rows.length} syscalls)`);
 
-// The built-in syscall mix for profile-guided layout, from data/syscall-mix.tsv (a copy of
-// shared/data/syscall-mix.tsv). Its first line says how it was measured; it is kept in the output.
+// The built-in syscall mix for profile-guided layout, from data/syscall-mix.tsv (see
+// data/README.md). Its first line says how it was measured; it is kept in the output.
 const mixSource = 'data/syscall-mix.tsv';
 const mixLines = readFileSync(root + mixSource, 'utf8').split('\n').filter((l) => l.length > 0);
 const provenance = mixLines.shift().replace(/^#\s*syscall\tweight\s*—\s*/, '');

@@ -1,5 +1,5 @@
 // Syscall frequencies for profile-guided layout: `name<TAB>weight` lines (as in
-// shared/data/syscall-mix.tsv), or the built-in generic mix measured on real programs.
+// data/syscall-mix.tsv), or the built-in generic mix measured on real programs.
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile } from '../diagnostics/source.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';

@@ -1,4 +1,5 @@
-// Facts of the kernel's seccomp ABI on x86-64 that every stage shares (see shared/seccomp-facts.md).
+// Facts of the kernel's seccomp ABI on x86-64 that every stage shares (kernel/seccomp.c,
+// include/uapi/linux/seccomp.h; docs/language.md §10 says how every filter uses them).
 
 export const AUDIT_ARCH_X86_64 = 0xc000003e;
 export const AUDIT_ARCH_I386 = 0x40000003;

@@ -14,7 +14,8 @@ import { PfcProgram } from './pfc.ts';
 
 export const PYTHON = '/usr/bin/python3';
 export const REFERENCE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'libseccomp_reference.py');
-export const PROFILES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'profiles');
+/** Docker's and Podman's default profiles, as published (see the README there). */
+export const PROFILES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'profiles');
 
 /** JSON with bigints written as exact integers. */
 export function toJson(value: unknown, indent = 0): string {
