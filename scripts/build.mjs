@@ -8,12 +8,16 @@
 //   (vm.Script cachedData); scripts/code-cache.mjs then makes each bundle's cache.
 // - dist/cli/chevrotain.cjs: the parser library, a part the command bundles load only when they
 //   parse a policy (an OCI profile or a raw filter never needs it), with a cache of its own.
+// - dist/types/: the library's type declarations (tsc with tsconfig.types.json), made beside the
+//   bundles in a process of its own.
 //
 // Files are written in place, never deleted first: a CLI started from the previous build (a test
 // running meanwhile) keeps finding its files. Files the new build did not produce are removed once
 // they are a minute old.
 import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -145,6 +149,18 @@ async function partBundle(name) {
   return writeStamped(await build({ ...common, entryPoints: [name], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [chevrotainCharCodeTable, chevrotainFastPropertiesLast], write: false }));
 }
 
+/** The declarations, from scratch: a module the library no longer has must not keep its file. */
+function declarations() {
+  rmSync(join(root, 'dist', 'types'), { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`type declarations: tsc exited with ${code}`))));
+  });
+}
+
+const typesDone = declarations();
 const results = await Promise.all([
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm', plugins: [chevrotainCharCodeTable, chevrotainFastPropertiesLast], banner: { js: "import { createRequire as __seccompileCreateRequire } from 'node:module'; const require = __seccompileCreateRequire(import.meta.url);" } }),
@@ -154,6 +170,7 @@ const results = await Promise.all([
 ]);
 
 await writeCodeCaches(root, ['base', ...commands]);
+await typesDone;
 
 const produced = new Set(results.flatMap((result) => Object.keys(result.metafile.outputs)).flatMap((path) => [join(root, path), ...cacheFiles(join(root, path))]));
 const staleAfter = Date.now() - 60_000;

@@ -24,8 +24,14 @@ export { isCachedAllow } from './analysis/action-cache.ts';
 export { genericProfile, parseProfile, type SyscallProfile } from './optimize/profile.ts';
 export { compileProfile, loadProfile, looksLikeProfile, runningKernel, DOCKER_DEFAULT_CAPS, type LoadedProfile, type OciMetadata, type ProfileCompileResult, type ProfileOptions } from './oci/index.ts';
 export { profileToPolicy } from './oci/to-policy.ts';
+// lint, as `seccompile lint` runs it: find the inputs and the configuration, lint, report.
 export { lintText, type EngineOptions as LintOptions } from './lint/engine.ts';
+export { lintFile, lintFiles, type RunOptions as LintFileOptions } from './lint/run.ts';
+export { discoverInputs, DiscoveryError } from './lint/discover.ts';
+export { CONFIG_FILE as LINT_CONFIG_FILE, ConfigError as LintConfigError, findConfig as findLintConfig, parseConfig as parseLintConfig, readConfig as readLintConfig, type LintConfig } from './lint/config.ts';
 export { RULES as LINT_RULES } from './lint/rules/index.ts';
+export { formatLintReport, LINT_FORMATS, type LintFormat, type ReportOptions as LintReportOptions } from './lint/report/index.ts';
 export { formatSarif, sarifLog } from './lint/report/sarif.ts';
+export { summarize as summarizeLint, summaryLine as lintSummaryLine, type Summary as LintSummary } from './lint/report/summary.ts';
 export type { Finding as LintFinding, FileResult as LintResult, Level as LintLevel } from './lint/types.ts';
 export { learnedPolicy, learnedProfile, mergeLearned, runLearn, type LearnedRun, type LearnRunOptions, type LearnRunResult } from './learn/index.ts';

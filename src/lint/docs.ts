@@ -1,14 +1,17 @@
-// Links to the rules' documentation: docs/lint-rules.md#RULE-ID. Without a configured base URL
-// they point at the copy installed with seccompile (the package ships docs/).
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../host/package-root.ts';
+// Links to the rules' documentation, docs/lint-rules.md#RULE-ID. Reports are read far from the
+// machine that made them (GitHub's UI, SARIF viewers, another developer's checkout), so without a
+// configured base URL they name the file by its path in the seccompile package, never by a
+// location on this machine.
+import { VERSION } from '../version.ts';
 
 export const RULES_DOC = 'docs/lint-rules.md';
 
-/** The documentation of a rule: `${base}#id`, or the installed docs/lint-rules.md. */
-export function ruleDocsUrl(id: string, base?: string): string {
-  if (base) return `${base.replace(/#.*$/, '')}#${id}`;
-  const root = packageRoot();
-  return root ? `${pathToFileURL(join(root, RULES_DOC)).href}#${id}` : `${RULES_DOC}#${id}`;
+/** The documentation's URL for a rule: `${base}#id`, where a base URL is configured. */
+export function ruleDocsUrl(id: string, base: string | undefined): string | undefined {
+  return base ? `${base.replace(/#.*$/, '')}#${id}` : undefined;
+}
+
+/** Where to read about a rule, as a reader anywhere can follow it: the URL, else the package's file. */
+export function ruleDocsReference(id: string, base: string | undefined): string {
+  return ruleDocsUrl(id, base) ?? `${RULES_DOC}#${id} in seccompile ${VERSION}`;
 }

@@ -19,6 +19,7 @@ import { summarize, summaryLine } from '../../src/lint/report/summary.ts';
 import { RULES } from '../../src/lint/rules/index.ts';
 import { lintFiles } from '../../src/lint/run.ts';
 import type { FileResult } from '../../src/lint/types.ts';
+import { VERSION } from '../../src/version.ts';
 import { ROOT } from '../support/cli-build.ts';
 import { PROFILES_DIR } from '../oci/support.ts';
 
@@ -56,6 +57,13 @@ describe('human', () => {
     expect(formatHuman(results(), { color: true })).toMatch(/\x1b\[/);
   });
 
+  it("without a documentation URL, names the rule's section of the package's docs, never a path on this machine", () => {
+    const text = formatHuman(results(), { color: false });
+    expect(text).toContain(`  = note: see docs/lint-rules.md#dangerous-syscall in seccompile ${VERSION}`);
+    expect(text).not.toContain('file:');
+    expect(text).not.toMatch(/see \/.*lint-rules/);
+  });
+
   it('summarises a clean run', () => {
     expect(summaryLine({ files: 1, errors: 0, warnings: 0, infos: 0, suppressed: 0 })).toBe('no problems in 1 file');
     expect(summaryLine({ files: 3, errors: 1, warnings: 1, infos: 1, suppressed: 2 })).toBe('1 error, 1 warning and 1 info in 3 files (2 suppressed)');
@@ -79,7 +87,11 @@ describe('json', () => {
     const duplicate = policy!.findings.find((f) => f['ruleId'] === 'duplicate-syscall')!;
     expect(duplicate).toMatchObject({ severity: 'warning', compilerCode: 'SC3003', line: 5, column: 18, docs: 'docs/lint-rules.md#duplicate-syscall' });
     expect(duplicate['related']).toEqual([{ message: 'first listed here', path: 'policies/dev tools.policy', line: 5, column: 12 }]);
-    expect(String(duplicate['docsUrl'])).toMatch(/^file:\/\/.*\/docs\/lint-rules\.md#duplicate-syscall$/);
+    // A URL only where one is configured: a path on the machine that linted is no link elsewhere.
+    expect(duplicate['docsUrl']).toBeUndefined();
+    expect(formatJson(results())).not.toContain('file:');
+    const linked = JSON.parse(formatJson(results(), { docsBaseUrl: 'https://example.org/docs/lint-rules.md' })) as { files: { findings: Record<string, unknown>[] }[] };
+    expect(linked.files[0]!.findings.find((f) => f['ruleId'] === 'duplicate-syscall')!['docsUrl']).toBe('https://example.org/docs/lint-rules.md#duplicate-syscall');
     const ptrace = profile!.findings.find((f) => f['jsonPath'] === '$.syscalls[1].names[2]')!;
     expect(ptrace).toMatchObject({ ruleId: 'dangerous-syscall', severity: 'error', line: 432, column: 5 });
   });
@@ -118,7 +130,13 @@ describe('sarif', () => {
     const [run] = log.runs;
     expect(run!.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
     const dangerous = run!.tool.driver.rules.find((r) => r.id === 'dangerous-syscall')!;
-    expect(dangerous.helpUri).toMatch(/lint-rules\.md#dangerous-syscall$/);
+    // helpUri must be absolute: left out unless a documentation URL is configured.
+    expect(dangerous.helpUri).toBeUndefined();
+    expect(JSON.stringify(log)).not.toMatch(/file:[^"]*lint-rules/);
+    const linked = sarifLog(results(), { root: ROOT, docsBaseUrl: 'https://example.org/docs/lint-rules.md' }) as typeof log;
+    const linkedRule = linked.runs[0]!.tool.driver.rules.find((r) => r.id === 'dangerous-syscall')!;
+    expect(linkedRule.helpUri).toBe('https://example.org/docs/lint-rules.md#dangerous-syscall');
+    expect(validate(linked), JSON.stringify(validate.errors)).toBe(true);
     expect(dangerous.defaultConfiguration.level).toBe('error');
     expect(dangerous.properties.tags).toEqual(['seccomp', 'security']);
     expect(run!.originalUriBaseIds.SRCROOT.uri).toBe(pathToFileURL(ROOT).href);
@@ -146,7 +164,7 @@ describe('github', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(line).toMatch(/^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::\S/);
-    expect(lines[0]).toBe('::error file=policies/dev tools.policy,line=5,col=7,endLine=5,endColumn=10,title=dangerous-syscall::`bpf` is allowed whatever its arguments: it loads eBPF programs: verifier bugs have given root many times (CVE-2021-3490, CVE-2022-23222)%0Ahelp: refuse it (`errno(EPERM) bpf`), or allow only the calls the program needs with a condition%0Asee seccompile\'s docs/lint-rules.md#dangerous-syscall');
+    expect(lines[0]).toBe("::error file=policies/dev tools.policy,line=5,col=7,endLine=5,endColumn=10,title=dangerous-syscall::`bpf` is allowed whatever its arguments: it loads eBPF programs: verifier bugs have given root many times (CVE-2021-3490, CVE-2022-23222)%0Ahelp: refuse it (`errno(EPERM) bpf`), or allow only the calls the program needs with a condition%0Asee docs/lint-rules.md#dangerous-syscall in seccompile " + VERSION);
     expect(text).toContain('::warning file=policies/dev tools.policy,line=5,col=18,');
     expect(text).not.toContain('ptrace');
   });

@@ -4,10 +4,7 @@
 // finding remains or there are more warnings than --max-warnings, 2 for wrong usage.
 import { ConfigError, findConfig, parseKernelVersion, parseRuleOption, readConfig, type LintConfig } from '../../lint/config.ts';
 import { discoverInputs, DiscoveryError } from '../../lint/discover.ts';
-import { formatGithub } from '../../lint/report/github.ts';
-import { formatHuman } from '../../lint/report/human.ts';
-import { formatJson } from '../../lint/report/json.ts';
-import { formatSarif } from '../../lint/report/sarif.ts';
+import { formatLintReport, LINT_FORMATS, type LintFormat } from '../../lint/report/index.ts';
 import { summarize } from '../../lint/report/summary.ts';
 import { RULES } from '../../lint/rules/index.ts';
 import { lintFiles } from '../../lint/run.ts';
@@ -15,8 +12,6 @@ import type { KernelVersion, Level } from '../../lint/types.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { useColor, writeOutput } from '../io.ts';
 import { profileOptions } from '../oci-input.ts';
-
-export const LINT_FORMATS = ['human', 'json', 'sarif', 'github'] as const;
 
 export interface LintCommandOptions {
   readonly format?: string;
@@ -90,11 +85,7 @@ export function runLint(paths: readonly string[], options: LintCommandOptions): 
   }
   const results = lintFiles(files, { levels, profile, ...(targetKernel ? { targetKernel } : {}) });
   const docs = config.docsBaseUrl !== undefined ? { docsBaseUrl: config.docsBaseUrl } : {};
-  const text = format === 'json' ? formatJson(results, docs)
-    : format === 'sarif' ? formatSarif(results, docs)
-      : format === 'github' ? formatGithub(results, docs)
-        : formatHuman(results, { color: output === '-' && useColor(process.stdout), ...docs });
-  writeOutput(output, text);
+  writeOutput(output, formatLintReport(results, format as LintFormat, { color: output === '-' && useColor(process.stdout), ...docs }));
 
   const summary = summarize(results);
   if (summary.errors > 0) throw new CliError('', EXIT_INPUT_ERROR);

@@ -2,7 +2,7 @@
 // on the line (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`). Escaping as
 // in @actions/core: `%`, CR and LF in the message; also `:` and `,` in properties. info findings
 // are notices; suppressed ones are left out.
-import { RULES_DOC, ruleDocsUrl } from '../docs.ts';
+import { ruleDocsReference } from '../docs.ts';
 import type { FileResult } from '../types.ts';
 import { activeFindings, region } from './summary.ts';
 
@@ -28,7 +28,7 @@ export function formatGithub(results: readonly FileResult[], options: { docsBase
     const message = [
       `${finding.message}${finding.jsonPath ? ` (at ${finding.jsonPath})` : ''}`,
       ...(finding.hint ? [`help: ${finding.hint}`] : []),
-      `see ${options.docsBaseUrl ? ruleDocsUrl(finding.ruleId, options.docsBaseUrl) : `seccompile's ${RULES_DOC}#${finding.ruleId}`}`,
+      `see ${ruleDocsReference(finding.ruleId, options.docsBaseUrl)}`,
     ].join('\n');
     lines.push(`::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(message)}`);
   }

@@ -2,7 +2,7 @@
 // message, [rule-id], the source line with a caret, help), plus the JSON path for profiles and a
 // link to the rule's documentation, then a summary line.
 import { formatDiagnostics, type PrintableDiagnostic } from '../../diagnostics/format.ts';
-import { ruleDocsUrl } from '../docs.ts';
+import { ruleDocsReference } from '../docs.ts';
 import type { FileResult } from '../types.ts';
 import { activeFindings, summarize, summaryLine } from './summary.ts';
 
@@ -20,7 +20,7 @@ export function formatHuman(results: readonly FileResult[], options: HumanOption
     ...(finding.span ? { span: finding.span } : {}),
     ...(finding.hint ? { hint: finding.hint } : {}),
     ...(finding.related ? { related: finding.related } : {}),
-    notes: [...(finding.jsonPath ? [`at ${finding.jsonPath}`] : []), `see ${ruleDocsUrl(finding.ruleId, options.docsBaseUrl)}`],
+    notes: [...(finding.jsonPath ? [`at ${finding.jsonPath}`] : []), `see ${ruleDocsReference(finding.ruleId, options.docsBaseUrl)}`],
   }));
   const body = printable.length > 0 ? `${formatDiagnostics(printable, { color: options.color })}\n\n` : '';
   return `${body}${summaryLine(summarize(results))}\n`;

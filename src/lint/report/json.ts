@@ -26,7 +26,7 @@ function findingJson(finding: Finding, docsBaseUrl: string | undefined): Record<
       }),
     } : {}),
     docs: `${RULES_DOC}#${finding.ruleId}`,
-    docsUrl: ruleDocsUrl(finding.ruleId, docsBaseUrl),
+    ...(docsBaseUrl ? { docsUrl: ruleDocsUrl(finding.ruleId, docsBaseUrl) } : {}),
     ...(finding.suppression ? { suppressed: { reason: finding.suppression.reason, line: positionOf(finding.suppression.span.file, finding.suppression.span.start).line } } : {}),
   };
 }

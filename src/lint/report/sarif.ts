@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { positionOf, type Span } from '../../diagnostics/source.ts';
 import { VERSION } from '../../version.ts';
-import { ruleDocsUrl } from '../docs.ts';
+import { ruleDocsReference, ruleDocsUrl } from '../docs.ts';
 import { RULES } from '../rules/index.ts';
 import type { FileResult, Finding, Severity } from '../types.ts';
 import { region } from './summary.ts';
@@ -91,14 +91,16 @@ export function sarifLog(results: readonly FileResult[], options: SarifOptions =
           version: VERSION,
           semanticVersion: VERSION,
           rules: RULES.map((rule) => {
+            // SARIF wants an absolute helpUri: given only where a documentation URL is configured.
             const url = ruleDocsUrl(rule.id, options.docsBaseUrl);
+            const reference = ruleDocsReference(rule.id, options.docsBaseUrl);
             return {
               id: rule.id,
               name: pascalCase(rule.id),
               shortDescription: { text: rule.summary },
               fullDescription: { text: rule.summary },
-              helpUri: url,
-              help: { text: `${rule.summary} See ${url}`, markdown: `${rule.summary} [Rationale and sources](${url}).` },
+              ...(url ? { helpUri: url } : {}),
+              help: { text: `${rule.summary} See ${reference}.`, markdown: url ? `${rule.summary} [Rationale and sources](${url}).` : `${rule.summary} Rationale and sources: ${reference}.` },
               defaultConfiguration: { level: LEVEL[rule.defaultSeverity] },
               properties: {
                 tags: ['seccomp', rule.category],
