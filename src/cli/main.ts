@@ -23,7 +23,7 @@ function addContainerOptions(command: Command, prefix: string): Command {
   return command
     .option('--cap <cap>', `${prefix}the container has this capability, for Docker's includes/excludes (repeatable; CAP_SYS_ADMIN or sys_admin)`, collect)
     .option('--docker-default-caps', `${prefix}the container has Docker's default capabilities`)
-    .option('--kernel <version>', `${prefix}the kernel MAJOR.MINOR for minKernel (default: the running kernel)`);
+    .option('--kernel <version>', `${prefix}the kernel MAJOR.MINOR for minKernel, or host for the running one (default: 7.0, the newest seccompile knows)`);
 }
 
 /** A repeatable option whose values must come from a list. */

@@ -7,6 +7,8 @@ import type { BackendOptions, CompiledFilter } from '../backend.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
 import { compileProfile, KNOWN_CAPS, loadProfile, looksLikeProfile, normalizeCap, parseKernelVersion, runningKernel, type LoadedProfile, type ProfileOptions } from '../oci/index.ts';
 import type { KernelVersion } from '../oci/profile.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { formatKernelVersion, NEWEST_KNOWN_KERNEL } from '../seccomp/kernel-version.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from './errors.ts';
 import { decodeText, report, type Input } from './io.ts';
 
@@ -29,11 +31,25 @@ export function isProfileInput(text: string, options: OciCliOptions): boolean {
   return looksLikeProfile(text);
 }
 
+/**
+ * `--kernel X.Y`, `--kernel host` (the running kernel), or by default the newest kernel seccompile
+ * knows: never the build machine's unasked, so that one command compiles to the same bytes on
+ * every machine.
+ */
 export function parseKernelOption(text: string | undefined): KernelVersion {
-  if (text === undefined) return runningKernel();
+  if (text === undefined) return NEWEST_KNOWN_KERNEL;
+  if (text === 'host') return runningKernel();
   const kernel = parseKernelVersion(text, false);
-  if (!kernel || !/^[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(text)) throw new CliError(`--kernel "${text}" is not a kernel version`, EXIT_USAGE, { hint: 'write MAJOR.MINOR, e.g. --kernel 5.10' });
+  if (!kernel || !/^[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(text)) throw new CliError(`--kernel "${text}" is not a kernel version`, EXIT_USAGE, { hint: 'write MAJOR.MINOR (e.g. --kernel 5.10), or --kernel host for the running kernel' });
   return kernel;
+}
+
+/** A note (shown with --verbose) naming the kernel a profile's minKernel conditions were resolved for. */
+function kernelNote(path: string, options: OciCliOptions): Diagnostic {
+  const kernel = formatKernelVersion(parseKernelOption(options.kernel));
+  const why = options.kernel === undefined ? ', the newest seccompile knows (the default, the same on every machine; --kernel host takes the running kernel)'
+    : options.kernel === 'host' ? ', the running kernel (--kernel host)' : ' (--kernel)';
+  return { code: 'SC7011', severity: 'info', path, message: `Docker's minKernel conditions are resolved for Linux ${kernel}${why}` };
 }
 
 /** The profile options the command line gives; unknown capability names are refused. */
@@ -60,7 +76,7 @@ const pathOf = (input: Input): string => (input.path === '<stdin>' ? input.path 
 /** Loads a profile up to the checked policy, printing its diagnostics; stops with exit 1 on errors. */
 export function loadProfileInput(input: Input, text: string, options: OciCliOptions): LoadedProfile & Required<Pick<LoadedProfile, 'policy' | 'profile' | 'resolved' | 'metadata'>> {
   const loaded = loadProfile(text, pathOf(input), profileOptions(options));
-  const failed = report(loaded.diagnostics);
+  const failed = report([...loaded.diagnostics, kernelNote(pathOf(input), options)]);
   if (failed || !loaded.policy || !loaded.profile || !loaded.resolved || !loaded.metadata) throw new CliError('', EXIT_INPUT_ERROR);
   return loaded as LoadedProfile & Required<Pick<LoadedProfile, 'policy' | 'profile' | 'resolved' | 'metadata'>>;
 }
@@ -69,7 +85,7 @@ export function loadProfileInput(input: Input, text: string, options: OciCliOpti
 export function compileProfileInput(input: Input, text: string, options: OciCliOptions & BackendOptions): CompiledFilter {
   const { input: _input, cap: _cap, dockerDefaultCaps: _defaults, kernel: _kernel, strict: _strict, ...backend } = options;
   const result = compileProfile(text, { ...backend, ...profileOptions(options), path: pathOf(input) });
-  const failed = report(result.diagnostics);
+  const failed = report([...result.diagnostics, kernelNote(pathOf(input), options)]);
   if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
   return result.filter;
 }

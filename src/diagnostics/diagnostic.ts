@@ -75,6 +75,7 @@ export const DIAGNOSTIC_CODES = {
   SC7008: 'architecture not compiled',
   SC7009: 'entries overlap with different actions',
   SC7010: 'runtimes read this differently',
+  SC7011: 'the kernel a profile is resolved for',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -7,6 +7,7 @@ import type { CheckedPolicy } from '../check/checked.ts';
 import { compileChecked, type BackendOptions, type CompileResult } from '../backend.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
+import { NEWEST_KNOWN_KERNEL } from '../seccomp/kernel-version.ts';
 import { DOCKER_DEFAULT_CAPS, normalizeCap } from './caps.ts';
 import { parseJson } from './json.ts';
 import type { KernelVersion, OciProfile } from './profile.ts';
@@ -19,7 +20,11 @@ export interface ProfileOptions {
   readonly caps?: readonly string[];
   /** Add Docker's default capability set to `caps`. */
   readonly dockerDefaultCaps?: boolean;
-  /** The kernel to resolve `minKernel` against; default: the running kernel. */
+  /**
+   * The kernel to resolve `minKernel` against; default: the newest seccompile knows
+   * (NEWEST_KNOWN_KERNEL), never the machine's, so that output is reproducible. `runningKernel()`
+   * gives the machine's.
+   */
   readonly kernel?: KernelVersion;
   /** Names unknown on x86-64 are errors. */
   readonly strict?: boolean;
@@ -64,7 +69,7 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
   if (!parsed.ok) return { diagnostics: [{ code: 'SC7001', severity: 'error', message: `invalid JSON: ${parsed.error.message}`, span: parsed.error.span }] };
   const schema = readProfile(parsed.value);
   if (!schema.profile) return { diagnostics: sortDiagnostics(schema.diagnostics) };
-  const resolved = resolveProfile(schema.profile, { caps: capabilitySet(options), kernel: options.kernel ?? runningKernel() });
+  const resolved = resolveProfile(schema.profile, { caps: capabilitySet(options), kernel: options.kernel ?? NEWEST_KNOWN_KERNEL });
   const translated = translateProfile(resolved, { ...(options.strict ? { strict: true } : {}) });
   return {
     profile: schema.profile,

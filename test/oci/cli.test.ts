@@ -8,10 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeProgram } from '../../src/bpf/insn.ts';
 import { emulate } from '../../src/bpf/emulate.ts';
 import { formatReturnValue } from '../../src/seccomp/action.ts';
-import { runCli, type RunResult } from '../support/run.ts';
+import { BIN } from '../support/cli-build.ts';
+import { run as runProcess, runCli, type RunResult } from '../support/run.ts';
 import { PROFILES_DIR } from './support.ts';
 
 const DOCKER = join(PROFILES_DIR, 'docker-default.json');
+/** Runs a command with `uname -r` reporting 2.6.x (setarch, util-linux). */
+const UNAME_2_6 = ['setarch', 'x86_64', '--uname-2.6'];
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-oci-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,6 +45,27 @@ describe('compile with a profile', () => {
     expect(verdictOf(bytes, 161)).toBe('ALLOW'); // chroot, with CAP_SYS_CHROOT
     expect(verdictOf(bytes, 272)).toBe('ERRNO(1)'); // unshare
     expect(verdictOf(bytes, 0)).toBe('ALLOW');
+  });
+
+  it('the output does not depend on the machine: without --kernel, minKernel is resolved for 7.0 whatever the running kernel reports', async () => {
+    const here = join(dir, 'here.bpf');
+    const old = join(dir, 'old-uname.bpf');
+    const explicit = join(dir, 'explicit.bpf');
+    const compile = (out: string, prefix: readonly string[] = [], extra: readonly string[] = []): Promise<RunResult> =>
+      prefix.length === 0 ? run(['compile', DOCKER, '--docker-default-caps', ...extra, '-o', out]) : runProcess(prefix[0]!, [...prefix.slice(1), process.execPath, BIN, 'compile', DOCKER, '--docker-default-caps', ...extra, '-o', out]);
+    const results = await Promise.all([compile(here), compile(old, UNAME_2_6), compile(explicit, [], ['--kernel', '7.0'])]);
+    for (const r of results) expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(readFileSync(old)).toEqual(readFileSync(here));
+    expect(readFileSync(explicit)).toEqual(readFileSync(here));
+    expect(verdictOf(readFileSync(here), 101)).toBe('ALLOW'); // ptrace: minKernel 4.8
+    // --kernel host takes the running kernel: under `uname -r` 2.6, ptrace is refused.
+    const host = join(dir, 'host.bpf');
+    const hosted = await runProcess(UNAME_2_6[0]!, [...UNAME_2_6.slice(1), process.execPath, BIN, '--verbose', 'compile', DOCKER, '--docker-default-caps', '--kernel', 'host', '-o', host]);
+    expect(hosted.code).toBe(0);
+    expect(hosted.stderr).toMatch(/info: Docker's minKernel conditions are resolved for Linux 2\.6, the running kernel \(--kernel host\) \[SC7011\]/);
+    expect(verdictOf(readFileSync(host), 101)).toBe('ERRNO(1)');
+    const noted = await run(['--verbose', 'compile', DOCKER, '-o', join(dir, 'noted.bpf')]);
+    expect(noted.stderr).toContain("info: Docker's minKernel conditions are resolved for Linux 7.0, the newest seccompile knows (the default, the same on every machine; --kernel host takes the running kernel) [SC7011]");
   });
 
   it('--cap takes capabilities with or without CAP_, in any case', async () => {
