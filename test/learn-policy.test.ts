@@ -12,6 +12,7 @@ import { resolvedTracking, TRACKED_ARGUMENTS } from '../src/learn/args.ts';
 import { groupOf, SYSCALL_GROUPS } from '../src/learn/groups.ts';
 import { learnedPolicy, learnedProfile, mergeLearned, shellQuote } from '../src/learn/policy.ts';
 import { parseRecords, RecordReader, type LearnedRun } from '../src/learn/records.ts';
+import { lintText } from '../src/lint/engine.ts';
 import { parseProfile } from '../src/optimize/profile.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
 import { syscallByName } from '../src/syscalls/index.ts';
@@ -117,7 +118,9 @@ describe('the learned policy', () => {
     expect(text).toMatch(/^allow read +# 10 calls$/m);
     expect(text).toMatch(/^allow execve +# 1 call$/m);
     const rules = text.split('\n').filter((l) => l.startsWith('allow '));
-    expect(rules).toHaveLength(Object.keys(BASIC).length);
+    // And rt_sigreturn, which every program needs, seen or not.
+    expect(rules).toHaveLength(Object.keys(BASIC).length + 1);
+    expect(text).toMatch(/^allow rt_sigreturn +# 0 calls; not seen in this run; every signal handler returns through it/m);
     // Within each group, names are sorted; groups come in their fixed order.
     const groups = text.split('\n\n').filter((block) => block.startsWith('# ') && block.includes('\nallow '));
     for (const block of groups) {
@@ -224,6 +227,62 @@ describe('--args', () => {
     expect(tracked).toHaveLength(TRACKED_ARGUMENTS.length);
     for (const t of tracked) expect(t.arg.pointer, `${t.syscall}(${t.arg.name})`).toBe(false);
     expect(Object.fromEntries(tracked.map((t) => [`${t.syscall}.${t.arg.name}`, t.arg.width]))).toMatchObject({ 'socket.family': 32, 'fcntl.cmd': 32, 'ioctl.cmd': 32, 'prctl.option': 32, 'clone.clone_flags': 64, 'mmap.prot': 64 });
+  });
+});
+
+describe('learned policies pass lint, its rules unchanged', () => {
+  /** Findings lint reports (not suppressed), as `rule: message`. */
+  function lintFindings(text: string): string[] {
+    return lintText(text, 'learned.policy').findings.filter((f) => !f.suppression).map((f) => `${f.ruleId}: ${f.message}`);
+  }
+  const IOCTL_CMD = 1;
+  const CLONE_FLAGS = 0;
+  const TCGETS = 0x5401n;
+  const FORK_FLAGS = 0x1200011n; // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD
+  const values = [{ name: 'ioctl', arg: IOCTL_CMD, values: [TCGETS] }, { name: 'clone', arg: CLONE_FLAGS, values: [FORK_FLAGS] }];
+
+  it('without --args: ioctl, clone and personality still get conditions on what lint checks, rt_sigreturn is allowed, the default is ENOSYS', () => {
+    const learned = run({ counts: { ...BASIC, personality: 1 }, values: [...values, { name: 'personality', arg: 0, values: [0xffffffffn] }] });
+    const text = learnedPolicy(learned, { defaultAction: 'errno(ENOSYS)', args: false, command: ['prog'], version: '0.0.test' });
+    expect(lintFindings(text)).toEqual([]);
+    expect(text).toMatch(/^allow ioctl if cmd == TCGETS +# 2 calls$/m);
+    expect(text).toMatch(/^allow clone if not \(clone_flags & ~\(CLONE_CHILD_CLEARTID \| CLONE_CHILD_SETTID \| SIGCHLD\)\) +# 2 calls$/m);
+    expect(text).toMatch(/^allow personality if personality == 0xffffffff +# 1 call$/m);
+    // Arguments lint does not ask about stay open without --args.
+    expect(text).toMatch(/^allow socket +# 2 calls$/m);
+    const filter = compileClean(text);
+    expect(verdict(filter.program, 'ioctl', [3n, 0x5412n])).toBe(0x50026); // TIOCSTI: ENOSYS
+    expect(verdict(filter.program, 'ioctl', [3n, TCGETS])).toBe(RET_ALLOW);
+    expect(verdict(filter.program, 'rt_sigreturn')).toBe(RET_ALLOW);
+  });
+
+  it('clone3, whose flags no filter reads, is left to ENOSYS; clone, its fallback, is allowed without namespace flags', () => {
+    const learned = run({ counts: { ...BASIC, clone3: 5 }, values });
+    for (const defaultAction of ['errno(ENOSYS)', 'errno(EPERM)']) {
+      const text = learnedPolicy(learned, { defaultAction, args: true, command: ['prog'], version: '0.0.test' });
+      const filter = compileClean(text);
+      expect(verdict(filter.program, 'clone3'), defaultAction).toBe(0x50026);
+      const thread = 0x3d0f00n; // glibc's pthread_create flags
+      expect(verdict(filter.program, 'clone', [thread]), defaultAction).toBe(RET_ALLOW);
+      expect(verdict(filter.program, 'clone', [FORK_FLAGS]), defaultAction).toBe(RET_ALLOW);
+      expect(verdict(filter.program, 'clone', [0x10000000n | 0x11n]), defaultAction).not.toBe(RET_ALLOW); // CLONE_NEWUSER
+      if (defaultAction === 'errno(ENOSYS)') {
+        expect(lintFindings(text)).toEqual([]);
+        expect(text).toMatch(/^# clone3: 5 calls; left to the default, errno\(ENOSYS\)/m);
+      } else {
+        // Only the default itself is lint's concern: the user chose it.
+        expect(lintFindings(text)).toEqual([expect.stringMatching(/^new-syscall-not-enosys: the default action is `errno\(EPERM\)`/)]);
+        expect(text).toMatch(/^errno\(ENOSYS\) clone3 +# 5 calls/m);
+      }
+    }
+  });
+
+  it('a dangerous syscall the run made, whose arguments learn cannot narrow, is allowed with a suppression that says why', () => {
+    const learned = run({ counts: { ...BASIC, ptrace: 3 }, values });
+    const text = learnedPolicy(learned, { defaultAction: 'errno(ENOSYS)', args: true, command: ['prog'], version: '0.0.test' });
+    expect(text).toMatch(/^# seccompile-disable-next-line dangerous-syscall: the learned run made 3 calls; review: it lets the process read and change other processes.*\nallow ptrace +# 3 calls$/m);
+    expect(lintFindings(text)).toEqual([]);
+    expect(lintText(text, 'learned.policy').findings.filter((f) => f.suppression).map((f) => f.ruleId)).toEqual(['dangerous-syscall']);
   });
 });
 

@@ -1,4 +1,6 @@
-// `learn --args`: the arguments whose values are recorded, and the conditions written for them.
+// The arguments whose values learn records, and the conditions written for them: with `--args`
+// all of them; without, those lint calls dangerous to leave open (`always`: ioctl's request, clone's
+// flags, the persona), so that a learned policy passes lint as it is.
 //
 // Only arguments that are plain values, never pointers (the filter sees an address, not the
 // memory behind it): socket families, fcntl, ioctl and prctl commands, clone flags and memory
@@ -26,6 +28,8 @@ export interface TrackedArgument {
   readonly syscall: string;
   readonly arg: string;
   readonly condition: 'values' | 'bits';
+  /** Recorded even without --args: lint's dangerous-syscall or clone-namespaces flags the syscall without it. */
+  readonly always?: true;
   /** A constant expression for one value (already reduced to the argument's width). */
   readonly describe: (value: bigint, arg: SyscallArg) => string;
 }
@@ -108,9 +112,10 @@ export const TRACKED_ARGUMENTS: readonly TrackedArgument[] = [
   { syscall: 'socket', arg: 'family', condition: 'values', describe: describeFamily },
   { syscall: 'socketpair', arg: 'family', condition: 'values', describe: describeFamily },
   { syscall: 'fcntl', arg: 'cmd', condition: 'values', describe: uniqueName(() => ['fcntl'], (name) => name.startsWith('F_') && !FCNTL_NOT_COMMANDS.test(name)) },
-  { syscall: 'ioctl', arg: 'cmd', condition: 'values', describe: uniqueName(ioctlFamilies, (name) => !IOCTL_ALIASES.has(name)) },
+  { syscall: 'ioctl', arg: 'cmd', condition: 'values', always: true, describe: uniqueName(ioctlFamilies, (name) => !IOCTL_ALIASES.has(name)) },
   { syscall: 'prctl', arg: 'option', condition: 'values', describe: uniqueName(() => ['prctl'], (name) => !PRCTL_NOT_OPTIONS.test(name)) },
-  { syscall: 'clone', arg: 'clone_flags', condition: 'bits', describe: describeCloneBits },
+  { syscall: 'clone', arg: 'clone_flags', condition: 'bits', always: true, describe: describeCloneBits },
+  { syscall: 'personality', arg: 'personality', condition: 'values', always: true, describe: uniqueName(() => ['personality'], (name) => name.startsWith('PER_')) },
   { syscall: 'mmap', arg: 'prot', condition: 'values', describe: describeProt },
   { syscall: 'mprotect', arg: 'prot', condition: 'values', describe: describeProt },
   { syscall: 'pkey_mprotect', arg: 'prot', condition: 'values', describe: describeProt },
@@ -123,9 +128,9 @@ export interface ResolvedTracking {
   readonly spec: TrackedArgument;
 }
 
-/** The tracked arguments with their syscall numbers and argument descriptions. */
-export function resolvedTracking(): readonly ResolvedTracking[] {
-  return TRACKED_ARGUMENTS.map((spec) => {
+/** The tracked arguments with their syscall numbers and argument descriptions: all, or the `always` ones. */
+export function resolvedTracking(all = true): readonly ResolvedTracking[] {
+  return TRACKED_ARGUMENTS.filter((spec) => all || spec.always).map((spec) => {
     const syscall = syscallByName(spec.syscall);
     const arg = syscall?.args.find((a) => a.name === spec.arg);
     if (!syscall || !arg || arg.pointer) throw new Error(`learn: ${spec.syscall}(${spec.arg}) is not a plain argument in the syscall table`);
@@ -170,9 +175,12 @@ function describeCloneBitsFor(value: bigint): string {
   return value === 0n ? '' : describeCloneBits(value);
 }
 
-/** The condition `--args` writes for syscall `nr`, or undefined when its arguments are not tracked. */
-export function learnedCondition(run: LearnedRun, nr: number): LearnedCondition | undefined {
-  const tracked = resolvedTracking().filter((t) => t.nr === nr);
+/**
+ * The condition written for syscall `nr` (all tracked arguments with `--args`, else the `always`
+ * ones), or undefined when none of its arguments is tracked.
+ */
+export function learnedCondition(run: LearnedRun, nr: number, all = true): LearnedCondition | undefined {
+  const tracked = resolvedTracking(all).filter((t) => t.nr === nr);
   if (tracked.length === 0) return undefined;
   const parts = tracked.map((t) => conditionFor(t, run.values.get(valuesKey(t.nr, t.arg.index))));
   const texts = parts.filter((p) => p.text !== undefined).map((p) => p.text!);

@@ -1,7 +1,8 @@
 // A learned run written as policy text: a new policy, or a section appended to an existing one
 // (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
 import type { CheckedPolicy } from '../check/checked.ts';
-import { syscallByNumber } from '../syscalls/index.ts';
+import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerous.ts';
+import { syscallByName, syscallByNumber } from '../syscalls/index.ts';
 import { learnedCondition } from './args.ts';
 import { groupOf, groupOrder } from './groups.ts';
 import type { CallAbi, LearnedRun } from './records.ts';
@@ -21,6 +22,10 @@ interface LearnedRule {
   readonly count: number;
   readonly text: string;
   readonly note?: string;
+  /** Left to the default action, which does what the rule would: written as a comment only. */
+  readonly byDefault?: true;
+  /** A lint finding the rule triggers on purpose, and why: written as a suppression above it. */
+  readonly suppress?: { readonly rule: string; readonly reason: string };
 }
 
 const ABI_WORDS: Readonly<Record<Exclude<CallAbi, 'x86_64'>, string>> = {
@@ -47,15 +52,55 @@ function syscallName(nr: number): string {
   return syscallByNumber(nr)?.name ?? String(nr);
 }
 
-/** One rule per syscall, with its condition when --args asks for one. */
-function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean): LearnedRule[] {
+/**
+ * Allowed in every learned policy, seen or not: a run that happened to handle no signal or to end
+ * by exec still needs them (lint's missing-essential-syscall).
+ */
+const ESSENTIAL: Readonly<Record<string, string>> = {
+  exit_group: 'not seen in this run; every program exits with it',
+  rt_sigreturn: 'not seen in this run; every signal handler returns through it, so without it the first handled signal crashes the program',
+};
+
+const ENOSYS = 38;
+const CLONE = syscallByName('clone')!.nr;
+const CLONE3 = syscallByName('clone3')!.nr;
+
+/**
+ * clone3 passes its flags in memory, which no filter (and no learn run) can read: it is refused as
+ * a kernel without clone3 would refuse it, with ENOSYS, so the C library creates the process or
+ * thread with clone, whose flags the filter checks. clone then takes whatever flags clone3's calls
+ * had, which no run recorded: it is allowed with any flags but those that create namespaces.
+ */
+function clone3Rules(run: LearnedRun, numbers: readonly number[], enosysDefault: boolean): Map<number, LearnedRule> {
+  const rules = new Map<number, LearnedRule>();
+  if (!numbers.includes(CLONE3)) return rules;
+  const calls = run.counts.get(CLONE3) ?? 0;
+  const why = 'its flags are in memory no filter can read: refused as an older kernel would, so the C library falls back to clone';
+  rules.set(CLONE3, enosysDefault
+    ? { name: 'clone3', count: calls, text: 'clone3', byDefault: true, note: `left to the default, errno(ENOSYS): ${why}` }
+    : { name: 'clone3', count: calls, text: 'errno(ENOSYS) clone3', note: why });
+  const namespaces = `not (clone_flags & (${CLONE_NAMESPACE_FLAGS.join(' | ')}))`;
+  rules.set(CLONE, { name: 'clone', count: run.counts.get(CLONE) ?? 0, text: `allow clone if ${namespaces}`, note: `also clone3's ${plural(calls, 'call')}, with flags no run can record: any but namespace flags` });
+  return rules;
+}
+
+/** One rule per syscall, with the condition learn writes for it (all tracked arguments with --args). */
+function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean, enosysDefault: boolean): LearnedRule[] {
+  const special = clone3Rules(run, numbers, enosysDefault);
   return numbers.map((nr) => {
     const name = syscallName(nr);
+    const fixed = special.get(nr);
+    if (fixed) return fixed;
     const count = run.counts.get(nr) ?? 0;
-    const condition = args ? learnedCondition(run, nr) : undefined;
+    if (count === 0 && ESSENTIAL[name]) return { name, count, text: `allow ${name}`, note: ESSENTIAL[name] };
+    const condition = learnedCondition(run, nr, args);
+    const danger = DANGEROUS_SYSCALLS[name];
     const known = syscallByNumber(nr) !== undefined;
     const note = [known ? undefined : 'not in seccompile\'s syscall table', condition?.note].filter((n) => n !== undefined).join('; ');
-    return { name, count, text: condition?.text ? `allow ${name} if ${condition.text}` : `allow ${name}`, ...(note ? { note } : {}) };
+    // A dangerous syscall the run made whose arguments learn cannot narrow: allowed, and the policy
+    // says why lint's finding is expected, so that a reviewer sees it.
+    const suppress = danger && !condition?.text ? { rule: 'dangerous-syscall', reason: `the learned run made ${plural(count, 'call')}; review: it ${danger.reason}` } : undefined;
+    return { name, count, text: condition?.text ? `allow ${name} if ${condition.text}` : `allow ${name}`, ...(note ? { note } : {}), ...(suppress ? { suppress } : {}) };
   });
 }
 
@@ -74,7 +119,11 @@ function groupedRules(rules: readonly LearnedRule[]): string[] {
     const width = Math.min(32, Math.max(...list.map((r) => r.text.length)));
     if (out.length > 0) out.push('');
     out.push(`# ${title}`);
-    for (const rule of list) out.push(`${rule.text.padEnd(width)}  # ${plural(rule.count, 'call')}${rule.note ? `; ${rule.note}` : ''}`);
+    for (const rule of list) {
+      if (rule.suppress) out.push(`# seccompile-disable-next-line ${rule.suppress.rule}: ${commentSafe(rule.suppress.reason)}`);
+      const counted = `${plural(rule.count, 'call')}${rule.note ? `; ${rule.note}` : ''}`;
+      out.push(rule.byDefault ? `# ${rule.text}: ${counted}` : `${rule.text.padEnd(width)}  # ${counted}`);
+    }
   }
   return out;
 }
@@ -98,6 +147,14 @@ function sortedNumbers(run: LearnedRun): number[] {
   return [...run.counts.keys()].sort((a, b) => a - b);
 }
 
+/** The syscalls seen, and clone when clone3 was (its fallback), and the essential ones. */
+function withEssentials(run: LearnedRun, numbers: readonly number[]): number[] {
+  const all = new Set(numbers);
+  if (all.has(CLONE3)) all.add(CLONE);
+  for (const name of Object.keys(ESSENTIAL)) all.add(syscallByName(name)!.nr);
+  return [...all].sort((a, b) => a - b);
+}
+
 /** A new policy allowing exactly the syscalls the run made. */
 export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): string {
   const lines = [
@@ -109,7 +166,7 @@ export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): s
     '',
     `default ${options.defaultAction}`,
     '',
-    ...groupedRules(rulesFor(run, sortedNumbers(run), options.args)),
+    ...groupedRules(rulesFor(run, withEssentials(run, sortedNumbers(run)), options.args, /^errno\(\s*(ENOSYS|38)\s*\)$/.test(options.defaultAction.trim()))),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -149,7 +206,8 @@ export function mergeLearned(existingText: string, existing: CheckedPolicy, run:
   if (ruled.length > 0) lines.push(`# Left to the rules above: ${ruled.join(', ')}.`);
   if (byDefault.length > 0) lines.push(`# Already run by the default action: ${byDefault.join(', ')}.`);
   lines.push(added.length > 0 ? `# Added: ${plural(added.length, 'syscall')} the policy did not decide.` : '# Nothing to add: the policy above decides every syscall the run made.');
-  if (added.length > 0) lines.push('', ...groupedRules(rulesFor(run, added, options.args)));
+  const enosysDefault = existing.defaultAction.kind === 'errno' && existing.defaultAction.errno === ENOSYS;
+  if (added.length > 0) lines.push('', ...groupedRules(rulesFor(run, added, options.args, enosysDefault)));
   lines.push('# ---- end of the learned section ----');
   const separator = existingText === '' || existingText.endsWith('\n') ? '' : '\n';
   return { text: `${existingText}${separator}${lines.join('\n')}\n`, added: added.map(syscallName), ruled, byDefault };

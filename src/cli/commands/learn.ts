@@ -29,7 +29,9 @@ export interface LearnCommandOptions {
 
 /** learn's own failures, as timeout(1) and env(1) report theirs: 125; 126 and 127 for the command. */
 export const EXIT_LEARN_FAILED = 125;
-const DEFAULT_ACTION = 'errno(EPERM)';
+// ENOSYS, as a kernel without the syscall answers: C libraries fall back from a new syscall to an
+// old one only on ENOSYS (lint's new-syscall-not-enosys).
+const DEFAULT_ACTION = 'errno(ENOSYS)';
 
 /** `--default ACTION`: any action the language accepts after `default`. */
 function checkDefaultAction(text: string): string {
@@ -92,7 +94,7 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   const helper = locateHelper();
   if (!('path' in helper)) throw new CliError(helper.unavailable, EXIT_LEARN_FAILED, { hint: helper.hint });
 
-  const track = options.args ? resolvedTracking().map((t) => ({ nr: t.nr, arg: t.arg.index })) : [];
+  const track = resolvedTracking(options.args === true).map((t) => ({ nr: t.nr, arg: t.arg.index }));
   const progress = progressLine();
   let result;
   try {

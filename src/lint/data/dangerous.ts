@@ -11,6 +11,13 @@ export interface DangerousSyscall {
   readonly filterArgs?: readonly number[];
 }
 
+/**
+ * clone(2) flags that create namespaces (a new user namespace gives an unprivileged process
+ * capabilities over much more kernel code). CLONE_NEWTIME is left out: its bit is the exit
+ * signal's in clone(2)'s flags, and only clone3 can ask for it.
+ */
+export const CLONE_NAMESPACE_FLAGS = ['CLONE_NEWNS', 'CLONE_NEWCGROUP', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET'] as const;
+
 const MOUNT = 'changes the mount table: with a user namespace, it reaches filesystem code that unprivileged users normally cannot (CVE-2022-0185 in fsconfig)';
 const MODULES = 'loads code into the kernel';
 const KEYS = 'uses the kernel keyring, which is not namespaced: containers share it, and it has had reference-count bugs (CVE-2016-0728)';

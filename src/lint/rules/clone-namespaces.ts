@@ -7,12 +7,13 @@
 import { lookupConstant } from '../../constants/index.ts';
 import { syscallByName } from '../../syscalls/index.ts';
 import { candidateValues, isAllowing, openness, verdict } from '../analysis.ts';
+import { CLONE_NAMESPACE_FLAGS } from '../data/dangerous.ts';
 import type { LintRule } from '../types.ts';
 import { actionText, firstRuleWhere } from './helpers.ts';
 
 const constant = (name: string): bigint => lookupConstant(name)?.value ?? 0n;
 
-const NAMESPACE_FLAGS = ['CLONE_NEWNS', 'CLONE_NEWCGROUP', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET'];
+const NAMESPACE_FLAGS = CLONE_NAMESPACE_FLAGS;
 
 /** Flag sets of real clone calls: glibc's fork, pthread_create and posix_spawn (vfork-like). */
 const BASES = [
