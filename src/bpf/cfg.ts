@@ -1,6 +1,5 @@
 // BPF with labels: a graph of basic blocks. Code generation and optimisation passes work on this
 // form; jump resolution turns it into instructions with 8-bit offsets.
-import type { Instruction } from './insn.ts';
 
 export type BlockId = number;
 
@@ -164,42 +163,4 @@ export class CfgBuilder {
     });
     return { entry, blocks };
   }
-}
-
-/** Turns a linear program back into a CFG (for tools that read compiled filters). */
-export function cfgFromProgram(program: readonly Instruction[]): Cfg {
-  const leaders = new Set<number>([0]);
-  program.forEach((insn, pc) => {
-    const cls = insn.code & 0x07;
-    if (cls === 0x05) {
-      if ((insn.code & 0xf0) === 0x00) leaders.add(pc + 1 + insn.k);
-      else {
-        leaders.add(pc + 1 + insn.jt);
-        leaders.add(pc + 1 + insn.jf);
-      }
-      leaders.add(pc + 1);
-    } else if (cls === 0x06) {
-      leaders.add(pc + 1);
-    }
-  });
-  const starts = [...leaders].filter((pc) => pc < program.length).sort((a, b) => a - b);
-  const idOf = new Map(starts.map((pc, i) => [pc, i]));
-  const ops: Record<number, BranchOp> = { 0x10: 'jeq', 0x20: 'jgt', 0x30: 'jge', 0x40: 'jset' };
-  const blocks: Block[] = starts.map((start, id) => {
-    const end = starts[id + 1] ?? program.length;
-    const body: Straight[] = [];
-    for (let pc = start; pc < end; pc++) {
-      const insn = program[pc]!;
-      const cls = insn.code & 0x07;
-      const target = (offset: number): BlockId => idOf.get(pc + 1 + offset)!;
-      if (cls === 0x06) return { id, body, exit: (insn.code & 0x18) === 0x10 ? { kind: 'retA' } : { kind: 'ret', value: insn.k } };
-      if (cls === 0x05) {
-        if ((insn.code & 0xf0) === 0x00) return { id, body, exit: { kind: 'goto', target: target(insn.k) } };
-        return { id, body, exit: { kind: 'branch', op: ops[insn.code & 0xf0]!, k: insn.k, useX: (insn.code & 0x08) !== 0, whenTrue: target(insn.jt), whenFalse: target(insn.jf) } };
-      }
-      body.push({ code: insn.code, k: insn.k });
-    }
-    return { id, body, exit: { kind: 'goto', target: idOf.get(end)! } };
-  });
-  return { entry: 0, blocks };
 }

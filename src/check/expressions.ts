@@ -43,6 +43,33 @@ export function formatSignature(syscall: Syscall): string {
   return `${syscall.name}(${syscall.args.map((a) => `${a.type} ${a.name}`).join(', ')})`;
 }
 
+/**
+ * Argument names as the man pages (and glibc's prototypes) write them, with the kernel's names
+ * that seccompile uses for them: `socket(domain, …)` is the kernel's `family`, ioctl's `request`
+ * its `cmd`, openat's `pathname` its `filename`. Only suggested when the syscall has that argument.
+ * A prototype-less object: `constructor` and the like are not aliases.
+ */
+const ARGUMENT_ALIASES: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as Record<string, readonly string[]>, {
+  domain: ['family'],
+  request: ['cmd'],
+  flags: ['clone_flags'],
+  path: ['filename', 'pathname', 'path'],
+  pathname: ['filename', 'path'],
+  file: ['filename'],
+  dirfd: ['dfd', 'fd'],
+  olddirfd: ['olddfd'],
+  newdirfd: ['newdfd'],
+  length: ['len', 'count'],
+  addrlen: ['addrlen', 'upeer_addrlen'],
+  signal: ['sig'],
+  signum: ['sig'],
+  cmd: ['option', 'code'],
+  option: ['cmd', 'code'],
+  size: ['count', 'len'],
+  nbytes: ['count'],
+  offset: ['off', 'pos'],
+});
+
 export class ExpressionChecker {
   constructor(private readonly report: (diagnostic: Diagnostic) => void) {}
 
@@ -99,6 +126,11 @@ export class ExpressionChecker {
     const builtin = lookupConstant(name);
     if (builtin) return { type: 'const', value: builtin.value };
     const argNames = scope.syscall?.args.map((a) => a.name) ?? [];
+    const alias = ARGUMENT_ALIASES[name]?.find((candidate) => argNames.includes(candidate));
+    if (alias) {
+      return this.error('SC2003', `unknown name \`${name}\`: ${formatSignature(scope.syscall!)} calls this argument \`${alias}\``, span,
+        `did you mean \`${alias}\`? Arguments have the kernel's names, which the man pages sometimes spell otherwise`);
+    }
     const suggestion = closestMatch(name, [...argNames, ...scope.defines.keys(), ...allConstantNames()]);
     const where = scope.syscall ? `: not an argument of ${formatSignature(scope.syscall)} and not a constant` : '';
     return this.error('SC2003', `unknown name \`${name}\`${where}`, span, suggestion ? `did you mean \`${suggestion}\`?` : undefined);

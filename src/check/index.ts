@@ -3,6 +3,7 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
+import { FOREIGN_SYSCALL_NAMES, x86_64Counterpart } from '../syscalls/foreign.ts';
 import { errnoValue, lookupConstant } from '../constants/index.ts';
 import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
 import { ACTION_NAMES } from '../parser/tokens.ts';
@@ -141,6 +142,15 @@ class PolicyChecker {
     if (ref.kind === 'number') return this.syscallNumber(ref.value, ref.span);
     const syscall = syscallByName(ref.name);
     if (syscall) return syscall;
+    if (FOREIGN_SYSCALL_NAMES.has(ref.name)) {
+      const alias = SYSCALL_ALIASES[ref.name];
+      const counterpart = alias ? `x86-64 has \`${alias}\`` : x86_64Counterpart(ref.name, (name) => syscallByName(name) !== undefined);
+      this.diagnostics.push({
+        code: 'SC2001', severity: 'error', message: `\`${ref.name}\` is a syscall of other architectures (i386, arm and others), not of x86-64`, span: ref.span,
+        hint: counterpart ?? 'x86-64 has no such syscall: leave it out',
+      });
+      return undefined;
+    }
     const suggestion = SYSCALL_ALIASES[ref.name] ?? closestMatch(ref.name, x86_64Syscalls().map((s) => s.name));
     this.diagnostics.push({
       code: 'SC2001', severity: 'error', message: `unknown syscall \`${ref.name}\``, span: ref.span,

@@ -1,13 +1,13 @@
 // Commands that run or inspect a filter (sim, stats) take a policy, an OCI profile or a compiled
 // raw filter.
-import { extname, normalize } from 'node:path';
+import { extname } from 'node:path';
 import { decodeProgram, type Instruction } from '../bpf/insn.ts';
 import { validateProgram } from '../bpf/validate.ts';
-import { compilePolicy, type CompiledFilter, type CompileOptions } from '../compile.ts';
-import { nodeFileHost } from '../host/node-host.ts';
+import type { CompiledFilter, CompileOptions } from '../compile.ts';
 import { CliError, EXIT_INPUT_ERROR } from './errors.ts';
-import { decodeText, readInput, report, type Input } from './io.ts';
-import { compileProfileInput, isProfileInput, type OciCliOptions } from './oci-input.ts';
+import { decodeText, readInput, type Input } from './io.ts';
+import { compileProfileInput, isProfileInput, refuseProfileOptions, type OciCliOptions } from './oci-input.ts';
+import { compileInput } from './policy-input.ts';
 
 export interface LoadedFilter {
   readonly program: readonly Instruction[];
@@ -33,21 +33,19 @@ export function loadRawFilter(input: Input): Instruction[] {
   return program;
 }
 
-/** Compiles a policy, printing its diagnostics; stops with exit 1 on errors. */
-export function compileInput(input: Input, options: Pick<CompileOptions, 'flags' | 'optimize' | 'profile'> = {}): CompiledFilter {
-  const result = compilePolicy(decodeText(input), { ...options, path: input.path === '<stdin>' ? input.path : normalize(input.path), host: nodeFileHost });
-  const failed = report(result.diagnostics);
-  if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
-  return result.filter;
-}
-
 export function loadFilter(path: string, options: Pick<CompileOptions, 'optimize' | 'profile'> & OciCliOptions = {}): LoadedFilter {
   const input = readInput(path);
   if (!isRawFilter(input)) {
     const text = decodeText(input);
-    const compiled = isProfileInput(text, options) ? compileProfileInput(input, text, options) : compileInput(input, options);
+    if (isProfileInput(text, options)) {
+      const compiled = compileProfileInput(input, text, options);
+      return { program: compiled.program, compiled };
+    }
+    refuseProfileOptions(options);
+    const compiled = compileInput(input, options);
     return { program: compiled.program, compiled };
   }
+  refuseProfileOptions(options, 'a compiled filter');
   const program = loadRawFilter(input);
   const problems = validateProgram(program);
   if (problems.length > 0) {

@@ -65,10 +65,10 @@ export function profileOptions(options: OciCliOptions): ProfileOptions {
   return { caps, kernel: parseKernelOption(options.kernel), ...(options.dockerDefaultCaps ? { dockerDefaultCaps: true } : {}), ...(options.strict ? { strict: true } : {}) };
 }
 
-/** Profile options given for a policy are a mistake worth stopping for. */
-function refuseProfileOptions(options: OciCliOptions): void {
+/** Profile options given for a policy or a raw filter are a mistake worth stopping for, in every command. */
+export function refuseProfileOptions(options: OciCliOptions, what = 'a policy'): void {
   const given = [options.cap?.length ? '--cap' : '', options.dockerDefaultCaps ? '--docker-default-caps' : '', options.kernel !== undefined ? '--kernel' : '', options.strict ? '--strict' : ''].filter(Boolean);
-  if (given.length > 0) throw new CliError(`${given.join(', ')} only apply to OCI profiles, and this input is a policy`, EXIT_USAGE, { hint: 'give a profile (a JSON object), or --input oci' });
+  if (given.length > 0) throw new CliError(`${given.join(', ')} only ${given.length === 1 ? 'applies' : 'apply'} to OCI profiles, and this input is ${what}`, EXIT_USAGE, { hint: 'give a profile (a JSON object), or --input oci' });
 }
 
 const pathOf = (input: Input): string => (input.path === '<stdin>' ? input.path : normalize(input.path));
@@ -95,5 +95,5 @@ export async function compileAnyInput(input: Input, backend: BackendOptions, opt
   const text = decodeText(input);
   if (isProfileInput(text, options)) return compileProfileInput(input, text, { ...backend, ...options });
   refuseProfileOptions(options);
-  return (await import('./filter-input.ts')).compileInput(input, backend);
+  return (await import('./policy-input.ts')).compileInput(input, backend);
 }

@@ -103,13 +103,3 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
   });
 }
-
-/** Thrown across API boundaries when a stage cannot continue. */
-export class DiagnosticError extends Error {
-  readonly diagnostics: readonly Diagnostic[];
-  constructor(diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map((d) => d.message).join('\n'));
-    this.name = 'DiagnosticError';
-    this.diagnostics = diagnostics;
-  }
-}

@@ -57,7 +57,3 @@ export function lineText(file: SourceFile, line: number): string {
   const end = next === undefined ? file.text.length : next - 1;
   return file.text.slice(start, end).replace(/\r$/, '');
 }
-
-export function spanBetween(first: Span, last: Span): Span {
-  return { file: first.file, start: first.start, end: Math.max(first.end, last.end) };
-}

@@ -51,10 +51,6 @@ export function intersect(a: IntervalSet, b: IntervalSet, max: bigint): Interval
   return complement(union(complement(a, max), complement(b, max)), max);
 }
 
-export function isFull(set: IntervalSet, max: bigint): boolean {
-  return set.length === 1 && set[0]![0] === 0n && set[0]![1] === max;
-}
-
 const WORD = 0xffffffffn;
 
 /**

@@ -29,7 +29,7 @@ export interface LowerPolicyOptions {
 
 export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions = {}): LowerResult {
   const diagnostics: Diagnostic[] = [];
-  const bySyscall = new Map<number, { name: string; rules: PendingRule[]; decider?: PendingRule }>();
+  const bySyscall = new Map<number, { name: string; rules: PendingRule[]; decider?: PendingRule; conditions?: Map<string, PendingRule> }>();
   // Indexed loops over the rules: this runs once per compile, before V8 optimises it, where a
   // for-of loop allocates an iterator result on every step.
   for (let r = 0; r < policy.rules.length; r++) {
@@ -51,7 +51,20 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     if (rule.condition && condition.kind === 'true') {
       diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
     }
+    // The same condition again: the first rule catches every call the second would (its text
+    // repeated, or the same test written another way).
+    const key = conditionKey(condition);
+    const same = entry.conditions?.get(key);
+    if (same) {
+      diagnostics.push({
+        code: 'SC3004', severity: 'warning', span: rule.syscallSpan,
+        message: `this rule never applies to \`${rule.syscall.name}\`: an earlier rule has the same condition`,
+        ...(same.origin ? { related: [{ message: 'the same condition here', span: same.origin }] } : {}),
+      });
+      continue;
+    }
     const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, checked: rule.condition };
+    (entry.conditions ??= new Map()).set(key, pending);
     entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }
@@ -93,6 +106,11 @@ interface PendingRule extends IrRule {
   readonly syscallSpan: Span;
   /** The condition before lowering (absent: unconditional), to lower a merged run as a whole. */
   readonly checked?: Condition;
+}
+
+/** A lowered condition as text: equal for equal conditions (numbers are 32-bit words). */
+function conditionKey(condition: Cond): string {
+  return JSON.stringify(condition);
 }
 
 function shadowed(name: string, span: Span, decider: Span | undefined): Diagnostic {

@@ -30,7 +30,7 @@ import { closestMatch } from '../diagnostics/suggest.ts';
 import { jsonKindName, type JsonMember, type JsonValue } from './json.ts';
 import {
   DOCKER_NATIVE_ARCHES, OCI_ACTIONS, OCI_ARCHITECTURES, OCI_FLAGS, OCI_OPERATORS,
-  type ArchMapEntry, type DockerFilter, type KernelVersion, type Located, type OciActionName, type OciArg,
+  type ArchMapEntry, type DockerFilter, type KernelVersion, type Located, type OciArg,
   type OciArchitecture, type OciFlag, type OciOperator, type OciProfile, type OciSyscallEntry,
 } from './profile.ts';
 

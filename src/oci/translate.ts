@@ -22,7 +22,7 @@ import { syscallByName, x86_64Syscalls, type Syscall } from '../syscalls/index.t
 import { mapAction } from './actions.ts';
 import { mergeRanges, pathCondition, unionRanges } from './conditions.ts';
 import { disjoint } from './disjoint.ts';
-import { FOREIGN_SYSCALL_NAMES } from './foreign-syscalls.ts';
+import { FOREIGN_SYSCALL_NAMES } from '../syscalls/foreign.ts';
 import { ELOOP, SyscallDb, type ScmpArgCmp } from './libseccomp-db.ts';
 import type { Located, OciArg, OciFlag, OciSyscallEntry } from './profile.ts';
 import type { ResolvedProfile } from './resolve.ts';

@@ -112,10 +112,14 @@ function syntaxErrors(file: SourceFile, errors: readonly IRecognitionException[]
       out.push(unknownAction(token.image, span));
       continue;
     }
-    out.push({ code: 'SC1002', severity: 'error', message: error.message, span });
+    out.push({ code: 'SC1002', severity: 'error', message: error.message, span, ...(token.tokenType.name === 'StringLiteral' ? { hint: STRING_IN_CONDITION } : {}) });
   }
   return out;
 }
+
+/** Why a condition cannot compare a string, and what does the job instead. */
+const STRING_IN_CONDITION = 'a seccomp filter sees only the address a pointer holds, never the memory behind it, so it cannot compare paths or strings; '
+  + 'decide on them in a supervisor with a `notify` rule (docs/user-notification.md), or restrict files with Landlock or mount namespaces';
 
 function unknownAction(word: string, span: Span): Diagnostic {
   const suggestion = closestMatch(word, ACTION_NAMES);
@@ -140,6 +144,11 @@ function strayTokenErrors(file: SourceFile, strays: readonly IToken[], all: read
     // `allw read`: a misspelt action, recognisable by what follows it.
     if (token.tokenType.name === 'Identifier' && after && /^(Identifier|NumberLiteral|LBrace|Kill)$/.test(after.tokenType.name) && closestMatch(token.image, ACTION_NAMES)) {
       diagnostics.push(unknownAction(token.image, span));
+      continue;
+    }
+    // `fd = 1`: `=` only belongs in `define NAME = VALUE`.
+    if (token.image === '=') {
+      diagnostics.push({ code: 'SC1002', severity: 'error', message: 'unexpected `=`: a comparison is written `==`', span, hint: 'write `fd == 1`; a single `=` only appears in `define NAME = VALUE`' });
       continue;
     }
     const listItem = /^(Identifier|NumberLiteral|Kill)$/;

@@ -23,3 +23,17 @@ export const FOREIGN_SYSCALL_NAMES: ReadonlySet<string> = new Set([
   'timer_gettime64', 'timer_settime64', 'timerfd_gettime64', 'timerfd_settime64', 'truncate64', 'ugetrlimit',
   'ulimit', 'umount', 'usr26', 'usr32', 'utimensat_time64', 'vm86', 'vm86old', 'waitpid',
 ]);
+
+/**
+ * What to write on x86-64 for a syscall of another architecture: its x86-64 counterpart
+ * (`chown32` → `chown`, `fcntl64` → `fcntl`, `clock_gettime64` → `clock_gettime`), or a sentence
+ * for the multiplexers x86-64 splits into syscalls of their own.
+ */
+export function x86_64Counterpart(name: string, exists: (name: string) => boolean): string | undefined {
+  if (name === 'socketcall') return 'on x86-64 each socket operation is a syscall of its own: `socket`, `connect`, `bind`, `accept4`, `sendto`, `recvfrom`, …';
+  if (name === 'ipc') return 'on x86-64 each System V IPC operation is a syscall of its own: `semop`, `semget`, `msgsnd`, `msgrcv`, `shmat`, `shmget`, …';
+  for (const candidate of [name.replace(/_time64$/, ''), name.replace(/32$/, ''), name.replace(/64$/, ''), name.replace(/64_64$/, '64'), name.replace(/^_/, '')]) {
+    if (candidate !== name && exists(candidate)) return `x86-64 has \`${candidate}\``;
+  }
+  return undefined;
+}
