@@ -248,6 +248,16 @@ describe.concurrent('compile: formats and outputs', () => {
     expect(bad.code).toBe(1);
   });
 
+  it('the C header says how to install the filter, with flags or without: the seccomp call after no_new_privs, or the installer', async () => {
+    const [plain, flagged] = await Promise.all([
+      runCli(['compile', '-', '--format', 'c', '--name', 'plain'], { input: 'default allow\nerrno(EPERM) ptrace\n' }),
+      runCli(['compile', '-', '--format', 'c', '--name', 'flagged', '--flag', 'log'], { input: 'default allow\nerrno(EPERM) ptrace\n' }),
+    ]);
+    expect(plain.out).toContain(' * Install with seccomp(SECCOMP_SET_MODE_FILTER, PLAIN_FLAGS, &plain_prog), after prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0).\n * Or call plain_install(), which does both.\n');
+    expect(plain.out).toContain('#define PLAIN_FLAGS 0x0u');
+    expect(flagged.out).toContain(' * Install with seccomp(SECCOMP_SET_MODE_FILTER, FLAGGED_FLAGS, &flagged_prog) (flags log), after prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0).\n * Or call flagged_install(), which does both.\n');
+  });
+
   it('--name sets the C identifiers; a name that is not a C identifier is a usage error', async () => {
     const result = await runCli(['compile', SMALL, '--format', 'c', '--name', 'my_filter']);
     expectSuccess(result);

@@ -1,12 +1,13 @@
 // The listings and traces in the documentation are what seccompile prints for the policies shown
 // next to them: each example policy is taken from the page, run through the built CLI, and the
 // output compared with the page.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../src/diagnostics/diagnostic.ts';
 import { ROOT } from './support/cli-build.ts';
-import { runCli } from './support/run.ts';
+import { run, runCli } from './support/run.ts';
 
 interface Block {
   readonly lang: string;
@@ -82,5 +83,46 @@ describe('docs/output-formats.md', () => {
     const array = (text: string): string => text.slice(text.indexOf('static const struct sock_filter small_filter['), text.indexOf('};', text.indexOf('static const struct sock_filter small_filter[')));
     expect(array(header.out)).toBe(array(block('output-formats.md', (t) => t.includes('static const struct sock_filter small_filter['))));
     await expectShown('output-formats.md', 'seccompile sim small.policy write fd=5');
+  });
+});
+
+describe('README.md', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const shellLines = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap((m) => m[1]!.split('\n'));
+
+  /** Runs README lines in bash as written, with `seccompile` the built CLI, in the scratch directory. */
+  function bash(lines: readonly string[]): ReturnType<typeof run> {
+    const shim = join(dir, 'bin');
+    if (!existsSync(shim)) {
+      mkdirSync(shim);
+      writeFileSync(join(shim, 'seccompile'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'seccompile.js')}" "$@"\n`);
+      chmodSync(join(shim, 'seccompile'), 0o755);
+      symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'));
+    }
+    return run('/bin/bash', ['-e', '-c', lines.join('\n')], { cwd: dir, env: { PATH: `${shim}:${process.env['PATH'] ?? ''}` } });
+  }
+
+  it('the sim example with flags runs as written in bash', async () => {
+    const line = shellLines.find((l) => l.startsWith('seccompile sim examples/web-server.policy openat'))!;
+    const result = await bash([line]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.out).toMatch(/^openat\(.*flags=0x41.*\) \[.*\] -> ERRNO\(13\)\n/);
+  });
+
+  it('the bubblewrap example compiles a policy meant for bwrap, and the command runs under it', async () => {
+    const index = shellLines.findIndex((l) => l.startsWith('bwrap '));
+    const lines = shellLines.slice(index - 1, index + 1);
+    expect(lines[0]).toMatch(/^seccompile compile examples\/\S+\.policy -o (\S+\.bpf)$/);
+    const result = await bash(lines);
+    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
+    expect(result.out).toMatch(/^GNU Make/);
+  });
+});
+
+describe('diagnostic codes', () => {
+  it('every code the compiler can report is in a documented table (docs/language.md §11, docs/oci.md §9)', () => {
+    const tables = ['language.md', 'oci.md'].map((page) => readFileSync(join(ROOT, 'docs', page), 'utf8')).join('\n');
+    const documented = new Set([...tables.matchAll(/^\| `?(SC\d{4})`? \|/gm)].map((m) => m[1]!));
+    expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !documented.has(code))).toEqual([]);
   });
 });

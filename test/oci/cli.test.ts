@@ -89,7 +89,7 @@ describe('compile with a profile', () => {
   it('profile options given with a policy are a usage error', async () => {
     const r = await run(['compile', 'test/fixtures/cli/small.policy', '--cap', 'CAP_KILL', '--format', 'asm']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--cap only apply to OCI profiles, and this input is a policy');
+    expect(r.stderr).toContain('--cap only applies to OCI profiles, and this input is a policy');
   });
 
   it('--input oci reads standard input as a profile; --format asm lists it', async () => {
