@@ -277,6 +277,15 @@ describe('learned policies pass lint, its rules unchanged', () => {
     }
   });
 
+  it('a program that makes fstat itself (no newfstatat): allowed, with a suppression of equivalent-syscall-refused that says why', () => {
+    const learned = run({ counts: { ...BASIC, fstat: 4 }, values });
+    const text = learnedPolicy(learned, { defaultAction: 'errno(ENOSYS)', args: true, command: ['prog'], version: '0.0.test' });
+    expect(text).toMatch(/^# seccompile-disable-next-line equivalent-syscall-refused: the learned run made 4 calls of `fstat` itself\nallow fstat +# 4 calls$/m);
+    expect(lintFindings(text)).toEqual([]);
+    const both = learnedPolicy(run({ counts: { ...BASIC, fstat: 4, newfstatat: 2 }, values }), { defaultAction: 'errno(ENOSYS)', args: true, command: ['prog'], version: '0.0.test' });
+    expect(both).not.toContain('seccompile-disable-next-line');
+  });
+
   it('a dangerous syscall the run made, whose arguments learn cannot narrow, is allowed with a suppression that says why', () => {
     const learned = run({ counts: { ...BASIC, ptrace: 3 }, values });
     const text = learnedPolicy(learned, { defaultAction: 'errno(ENOSYS)', args: true, command: ['prog'], version: '0.0.test' });

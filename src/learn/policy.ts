@@ -2,6 +2,7 @@
 // (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
 import type { CheckedPolicy } from '../check/checked.ts';
 import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerous.ts';
+import { LIBRARY_EQUIVALENCES } from '../lint/data/equivalents.ts';
 import { syscallByName, syscallByNumber } from '../syscalls/index.ts';
 import { learnedCondition } from './args.ts';
 import { groupOf, groupOrder } from './groups.ts';
@@ -99,7 +100,11 @@ function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean, en
     const note = [known ? undefined : 'not in seccompile\'s syscall table', condition?.note].filter((n) => n !== undefined).join('; ');
     // A dangerous syscall the run made whose arguments learn cannot narrow: allowed, and the policy
     // says why lint's finding is expected, so that a reviewer sees it.
-    const suppress = danger && !condition?.text ? { rule: 'dangerous-syscall', reason: `the learned run made ${plural(count, 'call')}; review: it ${danger.reason}` } : undefined;
+    // A program that makes `fstat` itself (an old or static C library) and never `newfstatat`: lint
+    // expects the C library's call, but this run shows the program's own.
+    const library = LIBRARY_EQUIVALENCES.find((e) => e.named === name && !e.calls.some((c) => numbers.includes(syscallByName(c)?.nr ?? -1)));
+    const suppress = danger && !condition?.text ? { rule: 'dangerous-syscall', reason: `the learned run made ${plural(count, 'call')}; review: it ${danger.reason}` }
+      : library ? { rule: 'equivalent-syscall-refused', reason: `the learned run made ${plural(count, 'call')} of \`${name}\` itself` } : undefined;
     return { name, count, text: condition?.text ? `allow ${name} if ${condition.text}` : `allow ${name}`, ...(note ? { note } : {}), ...(suppress ? { suppress } : {}) };
   });
 }

@@ -52,3 +52,31 @@ export const EQUIVALENCES: readonly Equivalence[] = [
   { filtered: 'mknod', alternatives: ['mknodat'], when: 'refused', why: 'creates device nodes' },
   { filtered: 'dup2', alternatives: ['dup3'], when: 'filtered', why: 'duplicates a descriptor onto a chosen number' },
 ];
+
+/**
+ * The allow-list's side: a syscall a program names in its source, and the syscalls the C library
+ * makes for it. Allowing the first without any of the second lets nothing through: the program's
+ * call fails. Sources: glibc's Linux wrappers (sysdeps/unix/sysv/linux/): open64.c and creat64.c
+ * call openat (since 2.26), stat64.c, lstat64.c and fstat64.c call fstatat64, which is newfstatat
+ * on x86-64 (since 2.33; statx where the kernel's stat layout is not the C library's),
+ * readdir64.c and getdents64.c call getdents64, eventfd.c calls eventfd2 and signalfd.c signalfd4.
+ */
+export interface LibraryEquivalence {
+  /** The syscall the program's source names. */
+  readonly named: string;
+  /** What the C library calls instead; any one of them lets the call through. */
+  readonly calls: readonly string[];
+  /** Which C library functions, since when. */
+  readonly why: string;
+}
+
+export const LIBRARY_EQUIVALENCES: readonly LibraryEquivalence[] = [
+  { named: 'open', calls: ['openat'], why: 'glibc 2.26 and later make open() and fopen() with openat' },
+  { named: 'creat', calls: ['openat'], why: 'glibc 2.26 and later make creat() with openat' },
+  { named: 'stat', calls: ['newfstatat', 'statx'], why: 'glibc 2.33 and later make stat() with newfstatat (fstatat)' },
+  { named: 'lstat', calls: ['newfstatat', 'statx'], why: 'glibc 2.33 and later make lstat() with newfstatat (fstatat)' },
+  { named: 'fstat', calls: ['newfstatat', 'statx'], why: 'glibc 2.33 and later make fstat() with newfstatat (fstatat with AT_EMPTY_PATH)' },
+  { named: 'getdents', calls: ['getdents64'], why: 'glibc\'s readdir() reads directories with getdents64' },
+  { named: 'eventfd', calls: ['eventfd2'], why: 'glibc makes eventfd() with eventfd2' },
+  { named: 'signalfd', calls: ['signalfd4'], why: 'glibc makes signalfd() with signalfd4' },
+];

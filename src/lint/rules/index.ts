@@ -9,6 +9,7 @@ import { dangerousSyscall } from './dangerous-syscall.ts';
 import { defaultAllow } from './default-allow.ts';
 import { duplicateSyscall } from './duplicate-syscall.ts';
 import { equivalentSyscallOpen } from './equivalent-syscall-open.ts';
+import { equivalentSyscallRefused } from './equivalent-syscall-refused.ts';
 import { foreignCallsAllowed } from './foreign-calls-allowed.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { invalidSuppression } from './invalid-suppression.ts';
@@ -54,6 +55,7 @@ export const RULES: readonly LintRule[] = [
   // compatibility
   newSyscallNotEnosys,
   missingEssentialSyscall,
+  equivalentSyscallRefused,
   actionNeedsNewerKernel,
   syscallNeedsNewerKernel,
   traceWithoutTracer,
