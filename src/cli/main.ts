@@ -93,6 +93,15 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
       .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
   },
+  'explain': (program) => {
+    addProfileOptions(program
+      .command('explain')
+      .description('name the syscall of a seccomp audit record (type=1326, from dmesg or audit.log) and the policy statement that decided it')
+      .argument('<policy>', 'the policy or profile (.json) the filter was compiled from')
+      .argument('[records...]', 'audit records; without any, the type=1326 lines of standard input'))
+      .addHelpText('after', "\nExamples:\n  seccompile explain app.policy \"$(dmesg | grep 'type=1326' | tail -1)\"\n  journalctl -k | seccompile explain app.policy\n\nGuide: docs/language.md, Debugging a policy")
+      .action(async (policy: string, records: string[], options) => (await import('./commands/explain.ts')).runExplain(policy, records, options));
+  },
   'notify-kit': (program) => {
     program
       .command('notify-kit')
@@ -126,7 +135,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .argument('<command...>', 'the command to run and its arguments, after --')
       .option('-o, --output <file>', 'write the policy to FILE (default: standard output, once the command has ended)')
       .option('--args', 'also record the plain argument values of socket, fcntl, ioctl, prctl, clone, mmap and mprotect, and write conditions on them')
-      .option('--default <action>', 'the policy\'s default action (default: errno(EPERM))')
+      .option('--default <action>', 'the policy\'s default action (default: errno(ENOSYS))')
       .option('--merge <policy>', 'add what was seen to this policy: its text is kept, a learned section is appended')
       .option('--profile <file>', 'also write the syscall frequencies (name<TAB>share) for compile/stats --profile')
       .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL); exit status 124')
