@@ -17,6 +17,14 @@ export const nodeFileHost: FileHost = {
   resolve(from, spec) {
     return normalize(isAbsolute(spec) ? spec : join(dirname(from), spec));
   },
+  identify(path) {
+    try {
+      const stat = statSync(path, { bigint: true });
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return undefined;
+    }
+  },
   readFile(path) {
     try {
       // Only regular files of a sane size: an include of /dev/zero must not read forever.

@@ -11,6 +11,11 @@ export interface FileHost {
   resolve(from: string, spec: string): string;
   /** The text of a file, or why it cannot be used as a policy. */
   readFile(path: string): { readonly text: string } | { readonly error: string };
+  /**
+   * What makes two paths the same file whatever their spelling (a relative and an absolute path, a
+   * symbolic or hard link): its device and inode. Undefined when unknown; the path then stands for it.
+   */
+  identify?(path: string): string | undefined;
 }
 
 export interface LoadedPolicy {
@@ -24,10 +29,13 @@ export interface LoadedPolicy {
 export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
   const files: PolicyFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  // A file included several times is read once, like `#pragma once`.
-  const seen = new Set<string>([entry.path]);
+  // A file is read once, like `#pragma once`, whatever path names it: files are told apart by
+  // their identity where the host knows it.
+  const identity = (path: string): string => host?.identify?.(path) ?? `path:${path}`;
+  const seen = new Set<string>([identity(entry.path)]);
 
-  function load(file: SourceFile, stack: readonly string[]): Statement[] {
+  /** `stack`: the files being read, outermost first, by identity and by the path that named them. */
+  function load(file: SourceFile, stack: readonly { id: string; path: string }[]): Statement[] {
     const parsed = parsePolicy(file);
     diagnostics.push(...parsed.diagnostics);
     if (!parsed.policy) return [];
@@ -40,29 +48,31 @@ export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
     return out;
   }
 
-  function include(statement: IncludeStatement, stack: readonly string[]): Statement[] {
+  function include(statement: IncludeStatement, stack: readonly { id: string; path: string }[]): Statement[] {
     const from = statement.span.file.path;
     if (!host) {
       diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot include "${statement.path}": this policy was given as text, without a file system`, span: statement.pathSpan });
       return [];
     }
     const path = host.resolve(from, statement.path);
-    if (stack.includes(path)) {
-      const chain = [...stack.slice(stack.indexOf(path)), path].join(' → ');
+    const id = identity(path);
+    const open = stack.findIndex((f) => f.id === id);
+    if (open >= 0) {
+      const chain = [...stack.slice(open).map((f) => f.path), path].join(' → ');
       diagnostics.push({ code: 'SC3006', severity: 'error', message: `include cycle: ${chain}`, span: statement.pathSpan, hint: 'remove one of the includes in the cycle' });
       return [];
     }
-    if (seen.has(path)) return [];
-    seen.add(path);
+    if (seen.has(id)) return [];
+    seen.add(id);
     const read = host.readFile(path);
     if ('error' in read) {
       diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot include ${path}: ${read.error}`, span: statement.pathSpan, hint: 'include paths are relative to the file that includes them' });
       return [];
     }
-    return load(createSourceFile(path, read.text), [...stack, path]);
+    return load(createSourceFile(path, read.text), [...stack, { id, path }]);
   }
 
-  const statements = load(entry, [entry.path]);
+  const statements = load(entry, [{ id: identity(entry.path), path: entry.path }]);
   const failed = diagnostics.some((d) => d.severity === 'error');
   return failed ? { files, diagnostics } : { statements, files, diagnostics };
 }
