@@ -220,3 +220,19 @@ describe('include', () => {
     expect(d!.span!.file.path).toBe('bad.policy');
   });
 });
+
+describe('argument names inside sets', () => {
+  it('a set element that names an argument is an error, as `fd == fd` is, even when a define has the name', () => {
+    const [error] = errors('default allow\ndefine fd = 5\nerrno(1) close if fd in {fd}');
+    expect(error).toMatchObject({ code: 'SC2007', message: 'an argument cannot be an element of a set: sets hold constants' });
+    expect(errors('default allow\ndefine fd = 5\nerrno(1) close if fd == fd')[0]).toMatchObject({ code: 'SC2007' });
+  });
+
+  it('for each syscall of the rule: the define is a constant only where no argument has its name', () => {
+    // `count` is an argument of read, not of close: an error for read only.
+    const found = errors('default allow\ndefine count = 3\nerrno(1) close, read if fd in {count, 7}');
+    expect(found.map((d) => [d.code, d.hint])).toEqual([['SC2007', expect.stringMatching(/^`count` names an argument of read\(/)]]);
+    const condition = ruleCondition('define count = 3\nerrno(1) close if fd in {count, 7}');
+    expect(condition).toMatchObject({ kind: 'in', values: [3n, 7n] });
+  });
+});

@@ -264,7 +264,15 @@ export class ExpressionChecker {
     const values: bigint[] = [];
     let failed = false;
     for (const element of expr.elements) {
-      const constant = this.constant(element, { defines: scope.defines });
+      // Argument names come first here too (`fd in {fd}` is `fd == fd`), as in any constant
+      // position of a rule's condition.
+      const typed = this.check(element, scope);
+      if (typed?.type === 'arg') {
+        this.error('SC2007', 'an argument cannot be an element of a set: sets hold constants', element.span, `\`${typed.operand.arg.name}\` names an argument of ${formatSignature(scope.syscall!)}; rename the define if a constant was meant`);
+        failed = true;
+        continue;
+      }
+      const constant = typed === undefined ? undefined : typed.type === 'const' ? typed.value : this.error('SC2006', 'expected a constant value here, found a condition', element.span);
       const value = constant === undefined ? undefined : this.fit(constant, operand.operand.arg, element.span, 'value');
       if (value === undefined) failed = true;
       else values.push(value);
