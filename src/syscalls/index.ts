@@ -58,14 +58,36 @@ function describeTypeUncached(type: string): { width: ArgWidth; pointer: boolean
   return { width, pointer: false };
 }
 
+/** A parameter the kernel reads narrower than its prototype declares, and where it does so. */
+export interface Narrowed {
+  readonly width: ArgWidth;
+  /** The kernel source (Linux 7.0) that drops the upper bits. */
+  readonly source: string;
+}
+
+const FDGET = (file: string): Narrowed => ({ width: 32, source: `${file}: the fd reaches fdget(unsigned int fd)` });
+
 /**
- * Parameters declared wider than the kernel uses them. These fds are declared `unsigned long` but
- * reach fdget()/fget(), which take an `unsigned int`: the upper half is ignored, so a rule that
- * compared 64 bits could be bypassed by setting it (readv with fd 0x1_0000_0005 reads fd 5).
+ * Parameters declared `unsigned long` or `long` that the kernel narrows before use: the upper half
+ * is ignored, so a rule that compared 64 bits could be bypassed by setting it (readv with fd
+ * 0x1_0000_0005 reads fd 5; clone with 0x1_0001_0000 is clone(CLONE_THREAD)). Found by reading the
+ * implementations of the x86-64 syscalls whose `unsigned long`/`long` parameter is a flag set, an
+ * fd, a pid, a mode or an index (docs/language.md §9 lists them); parameters whose meaning depends
+ * on another argument (fcntl's and ioctl's `arg`, prctl's and keyctl's `arg2`..`arg5`, sysfs's
+ * `arg1`, semctl's `arg`) are not listed: docs/language.md §9 says how to compare them.
  */
-const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, ArgWidth>>>> = {
-  readv: { fd: 32 }, writev: { fd: 32 }, preadv: { fd: 32 }, pwritev: { fd: 32 }, preadv2: { fd: 32 }, pwritev2: { fd: 32 },
-  mmap: { fd: 32 },
+export const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, Narrowed>>>> = {
+  readv: { fd: FDGET('fs/read_write.c, do_readv()') },
+  writev: { fd: FDGET('fs/read_write.c, do_writev()') },
+  preadv: { fd: FDGET('fs/read_write.c, do_preadv()') },
+  pwritev: { fd: FDGET('fs/read_write.c, do_pwritev()') },
+  preadv2: { fd: FDGET('fs/read_write.c, do_preadv()') },
+  pwritev2: { fd: FDGET('fs/read_write.c, do_pwritev()') },
+  mmap: { fd: { width: 32, source: 'mm/mmap.c, ksys_mmap_pgoff(): fget(fd), fget(unsigned int fd)' } },
+  clone: { clone_flags: { width: 32, source: 'kernel/fork.c, SYSCALL_DEFINE5(clone): .flags = lower_32_bits(clone_flags) & ~CSIGNAL, .exit_signal = lower_32_bits(clone_flags) & CSIGNAL' } },
+  ptrace: { pid: { width: 32, source: 'kernel/ptrace.c, SYSCALL_DEFINE4(ptrace): find_get_task_by_vpid(pid_t nr)' } },
+  kcmp: { idx1: { width: 32, source: 'kernel/kcmp.c, SYSCALL_DEFINE5(kcmp): get_file_raw_ptr(task, unsigned int idx) for KCMP_FILE and KCMP_EPOLL_TFD' } },
+  mbind: { mode: { width: 32, source: 'mm/mempolicy.c, kernel_mbind(): int lmode = mode' } },
 };
 
 /** A row of the table; its parameters are described when first asked for (most never are). */
@@ -89,7 +111,7 @@ function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray
   const narrowed = abi === 'x32' ? undefined : KERNEL_NARROWED[name];
   return params.map(([argName, type], index) => {
     const { width, pointer } = describeType(type);
-    return { index, name: argName, type, width: narrowed?.[argName] ?? width, pointer };
+    return { index, name: argName, type, width: narrowed?.[argName]?.width ?? width, pointer };
   });
 }
 

@@ -55,7 +55,7 @@ const X64: Readonly<Record<string, number>> = {
   uname: 63, fcntl: 72, flock: 73, fsync: 74, fdatasync: 75, ftruncate: 77, fchdir: 81, mkdir: 83,
   fchmod: 91, fchown: 93, umask: 95, getuid: 102, getgid: 104, geteuid: 107, getegid: 108,
   getppid: 110, getpgrp: 111, getpgid: 121, getsid: 124, gettid: 186, openat: 257, mkdirat: 258,
-  dup3: 292,
+  dup3: 292, clone: 56, ptrace: 101, mbind: 237, kcmp: 312,
 };
 /** i386 numbers (syscall_32.tbl), for `int $0x80` calls. */
 const I386: Readonly<Record<string, number>> = {
@@ -460,6 +460,32 @@ const widthCases: Case[] = [
       x64('mkdirat', [AT_FDCWD, 0, 0o100], ALLOW),
       x64('mkdirat', [AT_FDCWD, 0, 0xffff_0040n], ALLOW),
       x64('mkdirat', [AT_FDCWD, 0, 0xffff_003fn], errno(9)),
+    ],
+  },
+  {
+    // Declared `unsigned long` or `long`, narrowed by the kernel (src/syscalls/index.ts,
+    // KERNEL_NARROWED): garbage in the upper half must not slip past a rule. Each call is one the
+    // kernel refuses anyway (CLONE_THREAD without CLONE_SIGHAND is EINVAL; no process 999999; no
+    // such fd; mode 0 with no range), so an allowed probe does no harm.
+    name: 'arguments the kernel narrows to 32 bits: clone_flags, ptrace\'s pid, kcmp\'s idx1, mbind\'s mode',
+    policy: `
+      default allow
+      errno(10) clone if clone_flags == CLONE_THREAD
+      errno(11) ptrace if pid == 999999
+      errno(12) kcmp if idx1 == 7777
+      errno(13) mbind if mode == 6
+    `,
+    probes: [
+      x64('clone', [0x10000], errno(10)),
+      x64('clone', [0x1_0001_0000n], errno(10)),
+      x64('clone', [0xffffffff_00010000n], errno(10)),
+      x64('clone', [0x1_0000_0000n], ALLOW),
+      x64('ptrace', [2, 999999], errno(11)),
+      x64('ptrace', [2, 0x5_000F_423Fn], errno(11)),
+      x64('ptrace', [2, 999998], ALLOW),
+      x64('kcmp', [0, 0, 0, 0x1_0000_1E61n, 0], errno(12)),
+      x64('kcmp', [0, 0, 0, 7777, 0], errno(12)),
+      x64('mbind', [0, 0, 0x1_0000_0006n, 0, 0, 0], errno(13)),
     ],
   },
 ];

@@ -52,7 +52,7 @@ describe('human', () => {
     expect(text).toContain('  = note: see https://example.org/lint-rules.md#dangerous-syscall');
     expect(text).toContain('= note: at $.syscalls[1].names[2]');
     expect(text).not.toContain('ptrace` is allowed whatever its arguments: it lets the process read and change other processes (and, before Linux 4.8, change a call after the filter checked it) [dangerous-syscall]\n4 |');
-    expect(text.trimEnd().split('\n').pop()).toBe('5 errors, 2 warnings and 3 infos in 2 files (1 suppressed)');
+    expect(text.trimEnd().split('\n').pop()).toBe('6 errors, 2 warnings and 3 infos in 2 files (1 suppressed)');
     expect(text).not.toMatch(/\x1b\[/);
     expect(formatHuman(results(), { color: true })).toMatch(/\x1b\[/);
   });
@@ -78,7 +78,7 @@ describe('json', () => {
     };
     expect(document.version).toBe(1);
     expect(document.tool.name).toBe('seccompile');
-    expect(document.summary).toEqual({ files: 2, errors: 5, warnings: 2, infos: 3, suppressed: 1 });
+    expect(document.summary).toEqual({ files: 2, errors: 6, warnings: 2, infos: 3, suppressed: 1 });
     const [policy, profile] = document.files;
     expect(policy!.kind).toBe('policy');
     expect(profile!.kind).toBe('profile');

@@ -10,6 +10,7 @@ import { defaultAllow } from './default-allow.ts';
 import { duplicateSyscall } from './duplicate-syscall.ts';
 import { equivalentSyscallOpen } from './equivalent-syscall-open.ts';
 import { equivalentSyscallRefused } from './equivalent-syscall-refused.ts';
+import { upperBitsBypass } from './upper-bits-bypass.ts';
 import { foreignCallsAllowed } from './foreign-calls-allowed.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { invalidSuppression } from './invalid-suppression.ts';
@@ -50,6 +51,7 @@ export const RULES: readonly LintRule[] = [
   dangerousSyscall,
   cloneNamespaces,
   equivalentSyscallOpen,
+  upperBitsBypass,
   killThread,
   foreignCallsAllowed,
   // compatibility
