@@ -112,3 +112,32 @@ describe('the command line', () => {
     }
   });
 });
+
+describe('argN in policies and in sim: one rule, prototype names first', () => {
+  it.each([
+    ['prctl', 'arg2', 1],
+    ['keyctl', 'arg3', 2],
+    ['arch_prctl', 'arg2', 1],
+    ['read', 'arg2', 2],
+    ['prctl', 'arg2_64', 2],
+  ])('%s %s is register %i in a policy and in sim', async (syscall, name, register) => {
+    const policy = join(dir, `${syscall}-${name}.policy`);
+    writeFileSync(policy, `default allow\nerrno(99) ${syscall} if ${name} == 5\n`);
+    const compiled = compilePolicy(`default allow\nerrno(99) ${syscall} if ${name} == 5\n`, { path: 'p.policy' });
+    expect(compiled.ok).toBe(true);
+    // The policy's rule tests the register the name means: 5 there is refused, 5 elsewhere is not.
+    const sims = await Promise.all([0, 1, 2, 3].map((r) => runCli(['sim', policy, syscall, `arg${r}_64=${r === register ? 5 : 0}`, '-q'])));
+    expect(sims.map((s) => s.out.trim().split(' -> ')[1])).toEqual([0, 1, 2, 3].map((r) => (r === register ? 'ERRNO(99)' : 'ALLOW')));
+    // sim reads the name as the policy does.
+    const byName = await runCli(['sim', policy, syscall, `${name}=5`, '-q']);
+    expect(byName.out.trim().split(' -> ')[1]).toBe('ERRNO(99)');
+  });
+
+  it('sim refuses a syscall number wider than 32 bits instead of truncating it', async () => {
+    const wide = await runCli(['sim', 'examples/web-server.policy', '0x100000000', '-q']);
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toContain('the syscall number 0x100000000 does not fit 32 bits');
+    const minusOne = await runCli(['sim', 'examples/web-server.policy', '-1', '-q']);
+    expect(minusOne.code).toBe(0);
+  });
+});

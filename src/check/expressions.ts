@@ -6,7 +6,7 @@ import { closestMatch } from '../diagnostics/suggest.ts';
 import { allConstantNames, lookupConstant } from '../constants/index.ts';
 import type { Expr } from '../parser/ast.ts';
 import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
-import type { Syscall, SyscallArg } from '../syscalls/index.ts';
+import { lookupArgumentName, type Syscall, type SyscallArg } from '../syscalls/index.ts';
 import type { ArgOperand, CompareOp, Condition } from './checked.ts';
 
 export interface Define {
@@ -138,21 +138,18 @@ export class ExpressionChecker {
 
   /** An argument by prototype name, or `argN`; null after reporting a bad `argN`. */
   private argument(name: string, span: Span, syscall: Syscall): SyscallArg | undefined | null {
-    const named = syscall.args.find((a) => a.name === name);
-    if (named) return named;
+    const found = lookupArgumentName(syscall, name);
+    if (!found) return undefined;
+    if (found.kind === 'named') return found.arg;
     // `argN_64`: all 64 bits of the register, whatever the prototype declares (as libseccomp and
     // OCI runtimes compare; `seccompile convert` writes it).
-    const raw = /^arg([0-5])_64$/.exec(name);
-    if (raw) return { index: Number(raw[1]), name, type: 'unsigned long', width: 64, pointer: false };
-    const positional = /^arg([0-9])$/.exec(name);
-    if (!positional) return undefined;
-    const index = Number(positional[1]);
+    if (found.kind === 'raw64') return { index: found.index, name, type: 'unsigned long', width: 64, pointer: false };
+    const { index } = found;
     if (index >= MAX_SYSCALL_ARGS) {
       this.error('SC2003', `\`${name}\`: a syscall has at most ${MAX_SYSCALL_ARGS} arguments (arg0..arg5)`, span);
       return null;
     }
-    const declared = syscall.args[index];
-    if (declared) return declared;
+    if (found.declared) return found.declared;
     this.report({
       code: 'SC2014', severity: 'warning', span,
       message: `\`${syscall.name}\` takes ${syscall.args.length === 0 ? 'no arguments' : `only ${syscall.args.length} argument${syscall.args.length === 1 ? '' : 's'}`}: the kernel ignores ${name}`,

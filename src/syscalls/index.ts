@@ -176,3 +176,28 @@ export function highestSyscallNumber(): number {
   for (const nr of getTable().byNumber.keys()) max = Math.max(max, nr);
   return max;
 }
+
+/** How a name in a condition (or on `sim`'s command line) names an argument of a syscall. */
+export type ArgumentName =
+  | { readonly kind: 'named'; readonly arg: SyscallArg }
+  /** `argN`: the N-th register, as the prototype declares it (when it has an N-th parameter). */
+  | { readonly kind: 'positional'; readonly index: number; readonly declared?: SyscallArg }
+  /** `argN_64`: all 64 bits of the N-th register, whatever the prototype declares. */
+  | { readonly kind: 'raw64'; readonly index: number };
+
+/**
+ * One rule for the policy language and `sim`: a parameter's name in the prototype first (prctl's
+ * `arg2` is its second parameter, args[1], as in the man page), then `argN_64`, then `argN` by
+ * position (0 to 9 are recognised; the caller refuses 6 and above).
+ */
+export function lookupArgumentName(syscall: Syscall | undefined, name: string): ArgumentName | undefined {
+  const named = syscall?.args.find((a) => a.name === name);
+  if (named) return { kind: 'named', arg: named };
+  const raw = /^arg([0-5])_64$/.exec(name);
+  if (raw) return { kind: 'raw64', index: Number(raw[1]) };
+  const positional = /^arg([0-9])$/.exec(name);
+  if (!positional) return undefined;
+  const index = Number(positional[1]);
+  const declared = syscall?.args[index];
+  return { kind: 'positional', index, ...(declared ? { declared } : {}) };
+}

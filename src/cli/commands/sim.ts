@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { parseExpression } from '../../parser/index.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, archName, MAX_SYSCALL_ARGS, X32_SYSCALL_BIT } from '../../seccomp/abi.ts';
 import { formatReturnValue } from '../../seccomp/action.ts';
-import { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall } from '../../syscalls/index.ts';
+import { lookupArgumentName, syscallByName, syscallByNumber, x86_64Syscalls, type Syscall } from '../../syscalls/index.ts';
 import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
@@ -38,7 +38,12 @@ export function evaluateValue(text: string, what: string): bigint {
 
 function resolveSyscall(spec: string, arch: number): { nr: number; syscall?: Syscall } {
   if (/^-?[0-9]/.test(spec)) {
-    const nr = Number(BigInt.asUintN(32, evaluateValue(spec, 'the syscall number')));
+    const value = evaluateValue(spec, 'the syscall number');
+    // seccomp_data.nr is an int: a number from -2^31 to 2^32 - 1, nothing wider.
+    if (value > 0xffffffffn && value < (1n << 64n) - (1n << 31n)) {
+      throw new CliError(`the syscall number ${spec} does not fit 32 bits: seccomp_data.nr is an int`, EXIT_USAGE, { hint: 'give a number from -2147483648 to 0xffffffff' });
+    }
+    const nr = Number(BigInt.asUintN(32, value));
     return { nr, ...(arch === AUDIT_ARCH_X86_64 ? { syscall: syscallByNumber(nr & ~X32_SYSCALL_BIT) } : {}) };
   }
   if (arch !== AUDIT_ARCH_X86_64) throw new CliError(`give the syscall as a number for arch ${archName(arch)}`, EXIT_USAGE);
@@ -62,9 +67,10 @@ function parseArgs(specs: readonly string[], syscall: Syscall | undefined): bigi
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new CliError(`argument "${spec}" is not of the form name=value`, EXIT_USAGE, { hint: 'e.g. `flags=O_CREAT|O_WRONLY` or `arg2=0x41`' });
     const name = spec.slice(0, eq);
-    const positional = /^arg([0-5])$/.exec(name);
-    const index = positional ? Number(positional[1]) : syscall?.args.findIndex((a) => a.name === name) ?? -1;
-    if (index < 0) {
+    // The policy language's rule: prototype names first (prctl's `arg2` is args[1]), then argN.
+    const found = lookupArgumentName(syscall, name);
+    const index = found === undefined ? -1 : found.kind === 'named' ? found.arg.index : found.index;
+    if (index < 0 || index >= MAX_SYSCALL_ARGS) {
       const names = syscall?.args.map((a) => a.name) ?? [];
       throw new CliError(`"${name}" is not an argument of ${syscall?.name ?? 'this call'}`, EXIT_USAGE, { hint: names.length > 0 ? `its arguments are ${names.join(', ')} (or arg0..arg5)` : 'use arg0..arg5' });
     }
