@@ -171,6 +171,27 @@ if (timed) {
 }
 
 {
+  // Hostile inputs through the CLI, diagnostics printed: each must finish in seconds (a limit is
+  // reported, or the work is linear). Each was quadratic once (issue: front-end correctness).
+  const dir = mkdtempSync(join(tmpdir(), 'seccompile-bench-hostile-'));
+  const terms = 100_000;
+  const shapes = [
+    [`a ${terms.toLocaleString('en')}-term \`and\` chain`, `default allow\nerrno(1) read if ${Array.from({ length: terms }, (_, i) => `fd != ${i}`).join(' and ')}\n`],
+    [`a ${terms.toLocaleString('en')}-term \`or\` chain`, `default allow\nerrno(1) read if ${Array.from({ length: terms }, (_, i) => `fd == ${i}`).join(' or ')}\n`],
+    [`one syscall listed ${terms.toLocaleString('en')} times`, `default allow\nerrno(1) ${Array.from({ length: terms }, () => 'read').join(', ')}\n`],
+  ];
+  for (const [shape, text] of shapes) {
+    const path = join(dir, 'hostile.policy');
+    writeFileSync(path, text);
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', path, '-o', join(dir, 'out.bpf')], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const said = run.stderr.split('\n').find((l) => /(error|warning): /.test(l))?.replace(/^.*?(error|warning): /, '$1: ') ?? 'no diagnostic';
+    timing.push(`Hostile input, ${shape} (${(text.length / 1e6).toFixed(1)} MB), CLI: ${(ms / 1000).toFixed(2)} s, exit ${run.status}, ${said}.`);
+  }
+}
+
+{
   // 1,000 allowed ioctl requests, none neighbours: the set is searched by bisection.
   const requests = Array.from({ length: 1000 }, (_, i) => 0x5400 + 7 * i + (i % 3));
   const r = compilePolicy(`default kill_process\nallow read, write, close, exit_group\nallow ioctl if cmd in {${requests.join(', ')}}\n`);

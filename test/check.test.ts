@@ -236,3 +236,24 @@ describe('argument names inside sets', () => {
     expect(condition).toMatchObject({ kind: 'in', values: [3n, 7n] });
   });
 });
+
+describe('checks that stay linear', () => {
+  it('a syscall listed many times in one rule gets one warning, with the count, at its second place', () => {
+    const text = `default allow\nerrno(1) ${Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? 'read' : 'write')).join(', ')}`;
+    const found = warnings(text);
+    expect(found.map((d) => d.message)).toEqual(['`read` is listed 2500 times in this rule', '`write` is listed 2500 times in this rule']);
+    expect(found.map((d) => [d.span?.start, d.related?.[0]?.span.start])).toEqual([[text.indexOf('read, write, read') + 13, text.indexOf('read')], [text.indexOf('write, read, write') + 13, text.indexOf('write')]]);
+  });
+
+  it('`in` tests count towards the 1,000 operators of an expression, so a chain of them stops before it is checked', () => {
+    const chain = Array.from({ length: 1001 }, (_, i) => `fd in {${i}}`).join(' or ');
+    expect(errors(`default allow\nerrno(1) read if ${chain}`).map((d) => [d.code, d.message])).toEqual([['SC1005', 'more than 1000 operators in one expression']]);
+  });
+
+  it('a long chain of one logical operator is one node with every operand, in order', () => {
+    const condition = ruleCondition(`errno(1) read if ${Array.from({ length: 900 }, (_, i) => `fd == ${i}`).join(' or ')}`);
+    expect(condition?.kind).toBe('or');
+    const operands = (condition as { operands: { value: bigint }[] }).operands;
+    expect(operands.map((o) => o.value)).toEqual(Array.from({ length: 900 }, (_, i) => BigInt(i)));
+  });
+});

@@ -118,24 +118,30 @@ class PolicyChecker {
     if (statement.syscalls.length === 0) {
       this.diagnostics.push({ code: 'SC3010', severity: 'warning', span: statement.span, message: 'this rule lists no syscalls' });
     }
-    const seen = new Map<number, Span>();
+    // Each syscall's first place, and its repeats: one warning per syscall, however often repeated.
+    const seen = new Map<number, { name: string; first: Span; again?: Span; times: number }>();
     for (const ref of statement.syscalls) {
       const syscall = this.syscall(ref);
       if (!syscall) continue;
-      const first = seen.get(syscall.nr);
-      if (first) {
-        this.diagnostics.push({
-          code: 'SC3003', severity: 'warning', message: `\`${syscall.name}\` is listed twice in this rule`, span: ref.span,
-          related: [{ message: 'first listed here', span: first }],
-        });
+      const listed = seen.get(syscall.nr);
+      if (listed) {
+        listed.again ??= ref.span;
+        listed.times++;
         continue;
       }
-      seen.set(syscall.nr, ref.span);
+      seen.set(syscall.nr, { name: syscall.name, first: ref.span, times: 1 });
       const scope: Scope = { syscall, defines: this.defines };
       const condition = statement.condition && this.expressions.condition(statement.condition, scope);
       if (!action || (statement.condition && !condition)) continue;
       this.rules.push(checkedRule(syscall, action, condition, statement.span, ref.span));
     }
+    seen.forEach(({ name, first, again, times }) => {
+      if (!again) return;
+      this.diagnostics.push({
+        code: 'SC3003', severity: 'warning', message: `\`${name}\` is listed ${times === 2 ? 'twice' : `${times} times`} in this rule`, span: again,
+        related: [{ message: 'first listed here', span: first }],
+      });
+    });
   }
 
   private syscall(ref: SyscallRef): Syscall | undefined {

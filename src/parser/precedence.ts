@@ -13,7 +13,7 @@ export type ExprItem =
   /** `in {…}` or `not in {…}`: the set's elements, and where the set ends. */
   | { readonly kind: 'in'; readonly token: IToken; readonly negated: boolean; readonly elements: readonly Expr[]; readonly end: number };
 
-/** Most operators (other than `and`/`or`) in one expression: checking recurses once per operator. */
+/** Most operators (other than `and`/`or`; `in` counts) in one expression: checking recurses once per operator. */
 export const MAX_OPERATORS = 1000;
 
 const COMPARISON = 3;
@@ -30,13 +30,16 @@ export function tokenEnd(token: IToken): number {
 
 export class ExpressionBuilder {
   private at = 0;
+  /** Operand lists of the logical nodes this builder made, which it may still extend. */
+  private readonly growable = new WeakSet<readonly Expr[]>();
 
   constructor(private readonly items: readonly ExprItem[], private readonly file: SourceFile, private readonly diagnostics: Diagnostic[]) {}
 
   build(): Expr {
     let operators = 0;
     for (const item of this.items) {
-      if (item.kind === 'infix' && !LOGICAL.has(item.token.image) && ++operators === MAX_OPERATORS + 1) {
+      const counted = item.kind === 'in' || (item.kind === 'infix' && !LOGICAL.has(item.token.image));
+      if (counted && ++operators === MAX_OPERATORS + 1) {
         this.diagnostics.push({ code: 'SC1005', severity: 'error', message: `more than ${MAX_OPERATORS} operators in one expression`, span: this.tokenSpan(item.token) });
       }
     }
@@ -75,9 +78,16 @@ export class ExpressionBuilder {
     const op = LOGICAL.get(operator.image);
     const span = this.span(left.span.start, right.span.end);
     if (!op) return { kind: 'binary', op: operator.image as BinaryOperator, left, right, span };
-    // `a or b or c` as one node with a list, so long lists need no deep recursion.
-    if (left.kind === 'logical' && left.op === op) return { kind: 'logical', op, operands: [...left.operands, right], span };
-    return { kind: 'logical', op, operands: [left, right], span };
+    // `a or b or c` as one node with a list, so long lists need no deep recursion. The list is
+    // this builder's own (made just below, never shared), and grows in place: copying it at each
+    // step made a chain of n terms cost n² steps.
+    if (left.kind === 'logical' && left.op === op && this.growable.has(left.operands)) {
+      (left.operands as Expr[]).push(right);
+      return { kind: 'logical', op, operands: left.operands, span };
+    }
+    const operands = [left, right];
+    this.growable.add(operands);
+    return { kind: 'logical', op, operands, span };
   }
 
   private prefixed(): Expr {
