@@ -253,7 +253,7 @@ describe('checks that stay linear', () => {
   it('a long chain of one logical operator is one node with every operand, in order', () => {
     const condition = ruleCondition(`errno(1) read if ${Array.from({ length: 900 }, (_, i) => `fd == ${i}`).join(' or ')}`);
     expect(condition?.kind).toBe('or');
-    const operands = (condition as { operands: { value: bigint }[] }).operands;
+    const operands = (condition as unknown as { operands: { value: bigint }[] }).operands;
     expect(operands.map((o) => o.value)).toEqual(Array.from({ length: 900 }, (_, i) => BigInt(i)));
   });
 });

@@ -9,7 +9,7 @@ import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef 
 import { ACTION_NAMES } from '../parser/tokens.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
-import { syscallByName, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
+import { allSyscallRows, syscallByName, syscallByNumber, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
 import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
 
@@ -37,14 +37,19 @@ class PolicyChecker {
   private foreignArchAction?: { action: Action; span: Span };
 
   check(statements: readonly Statement[], entry: SourceFile): CheckResult {
+    // Where `default`, `x32` and `foreign_arch` stand does not matter: they are read once every
+    // define is known (`default errno(E)` may come before `define E = …`). Rules read the defines
+    // made before them.
+    for (const statement of statements) {
+      if (statement.kind === 'define') this.define(statement);
+      else if (statement.kind === 'rule') this.rule(statement);
+    }
     for (const statement of statements) {
       switch (statement.kind) {
         case 'default': this.defaultAction = this.special('default', this.defaultAction, statement.action, statement.span); break;
         case 'x32': this.x32Action = this.special('x32', this.x32Action, statement.action, statement.span); break;
         case 'foreign_arch': this.foreignArchAction = this.special('foreign_arch', this.foreignArchAction, statement.action, statement.span); break;
-        case 'define': this.define(statement); break;
-        case 'rule': this.rule(statement); break;
-        case 'include': break; // resolved by the loader
+        default: break;
       }
     }
     if (!this.defaultAction && !hasErrors(this.diagnostics)) {
@@ -173,6 +178,16 @@ class PolicyChecker {
         : x32 ? `syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)` : `syscall number ${value} is out of range`;
       this.diagnostics.push({ code: 'SC2010', severity: 'error', span, message, hint: 'x86-64 syscall numbers are below 0x40000000' });
       return undefined;
+    }
+    // 512-547 are x32 entries of the table: an x86-64 call with that number reaches no syscall
+    // (the kernel answers ENOSYS), and the x32 call itself carries bit 30.
+    const x32Only = allSyscallRows().find((s) => s.abi === 'x32' && BigInt(s.nr) === value);
+    if (x32Only && !syscallByNumber(Number(value))) {
+      this.diagnostics.push({
+        code: 'SC2010', severity: 'warning', span,
+        message: `syscall ${value} is x32's \`${x32Only.name}\` (0x${(Number(value) | X32_SYSCALL_BIT).toString(16)} on x32): an x86-64 call with number ${value} reaches no syscall, and x32 calls get the \`x32\` action`,
+        hint: 'this rule applies only to x86-64 calls with this number, which the kernel answers with ENOSYS',
+      });
     }
     return syscallForNumber(Number(value));
   }

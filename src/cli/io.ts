@@ -72,6 +72,27 @@ export function report(diagnostics: readonly Diagnostic[]): boolean {
  * business, and the sync would cost more than a whole compile.)
  * Special files (a FIFO, /dev/stdout) are written directly. `-` is standard output.
  */
+/**
+ * Stops before an output would replace one of the command's inputs (the policy, a file it
+ * includes): `compile p.policy -o p.policy` would destroy the source. Files are compared by
+ * identity, so another spelling or a link to an input counts too.
+ */
+export function refuseOutputOverInput(output: string | undefined, inputs: readonly string[]): void {
+  if (output === undefined || output === '-') return;
+  const identity = (path: string): string | undefined => {
+    try {
+      const stat = statSync(path, { bigint: true });
+      return stat.isFile() ? `${stat.dev}:${stat.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const target = identity(output);
+  if (target === undefined) return;
+  const input = inputs.find((path) => path !== '<stdin>' && identity(path) === target);
+  if (input !== undefined) throw new CliError(`refusing to write the output over ${input}, an input of this command`, EXIT_USAGE, { hint: 'choose another -o file' });
+}
+
 export function writeOutput(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   if (path === '-') {

@@ -30,8 +30,10 @@ export function createSourceFile(path: string, text: string): SourceFile {
     text,
     get lineStarts(): readonly number[] {
       if (!lineStarts) {
+        // LF, CRLF and a lone CR each end a line, as the lexer reads them.
         lineStarts = [0];
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+        const ends = /\r\n?|\n/g;
+        for (let m = ends.exec(text); m; m = ends.exec(text)) lineStarts.push(m.index + m[0].length);
       }
       return lineStarts;
     },

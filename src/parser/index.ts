@@ -6,7 +6,7 @@ import { closestMatch } from '../diagnostics/suggest.ts';
 import type { Expr, PolicyFile } from './ast.ts';
 import { policyParser } from './grammar.ts';
 import { parseNumberLiteral } from './numbers.ts';
-import { ACTION_NAMES, NumberLiteral, policyLexer, UnterminatedString } from './tokens.ts';
+import { ACTION_NAMES, NumberLiteral, policyLexer, StringLiteral, UnterminatedString } from './tokens.ts';
 
 export interface ParseResult {
   /** Absent when there were syntax errors. */
@@ -37,6 +37,14 @@ function lex(file: SourceFile): Lexed {
       diagnostics.push({ code: 'SC1004', severity: 'error', message: 'unterminated string: a string ends with `"` on the same line', span: tokenSpan(file, token) });
       gaps.push(token.startOffset);
       continue;
+    }
+    // `\"` and `\\` are the only escapes: `"a\nb"` meant a newline, not `anb`.
+    if (token.tokenType === StringLiteral) {
+      for (const escape of token.image.matchAll(/\\(.)/g)) {
+        if (escape[1] === '"' || escape[1] === '\\') continue;
+        const start = token.startOffset + escape.index;
+        diagnostics.push({ code: 'SC1002', severity: 'error', message: `unknown escape \`\\${escape[1]}\` in a string: only \`\\"\` and \`\\\\\` are escapes`, span: { file, start, end: start + 2 }, hint: `write \`\\\\${escape[1]}\` for a backslash followed by \`${escape[1]}\`` });
+      }
     }
     // Checked here, so a bad number is reported together with any syntax errors.
     if (token.tokenType === NumberLiteral) {
@@ -110,6 +118,10 @@ function syntaxErrors(file: SourceFile, errors: readonly IRecognitionException[]
     const ruleStack = error.context?.ruleStack ?? [];
     if (ruleStack[ruleStack.length - 1] === 'action' && token.tokenType.name === 'Identifier') {
       out.push(unknownAction(token.image, span));
+      continue;
+    }
+    if (token.image === ',' && index > 0 && lexed.tokens[index - 1]!.image === ',') {
+      out.push({ code: 'SC1002', severity: 'error', message: 'two commas in a row: an item of the list is missing', span, hint: 'remove one comma, or put back the name that stood between them' });
       continue;
     }
     out.push({ code: 'SC1002', severity: 'error', message: error.message, span, ...(token.tokenType.name === 'StringLiteral' ? { hint: STRING_IN_CONDITION } : {}) });

@@ -20,10 +20,11 @@ const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'];
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, start_chars_hint: [' ', '\t', '\r', '\n'], line_breaks: true });
 /** Comments are kept in their own group: lint reads suppression comments from it. */
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', start_chars_hint: ['#'], line_breaks: false });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string', categories: [Stray], start_chars_hint: ['"'], line_breaks: false });
+// A line ends with LF, CRLF or a lone CR (old Mac files): a comment stops at any of them.
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments', start_chars_hint: ['#'], line_breaks: false });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/, label: 'a string', categories: [Stray], start_chars_hint: ['"'], line_breaks: false });
 /** Reported by the lexer wrapper with a clear message, never seen by the parser. */
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\.)*/, label: 'an unterminated string', start_chars_hint: ['"'], line_breaks: false });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*/, label: 'an unterminated string', start_chars_hint: ['"'], line_breaks: false });
 /** Greedy on purpose: `0x1g` is one bad literal with a clear message, not `0x1` then `g`. */
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9][0-9A-Za-z_]*/, label: 'a number', categories: [Stray], start_chars_hint: DIGITS, line_breaks: false });
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [Stray], start_chars_hint: [...LETTERS, '_'], line_breaks: false });

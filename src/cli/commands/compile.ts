@@ -8,7 +8,7 @@ import { VERSION } from '../../version.ts';
 import { compileAnyInput, type OciCliOptions } from '../oci-input.ts';
 import { loadProfile } from '../profile-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
-import { readInput, writeOutput } from '../io.ts';
+import { readInput, refuseOutputOverInput, writeOutput } from '../io.ts';
 
 export interface CompileCommandOptions extends OciCliOptions {
   readonly output?: string;
@@ -51,6 +51,7 @@ export async function runCompile(inputPath: string, options: CompileCommandOptio
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
   const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) }, options);
+  refuseOutputOverInput(options.output, [input.path, ...filter.files.map((f) => f.file.path), ...(options.profile ? [options.profile] : [])]);
   writeOutput(options.output ?? '-', await emitLazily(filter, format, { name, source: input.path, version: VERSION }));
 }
 

@@ -2,7 +2,7 @@
 // an OCI/Docker seccomp profile written as a policy that compiles to the same verdicts.
 import { profileToPolicy } from '../../oci/to-policy.ts';
 import { VERSION } from '../../version.ts';
-import { decodeText, readInput, writeOutput } from '../io.ts';
+import { decodeText, readInput, refuseOutputOverInput, writeOutput } from '../io.ts';
 import { capabilitySet } from '../../oci/index.ts';
 import { loadProfileInput, profileOptions, type OciCliOptions } from '../oci-input.ts';
 
@@ -20,5 +20,6 @@ export function runConvert(inputPath: string, options: ConvertCommandOptions): v
     kernel: resolvedOptions.kernel!,
     version: VERSION,
   });
+  refuseOutputOverInput(options.output, [input.path]);
   writeOutput(options.output ?? '-', text);
 }
