@@ -3,7 +3,6 @@
 import type { DiagnosticCode } from '../diagnostics/diagnostic.ts';
 
 /** Exit codes: 0 success, 1 errors in the input (policy, filter), 2 wrong usage. */
-export const EXIT_OK = 0;
 export const EXIT_INPUT_ERROR = 1;
 export const EXIT_USAGE = 2;
 

@@ -22,8 +22,6 @@ export interface OciCliOptions {
   readonly strict?: boolean;
 }
 
-export const INPUT_KINDS = ['oci', 'policy'] as const;
-
 /** Whether the text is read as a profile: `--input` decides, else the content (a JSON object). */
 export function isProfileInput(text: string, options: OciCliOptions): boolean {
   if (options.input === 'oci') return true;

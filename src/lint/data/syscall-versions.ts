@@ -63,9 +63,6 @@ export const SYSCALL_INTRODUCED: Readonly<Record<string, Introduced>> = {
   rseq_slice_yield: v(7, 0, true),
 };
 
-/** Below this number every x86-64 syscall exists since Linux 3.0. */
-export const OLD_SYSCALL_LIMIT = 310;
-
 /** When a syscall was added; undefined for syscalls older than any seccomp-capable kernel. */
 export function syscallIntroduced(name: string): Introduced | undefined {
   return SYSCALL_INTRODUCED[name];
