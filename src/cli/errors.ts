@@ -2,9 +2,10 @@
 // point stays small.
 import type { DiagnosticCode } from '../diagnostics/diagnostic.ts';
 
-/** Exit codes: 0 success, 1 errors in the input (policy, filter), 2 wrong usage. */
+/** Exit codes: 0 success, 1 errors in the input (policy, filter), 2 wrong usage, 74 (sysexits' EX_IOERR) an output that cannot be written. */
 export const EXIT_INPUT_ERROR = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_IO_ERROR = 74;
 
 /**
  * Raised to stop a command; main prints it (as a diagnostic when it has a code) without a stack.

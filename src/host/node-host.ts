@@ -10,7 +10,25 @@ export function describeReadError(error: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
+  return describeIoError(error);
+}
+
+const IO_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EIO: 'input/output error', EROFS: 'read-only file system',
+  EACCES: 'permission denied', EPERM: 'operation not permitted', ENOENT: 'no such file or directory', ENOTDIR: 'not a directory',
+  EISDIR: 'it is a directory', ELOOP: 'too many levels of symbolic links', EEXIST: 'file exists', EXDEV: 'cross-device link',
+  EMFILE: 'too many open files', ENFILE: 'too many open files in the system', EFBIG: 'file too large', ENXIO: 'no reader on the other end',
+  ETXTBSY: 'text file busy', EBADF: 'bad file descriptor', EINVAL: 'invalid argument',
+};
+/** errno numbers (x86-64) that libuv reports as UNKNOWN. */
+const UNKNOWN_ERRNOS: Readonly<Record<number, string>> = { 122: 'EDQUOT' };
+
+/** A failed system call in words, with its code: `no space left on device (ENOSPC)`. */
+export function describeIoError(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException;
+  const code = failure.code === 'UNKNOWN' && failure.errno !== undefined ? UNKNOWN_ERRNOS[Math.abs(failure.errno)] ?? failure.code : failure.code;
+  if (code && IO_ERRORS[code]) return `${IO_ERRORS[code]} (${code})`;
+  return code ? `${failure.message.replace(/^[A-Z]+: /, '').replace(/, \w+ .*$/, '')} (${code})` : failure.message;
 }
 
 export const nodeFileHost: FileHost = {

@@ -8,7 +8,8 @@ import { VERSION } from '../../version.ts';
 import { compileAnyInput, type OciCliOptions } from '../oci-input.ts';
 import { loadProfile } from '../profile-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
-import { readInput, refuseOutputOverInput, writeOutput } from '../io.ts';
+import { readInput } from '../io.ts';
+import { refuseOutputOverInput, writeOutput } from '../output.ts';
 
 export interface CompileCommandOptions extends OciCliOptions {
   readonly output?: string;

@@ -2,7 +2,8 @@
 // an OCI/Docker seccomp profile written as a policy that compiles to the same verdicts.
 import { profileToPolicy } from '../../oci/to-policy.ts';
 import { VERSION } from '../../version.ts';
-import { decodeText, readInput, refuseOutputOverInput, writeOutput } from '../io.ts';
+import { decodeText, readInput } from '../io.ts';
+import { refuseOutputOverInput, writeOutput } from '../output.ts';
 import { capabilitySet } from '../../oci/index.ts';
 import { loadProfileInput, profileOptions, type OciCliOptions } from '../oci-input.ts';
 

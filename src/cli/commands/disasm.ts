@@ -3,7 +3,8 @@ import { validateProgram } from '../../bpf/validate.ts';
 import { listing } from '../../emit/index.ts';
 import { isRawFilter, loadRawFilter } from '../filter-input.ts';
 import { CliError, EXIT_INPUT_ERROR } from '../errors.ts';
-import { readInput, writeOutput } from '../io.ts';
+import { readInput } from '../io.ts';
+import { writeOutput } from '../output.ts';
 
 export function runDisasm(inputPath: string, options: { output?: string }): void {
   const input = readInput(inputPath);

@@ -16,7 +16,7 @@ import { LEARN_PROTOCOL, type LearnProgress } from '../../learn/records.ts';
 import { VERSION } from '../../version.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { decodeText, readInput, report } from '../io.ts';
-import { writeOutput } from '../io.ts';
+import { writeOutput } from '../output.ts';
 
 export interface LearnCommandOptions {
   readonly output?: string;

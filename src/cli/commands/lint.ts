@@ -10,7 +10,8 @@ import { RULES } from '../../lint/rules/index.ts';
 import { lintFiles } from '../../lint/run.ts';
 import type { KernelVersion, Level } from '../../lint/types.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
-import { useColor, writeOutput } from '../io.ts';
+import { useColor } from '../io.ts';
+import { writeOutput } from '../output.ts';
 import { profileOptions } from '../oci-input.ts';
 
 export interface LintCommandOptions {

@@ -4,7 +4,7 @@ import type { CompiledFilter } from '../../compile.ts';
 import { formatReturnValue, RET_ALLOW } from '../../seccomp/action.ts';
 import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
-import { writeOutput } from '../io.ts';
+import { writeOutput } from '../output.ts';
 import { loadProfile } from '../profile-input.ts';
 
 export interface StatsOptions extends OciCliOptions {
