@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type RunOptions, type RunResult } from './support/run.ts';
+import { ROOT } from './support/cli-build.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Running the CLI.
@@ -269,7 +270,7 @@ describe.concurrent('inputs that are not policy text', () => {
   it('a 40 MiB file is refused clearly', async () => {
     const dir = inputs({ 'huge.policy': `default kill\n${'# padding padding padding padding padding padding padding padding\n'.repeat(Math.ceil((40 << 20) / 66))}` });
     const result = await run(['compile', 'huge.policy', '--format', 'asm'], { cwd: dir });
-    expectInputError(result, /^huge\.policy: error: .*40\.0 MiB; inputs are limited to 32 MiB \[SC5001\]$/m);
+    expectInputError(result, /^huge\.policy: error: .*40\.0 MiB; inputs are limited to 4\.0 MiB \[SC5001\]$/m);
     expect(result.elapsed).toBeLessThan(10_000);
   });
 
@@ -281,7 +282,7 @@ describe.concurrent('inputs that are not policy text', () => {
       'huge.policy': `#${'x'.repeat(40 << 20)}\nallow read\n`,
     });
     const result = await run(['compile', 'main.policy', '--format', 'asm'], { cwd: dir });
-    expectInputError(result, /huge\.policy/, /32 MiB/);
+    expectInputError(result, /huge\.policy/, /4\.0 MiB/);
   });
 
   it('an included binary file is refused like a binary entry file, without echoing its bytes', async () => {
@@ -481,5 +482,40 @@ describe.concurrent('a failed compile never touches the output file', () => {
     const dir = inputs({ 'junk.policy': junk(256, 99) });
     expectInputError(await run(['compile', 'junk.policy', '-o', 'out.bpf'], { cwd: dir }), /junk\.policy: error: this is binary data/);
     expect(readdirSync(dir)).toEqual(['junk.policy']);
+  });
+});
+
+describe('bounded inputs (issue: hostile environments)', () => {
+  it('/dev/zero and an endless standard input are refused at 4 MiB by every command that reads one', async () => {
+    const commands = [
+      ['compile', '/dev/zero', '-o', '/dev/null'], ['sim', '/dev/zero', 'read'], ['stats', '/dev/zero'], ['disasm', '/dev/zero'],
+      ['convert', '/dev/zero'], ['lint', '/dev/zero'], ['explain', '/dev/zero', 'type=1326 arch=c000003e syscall=0 code=0x0'],
+      ['compile', 'examples/web-server.policy', '--profile', '/dev/zero', '-o', '/dev/null'].map((a) => (a.startsWith('examples/') ? join(ROOT, a) : a)),
+    ];
+    for (const args of commands) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr + result.out, args.join(' ')).toMatch(/the input is over 4\.0 MiB; inputs are limited to 4\.0 MiB/);
+    }
+    const piped = await run(['compile', '-', '-o', '/dev/null'], { input: 'a'.repeat(5 << 20) });
+    expect([piped.code, piped.stderr]).toEqual([1, expect.stringMatching(/^<stdin>: error: the input is over 4\.0 MiB/)]);
+  });
+
+  it('policy text beyond 1 MiB, includes counted, is refused before parsing', async () => {
+    const rule = 'allow read, write, close, fstat\n';
+    const half = rule.repeat(Math.ceil((600 << 10) / rule.length));
+    const dir = inputs({ 'big.policy': `default kill\n${half}${half}`, 'main.policy': 'default kill\ninclude "a.policy"\ninclude "b.policy"\n', 'a.policy': half, 'b.policy': half });
+    const big = await run(['compile', 'big.policy', '-o', '/dev/null'], { cwd: dir });
+    expectInputError(big, /^big\.policy: error: the policy is 1\.2 MiB; policies are limited to 1\.0 MiB of text, includes counted \[SC5001\]$/m);
+    const included = await run(['compile', 'main.policy', '-o', '/dev/null'], { cwd: dir });
+    expectInputError(included, /main\.policy:3:9: error: cannot include b\.policy: the policy and its includes would be 1\.2 MiB; policies are limited to 1\.0 MiB of text \[SC5001\]/);
+  });
+
+  it('thousands of diagnostics: the first 100 printed, the rest counted', async () => {
+    const dir = inputs({ 'dup.policy': `default allow\n${'errno(1) read\n'.repeat(150)}` });
+    const result = await run(['compile', 'dup.policy', '-o', '/dev/null'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/warning: this rule never applies/g)).toHaveLength(100);
+    expect(result.stderr).toMatch(/\nseccompile: 49 more not shown: 49 × warning SC3004\n$/);
   });
 });

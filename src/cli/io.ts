@@ -1,10 +1,9 @@
 // Reading inputs, writing outputs and reporting diagnostics for the CLI.
-import { readFileSync, statSync } from 'node:fs';
 import { formatDiagnostics } from '../diagnostics/format.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
-import { describeReadError } from '../host/node-host.ts';
-import { decodePolicyText, MAX_POLICY_BYTES } from '../host/text.ts';
+import { readBounded } from '../host/node-host.ts';
+import { decodePolicyText } from '../host/text.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from './errors.ts';
 
 export interface Input {
@@ -14,16 +13,13 @@ export interface Input {
 }
 
 export function readInput(path: string): Input {
-  let bytes: Buffer;
-  try {
-    bytes = path === '-' ? readFileSync(0) : readFileSync(path);
-  } catch (error) {
-    throw new CliError(`cannot read the file: ${describeReadError(error)}`, EXIT_USAGE, { code: 'SC5001', path });
+  const shown = path === '-' ? '<stdin>' : path;
+  const read = readBounded(path);
+  if ('error' in read) {
+    if (read.tooLarge) throw new CliError(read.error, EXIT_INPUT_ERROR, { code: 'SC5001', path: shown });
+    throw new CliError(`cannot read the file: ${read.error}`, EXIT_USAGE, { code: 'SC5001', path: shown });
   }
-  if (bytes.length > MAX_POLICY_BYTES) {
-    throw new CliError(`the input is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB`, EXIT_INPUT_ERROR, { code: 'SC5001', path });
-  }
-  return { path: path === '-' ? '<stdin>' : path, bytes };
+  return { path: shown, bytes: read.bytes };
 }
 
 /** The text of a policy, or an error when the bytes are not text (a compiled filter, an image…). */
@@ -57,9 +53,17 @@ export function setVerbose(on: boolean): void {
   verbose = on;
 }
 
+/** Diagnostics printed in full; the rest are counted by code (a generated policy can have thousands). */
+const MAX_PRINTED = 100;
+
 /** Prints errors and warnings (and notes with --verbose) to stderr; returns whether any is an error. */
 export function report(diagnostics: readonly Diagnostic[]): boolean {
   const shown = verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
-  if (shown.length > 0) process.stderr.write(formatDiagnostics(shown, { color: useColor(process.stderr) }) + '\n');
+  if (shown.length > 0) process.stderr.write(formatDiagnostics(shown.slice(0, MAX_PRINTED), { color: useColor(process.stderr) }) + '\n');
+  if (shown.length > MAX_PRINTED) {
+    const byCode = new Map<string, number>();
+    for (const d of shown.slice(MAX_PRINTED)) byCode.set(`${d.severity} ${d.code}`, (byCode.get(`${d.severity} ${d.code}`) ?? 0) + 1);
+    process.stderr.write(`seccompile: ${shown.length - MAX_PRINTED} more not shown: ${[...byCode].map(([what, n]) => `${n} × ${what}`).join(', ')}\n`);
+  }
   return hasErrors(diagnostics);
 }

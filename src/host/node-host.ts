@@ -1,8 +1,8 @@
 // File access for the loader, backed by the file system (the library itself never touches files).
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FileHost } from '../parser/load.ts';
-import { decodePolicyText, MAX_POLICY_BYTES } from './text.ts';
+import { decodePolicyText, formatSize, MAX_INPUT_BYTES } from './text.ts';
 
 /** Why a path cannot be read, in words. */
 export function describeReadError(error: unknown): string {
@@ -49,11 +49,53 @@ export const nodeFileHost: FileHost = {
       const stat = statSync(path);
       if (stat.isDirectory()) return { error: 'it is a directory' };
       if (!stat.isFile()) return { error: 'not a regular file' };
-      if (stat.size > MAX_POLICY_BYTES) return { error: `the file is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; policies are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB` };
-      const decoded = decodePolicyText(readFileSync(path));
+      const read = readBounded(path);
+      if ('error' in read) return read;
+      const decoded = decodePolicyText(read.bytes);
       return 'text' in decoded ? decoded : { error: decoded.error };
     } catch (error) {
       return { error: describeReadError(error) };
     }
   },
 };
+
+/**
+ * A file's bytes, `-` for standard input, never more than `limit`: a regular file is refused by
+ * its size before it is read, anything else (a pipe, /dev/zero, a FIFO) is read up to one byte past
+ * the limit and then refused. Directories are refused.
+ */
+export function readBounded(path: string, limit = MAX_INPUT_BYTES): { readonly bytes: Buffer } | { readonly error: string; readonly tooLarge?: true } {
+  let fd: number;
+  try {
+    fd = path === '-' ? 0 : openSync(path, 'r');
+  } catch (error) {
+    return { error: describeReadError(error) };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return { error: 'it is a directory' };
+    const tooLarge = (size: string): { error: string; tooLarge: true } => ({ error: `the input is ${size}; inputs are limited to ${formatSize(limit)}`, tooLarge: true });
+    if (stat.isFile() && stat.size > limit) return tooLarge(formatSize(stat.size));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        throw error;
+      }
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) return tooLarge(`over ${formatSize(limit)}`);
+    }
+    return { bytes: Buffer.concat(chunks, total) };
+  } catch (error) {
+    return { error: describeReadError(error) };
+  } finally {
+    if (path !== '-') closeSync(fd);
+  }
+}

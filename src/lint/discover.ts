@@ -4,7 +4,7 @@
 // are skipped, and symbolic links to directories are not followed.
 import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { MAX_POLICY_BYTES } from '../host/text.ts';
+import { MAX_INPUT_BYTES } from '../host/text.ts';
 
 export class DiscoveryError extends Error {
   constructor(message: string, readonly path: string) {
@@ -28,7 +28,7 @@ function head(path: string, bytes: number): string {
 export function isProfileFile(path: string): boolean {
   try {
     const size = statSync(path).size;
-    if (size > MAX_POLICY_BYTES) return false;
+    if (size > MAX_INPUT_BYTES) return false;
     const text = head(path, size);
     return /^\s*\{/.test(text) && /"defaultAction"\s*:/.test(text);
   } catch {

@@ -1,10 +1,9 @@
 // Lints files: reads each, lints it, and folds the results of several files together. A file that
 // another linted policy includes is a fragment: it is linted as part of the policies that include
 // it, not on its own (a fragment has no `default`), and a finding in it is reported once.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeReadError, nodeFileHost } from '../host/node-host.ts';
-import { decodePolicyText, MAX_POLICY_BYTES } from '../host/text.ts';
+import { nodeFileHost, readBounded } from '../host/node-host.ts';
+import { decodePolicyText } from '../host/text.ts';
 import { lintText, type EngineOptions } from './engine.ts';
 import type { FileResult, Finding } from './types.ts';
 
@@ -19,14 +18,9 @@ function unreadable(path: string, message: string, code: 'SC5001' | 'SC5002'): F
 /** Lints one file (`-` is standard input). */
 export function lintFile(path: string, options: RunOptions = {}): FileResult {
   const shown = path === '-' ? '<stdin>' : path;
-  let bytes: Buffer;
-  try {
-    bytes = path === '-' ? readFileSync(0) : readFileSync(path);
-  } catch (error) {
-    return unreadable(shown, `cannot read the file: ${describeReadError(error)}`, 'SC5001');
-  }
-  if (bytes.length > MAX_POLICY_BYTES) return unreadable(shown, `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; inputs are limited to ${MAX_POLICY_BYTES / 1024 / 1024} MiB`, 'SC5001');
-  const decoded = decodePolicyText(bytes);
+  const read = readBounded(path);
+  if ('error' in read) return unreadable(shown, read.tooLarge ? read.error : `cannot read the file: ${read.error}`, 'SC5001');
+  const decoded = decodePolicyText(read.bytes);
   if (!('text' in decoded)) return unreadable(shown, decoded.error, decoded.binary ? 'SC5002' : 'SC5001');
   return lintText(decoded.text, shown, { ...options, host: nodeFileHost });
 }

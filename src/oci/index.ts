@@ -7,6 +7,7 @@ import type { CheckedPolicy } from '../check/checked.ts';
 import { compileChecked, type BackendOptions, type CompileResult } from '../backend.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
+import { formatSize, MAX_INPUT_BYTES } from '../host/text.ts';
 import { NEWEST_KNOWN_KERNEL } from '../seccomp/kernel-version.ts';
 import { DOCKER_DEFAULT_CAPS, normalizeCap } from './caps.ts';
 import { parseJson } from './json.ts';
@@ -65,6 +66,9 @@ export function looksLikeProfile(text: string): boolean {
 /** The front end: every stage up to the checked policy. */
 export function loadProfile(text: string, path: string, options: ProfileOptions = {}): LoadedProfile {
   const file = createSourceFile(path, text);
+  if (text.length > MAX_INPUT_BYTES) {
+    return { diagnostics: [{ code: 'SC5001', severity: 'error', path, message: `the profile is ${formatSize(text.length)}; profiles are limited to ${formatSize(MAX_INPUT_BYTES)}` }] };
+  }
   const parsed = parseJson(file);
   if (!parsed.ok) return { diagnostics: [{ code: 'SC7001', severity: 'error', message: `invalid JSON: ${parsed.error.message}`, span: parsed.error.span }] };
   const schema = readProfile(parsed.value);

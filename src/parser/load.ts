@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile, type SourceFile } from '../diagnostics/source.ts';
 import type { IncludeStatement, PolicyFile, Statement } from './ast.ts';
+import { formatSize, MAX_POLICY_TEXT } from '../host/text.ts';
 import { parsePolicy } from './index.ts';
 
 /** How the loader reaches other files; the CLI passes one backed by the file system. */
@@ -33,6 +34,11 @@ export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
   // their identity where the host knows it.
   const identity = (path: string): string => host?.identify?.(path) ?? `path:${path}`;
   const seen = new Set<string>([identity(entry.path)]);
+  // The text read so far, entry and includes: bounded before anything is parsed.
+  let textLength = entry.text.length;
+  if (textLength > MAX_POLICY_TEXT) {
+    return { files, diagnostics: [{ code: 'SC5001', severity: 'error', path: entry.path, message: `the policy is ${formatSize(textLength)}; policies are limited to ${formatSize(MAX_POLICY_TEXT)} of text, includes counted`, hint: 'a filter from a larger policy would exceed the kernel\'s 4,096 instructions: merge rules with `in {…}` sets' }] };
+  }
 
   /** `stack`: the files being read, outermost first, by identity and by the path that named them. */
   function load(file: SourceFile, stack: readonly { id: string; path: string }[]): Statement[] {
@@ -67,6 +73,11 @@ export function loadPolicy(entry: SourceFile, host?: FileHost): LoadedPolicy {
     const read = host.readFile(path);
     if ('error' in read) {
       diagnostics.push({ code: 'SC3007', severity: 'error', message: `cannot include ${path}: ${read.error}`, span: statement.pathSpan, hint: 'include paths are relative to the file that includes them' });
+      return [];
+    }
+    textLength += read.text.length;
+    if (textLength > MAX_POLICY_TEXT) {
+      diagnostics.push({ code: 'SC5001', severity: 'error', message: `cannot include ${path}: the policy and its includes would be ${formatSize(textLength)}; policies are limited to ${formatSize(MAX_POLICY_TEXT)} of text`, span: statement.pathSpan });
       return [];
     }
     return load(createSourceFile(path, read.text), [...stack, { id, path }]);
