@@ -179,15 +179,23 @@ if (timed) {
     [`a ${terms.toLocaleString('en')}-term \`and\` chain`, `default allow\nerrno(1) read if ${Array.from({ length: terms }, (_, i) => `fd != ${i}`).join(' and ')}\n`],
     [`a ${terms.toLocaleString('en')}-term \`or\` chain`, `default allow\nerrno(1) read if ${Array.from({ length: terms }, (_, i) => `fd == ${i}`).join(' or ')}\n`],
     [`one syscall listed ${terms.toLocaleString('en')} times`, `default allow\nerrno(1) ${Array.from({ length: terms }, () => 'read').join(', ')}\n`],
+    ['20,000 defines, each doubling the last (overflows)', `define D0 = 1 << 63\n${Array.from({ length: 20_000 }, (_, i) => `define D${i + 1} = D${i} + D${i}`).join('\n')}\ndefault allow\n`],
+    ['10 MB of `allow read, write, close, fstat` lines (over the 1 MiB policy limit)', `default errno(EPERM)\n${'allow read, write, close, fstat\n'.repeat(330_000)}`],
+    ['1 MiB of the same lines (128,000 SC3004 warnings)', `default errno(EPERM)\n${'allow read, write, close, fstat\n'.repeat(31_000)}`],
+    ['a profile entry with 20,000 args on one index', JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: Array.from({ length: 20_000 }, (_, i) => ({ index: 0, value: i, op: 'SCMP_CMP_NE' })) }] })],
+    ['a profile with 640,000 repeated unknown keys (3.8 MB)', `{"defaultAction": "SCMP_ACT_ALLOW", ${Array.from({ length: 640_000 }, () => '"x": 1').join(', ')}}`],
+    ['a profile with 70,000 unknown actions (3.8 MB)', JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: Array.from({ length: 70_000 }, (_, i) => ({ names: ['read'], action: `SCMP_ACT_BOGUS${i}` })) })],
   ];
   for (const [shape, text] of shapes) {
-    const path = join(dir, 'hostile.policy');
+    const path = join(dir, text.startsWith('{') ? 'hostile.json' : 'hostile.policy');
     writeFileSync(path, text);
     const start = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', path, '-o', join(dir, 'out.bpf')], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'seccompile.js'), 'compile', path, '-o', join(dir, 'out.bpf')], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const said = run.stderr.split('\n').find((l) => /(error|warning): /.test(l))?.replace(/^.*?(error|warning): /, '$1: ') ?? 'no diagnostic';
-    timing.push(`Hostile input, ${shape} (${(text.length / 1e6).toFixed(1)} MB), CLI: ${(ms / 1000).toFixed(2)} s, exit ${run.status}, ${said}.`);
+    const lines = run.stderr.trimEnd().split('\n');
+    const peak = Number(lines.pop()) / 1024;
+    const said = lines.find((l) => /(error|warning): /.test(l))?.replace(/^.*?(error|warning): /, '$1: ').slice(0, 140) ?? 'no diagnostic';
+    timing.push(`Hostile input, ${shape} (${(text.length / 1e6).toFixed(1)} MB), CLI: ${(ms / 1000).toFixed(2)} s, ${peak.toFixed(0)} MB peak, exit ${run.status}, ${said}.`);
   }
 }
 

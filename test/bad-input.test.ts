@@ -519,3 +519,31 @@ describe('bounded inputs (issue: hostile environments)', () => {
     expect(result.stderr).toMatch(/\nseccompile: 49 more not shown: 49 × warning SC3004\n$/);
   });
 });
+
+describe('shapes that were quadratic stay linear (issue: hostile environments)', () => {
+  it('an overflowing define chain is one error, not one per define that uses it', async () => {
+    const chain = ['define D0 = 1 << 63', ...Array.from({ length: 2000 }, (_, i) => `define D${i + 1} = D${i} + D${i}`)].join('\n');
+    const dir = inputs({ 'defines.policy': `${chain}\ndefault allow\n` });
+    const result = await run(['compile', 'defines.policy', '-o', '/dev/null'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.match(/error:/g)).toHaveLength(1);
+    expect(result.stderr).toContain('constant expression overflows [SC2013]');
+  });
+
+  it('a profile key repeated many times is one warning with the count', async () => {
+    const dir = inputs({ 'keys.json': `{"defaultAction": "SCMP_ACT_ALLOW", ${Array.from({ length: 5000 }, () => '"x": 1').join(', ')}, ${Array.from({ length: 3 }, () => '"defaultErrnoRet": 1').join(', ')}}` });
+    const result = await run(['compile', 'keys.json', '-o', '/dev/null'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/warning:/g)).toHaveLength(2);
+    expect(result.stderr).toContain('warning: x: unknown field `x` is ignored (given 5000 times)');
+    expect(result.stderr).toContain('warning: defaultErrnoRet: `defaultErrnoRet` is given 3 times; the last one is used');
+  });
+
+  it('more conditional rules for one syscall than libseccomp can load is SC7007, before the quadratic merge', async () => {
+    const args = Array.from({ length: 2049 }, (_, i) => ({ index: 0, value: i, op: 'SCMP_CMP_NE' }));
+    const dir = inputs({ 'args.json': JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args }] }) });
+    const result = await run(['compile', 'args.json', '-o', '/dev/null'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('`read` has 2049 conditional rules (entries, and args whose index repeats): libseccomp\'s filter for them would exceed the kernel\'s 4,096 instructions');
+  });
+});

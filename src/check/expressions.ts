@@ -10,7 +10,8 @@ import { lookupArgumentName, type Syscall, type SyscallArg } from '../syscalls/i
 import type { ArgOperand, CompareOp, Condition } from './checked.ts';
 
 export interface Define {
-  readonly value: bigint;
+  /** Undefined when the define's own expression was in error (reported there, not at every use). */
+  readonly value: bigint | undefined;
   readonly span: Span;
 }
 
@@ -122,7 +123,9 @@ export class ExpressionChecker {
     if (arg === null) return undefined;
     if (arg) return { type: 'arg', operand: { arg } };
     const defined = scope.defines.get(name);
-    if (defined) return { type: 'const', value: defined.value };
+    // A define whose value failed was reported once: its uses fail quietly, so that a chain of
+    // 20,000 defines built on one mistake is one error, not 20,000 with a suggestion each.
+    if (defined) return defined.value === undefined ? undefined : { type: 'const', value: defined.value };
     const builtin = lookupConstant(name);
     if (builtin) return { type: 'const', value: builtin.value };
     const argNames = scope.syscall?.args.map((a) => a.name) ?? [];

@@ -115,7 +115,7 @@ class PolicyChecker {
         hint: 'choose another name, unless you mean to change what the name stands for in this policy',
       });
     }
-    if (value !== undefined) this.defines.set(statement.name, { value, span: statement.nameSpan });
+    this.defines.set(statement.name, { value, span: statement.nameSpan });
   }
 
   private rule(statement: RuleStatement): void {

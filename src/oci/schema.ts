@@ -88,22 +88,34 @@ class SchemaReader {
     if (value.kind !== 'object') return this.error(path, value.span, `expected an object, found ${jsonKindName(value)}`);
     const found: Partial<Record<K, JsonMember>> = {};
     const lowered = lowercaseFields(fields);
+    // One warning per key, however often it repeats (a hostile profile may repeat one 600,000 times).
+    const unknown = new Map<string, { member: JsonMember; times: number }>();
+    const repeated = new Map<K, { member: JsonMember; times: number }>();
     for (const member of value.members) {
       const exact = (fields as readonly string[]).includes(member.key) ? (member.key as K) : undefined;
       const field = exact ?? lowered.get(member.key.toLowerCase());
-      const at = join(path, member.key);
       if (field === undefined) {
-        const suggestion = closestMatch(member.key, fields);
-        this.warn('SC7003', at, member.keySpan, `unknown field \`${member.key}\` is ignored`, suggestion ? `did you mean \`${suggestion}\`?` : `the fields here are ${fields.join(', ')}`);
+        const seen = unknown.get(member.key);
+        if (seen) seen.times++;
+        else unknown.set(member.key, { member, times: 1 });
         continue;
       }
       if (exact === undefined) {
-        this.warn('SC7003', at, member.keySpan, `\`${member.key}\` is read as \`${field}\` (Go's JSON decoder ignores case); write \`${field}\``);
+        this.warn('SC7003', join(path, member.key), member.keySpan, `\`${member.key}\` is read as \`${field}\` (Go's JSON decoder ignores case); write \`${field}\``);
       }
       if (found[field] !== undefined) {
-        this.warn('SC7003', at, member.keySpan, `\`${field}\` is given more than once; the last one is used, as Docker and runc read it`);
+        const seen = repeated.get(field);
+        if (seen) seen.times++;
+        else repeated.set(field, { member, times: 2 });
       }
       found[field] = member;
+    }
+    for (const [key, { member, times }] of unknown) {
+      const suggestion = closestMatch(key, fields);
+      this.warn('SC7003', join(path, key), member.keySpan, `unknown field \`${key}\` is ignored${times > 1 ? ` (given ${times} times)` : ''}`, suggestion ? `did you mean \`${suggestion}\`?` : `the fields here are ${fields.join(', ')}`);
+    }
+    for (const [field, { member, times }] of repeated) {
+      this.warn('SC7003', join(path, member.key), member.keySpan, `\`${field}\` is given ${times === 2 ? 'more than once' : `${times} times`}; the last one is used, as Docker and runc read it`);
     }
     for (const key of Object.keys(found) as K[]) {
       if (found[key]!.value.kind === 'null') delete found[key];

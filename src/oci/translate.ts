@@ -181,6 +181,9 @@ function requested(flags: readonly OciFlag[], notify: boolean): FilterFlagName[]
   return [...names];
 }
 
+/** Conditional libseccomp rules of one syscall that seccompile takes (see translateSyscall). */
+const MAX_CONDITIONAL_RULES = 2048;
+
 function bySyscall(rules: readonly RuncRule[]): RuncRule[][] {
   const groups = new Map<number, RuncRule[]>();
   for (const rule of rules) {
@@ -216,6 +219,16 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
   }
   // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
   if (!conditional) return { rules: unconditional(syscall, units, 0, diagnostics), overlapping: false };
+  // libseccomp's rule merging (ported below) is quadratic in a syscall's rules, and its filter
+  // spends at least two instructions per conditional rule: past this, runc cannot load it anyway.
+  if (units.length > MAX_CONDITIONAL_RULES) {
+    diagnostics.push({
+      code: 'SC7007', severity: 'error', span: group[0]!.name.span,
+      message: `\`${syscall.name}\` has ${units.length} conditional rules (entries, and args whose index repeats): libseccomp's filter for them would exceed the kernel's 4,096 instructions, so runc cannot load it; seccompile compiles at most ${MAX_CONDITIONAL_RULES} per syscall`,
+      hint: 'merge the values: a policy can test sets and ranges (`seccompile convert`), which a profile cannot',
+    });
+    return { rules: [], overlapping: false };
+  }
   const db = new SyscallDb();
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
