@@ -29,8 +29,7 @@ export function formatLocation(span: Span): string {
 /** The source line of a span with a caret underline, indented under a gutter with the line number. */
 function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => string): string[] {
   const start = positionOf(span.file, span.start);
-  // Control characters would act on the terminal: show them as visible symbols (one per character).
-  const text = lineText(span.file, start.line).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+  const text = lineText(span.file, start.line);
   const end = positionOf(span.file, Math.max(span.start, span.end - 1));
   // A span running over several lines is underlined to the end of its first line.
   const lastColumn = end.line === start.line ? end.column : text.length;
@@ -44,6 +43,9 @@ function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => s
     shown = `${from > 0 ? '…' : ''}${text.slice(from, to)}${to < text.length ? '…' : ''}`;
     column = start.column - from + (from > 0 ? 1 : 0);
   }
+  // Control characters would act on the terminal: show them as visible symbols (one per
+  // character). Only the window shown is rewritten: a long line costs nothing per diagnostic.
+  shown = shown.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
   // Keep tabs so the caret lines up under the same characters.
   const pad = shown.slice(0, column - 1).replace(/[^\t]/g, ' ');
   const gutter = String(start.line);
