@@ -249,6 +249,8 @@ static void note_task(uint32_t tid)
 	if (tgid != 0 && !bit_test_set(seen.tgids, tgid))
 		seen.processes++;
 	out("{\"t\":\"task\",\"tid\":%u,\"tgid\":%u}\n", tid, tgid);
+	/* Sent at once: if this helper is killed, seccompile must know which processes to end. */
+	out_flush();
 }
 
 static void note_odd(enum arch arch, uint32_t nr)

@@ -9,7 +9,7 @@
  * progress line on a terminal (util-linux `script`) and a quiet standard error elsewhere.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -280,5 +280,77 @@ describe('options and the command line', () => {
     expect(both.stderr).toMatch(/--default and --merge do not go together/);
     expect(options.code).toBe(2);
     expect(options.stderr).toMatch(/options of the command go after --/);
+  });
+});
+
+describe('learn in hostile conditions (issue: hostile environments)', () => {
+  it('descriptors the caller opened reach the command as a plain run passes them: bwrap --seccomp 3 3<filter', async () => {
+    const data = join(dir, 'fd3.txt');
+    writeFileSync(data, 'through fd 3\n');
+    const fd = openSync(data, 'r');
+    try {
+      const cat = await learn(['-o', join(dir, 'fd3.policy'), '--', '/bin/sh', '-c', 'cat <&3'], { fd3: fd });
+      expect(cat, cat.stderr).toMatchObject({ code: 0, out: 'through fd 3\n' });
+    } finally {
+      closeSync(fd);
+    }
+    const filter = compileFile(join(ROOT, 'examples', 'build-sandbox.policy'));
+    const filterFd = openSync(filter, 'r');
+    try {
+      const sandboxed = await learn(['-o', join(dir, 'bwrap.policy'), '--', BWRAP, '--ro-bind', '/', '/', '--dev', '/dev', '--seccomp', '3', '--', '/bin/echo', 'sandboxed'], { fd3: filterFd });
+      expect(sandboxed, sandboxed.stderr).toMatchObject({ code: 0, out: 'sandboxed\n' });
+    } finally {
+      closeSync(filterFd);
+    }
+  });
+
+  it('an -o that cannot be written is refused before the command runs', async () => {
+    const marker = join(dir, 'must-not-run');
+    const result = await learn(['-o', join(dir, 'no-such-dir', 'p.policy'), '--', '/bin/sh', '-c', `touch ${marker}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot write');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a killed helper is reported, and the command\'s processes it leaves behind are ended', async () => {
+    const pidFile = join(dir, 'command.pid');
+    let helper = 0;
+    const result = await learn(['-o', join(dir, 'killed.policy'), '--', '/bin/sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], {
+      timeoutMs: 20_000,
+      onSpawn: (pid) => {
+        const poll = setInterval(() => {
+          try {
+            const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+            if (children === '' || !existsSync(pidFile)) return;
+            helper = Number(children.split(' ')[0]);
+            clearInterval(poll);
+            process.kill(helper, 'SIGKILL');
+          } catch {
+            clearInterval(poll);
+          }
+        }, 50);
+      },
+    });
+    expect(helper).toBeGreaterThan(0);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^seccompile: error: the learn helper was killed by SIGKILL before the command ended; ended \d+ process(es)? of the command it left without a supervisor; no policy written$/m);
+    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Ended: gone, or a zombie waiting for whoever adopted it.
+    const alive = existsSync(`/proc/${sleeper}/status`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${sleeper}/status`, 'utf8'));
+    expect(alive).toBe(false);
+    expect(existsSync(join(dir, 'killed.policy'))).toBe(false);
+  });
+
+  it('a set-user-ID program is named in a warning and in the policy: it ran without its privileges', async () => {
+    const program = join(dir, 'setuid-true');
+    copyFileSync('/bin/true', program);
+    chmodSync(program, 0o4755);
+    const policy = join(dir, 'setuid.policy');
+    const result = await learn(['-o', policy, '--', program]);
+    expect(result.code).toBe(0);
+    const warning = `${program} is set-user-ID: under learn it ran without those privileges (no_new_privs), so this run may have taken other paths than a real one`;
+    expect(result.stderr).toBe(`seccompile: warning: ${warning}\n`);
+    expect(readFileSync(policy, 'utf8')).toContain(`# Warning: ${warning}\n`);
   });
 });

@@ -2,7 +2,7 @@
 // or a regular file replaced atomically. Hostile places are expected: a shared directory where
 // another user plants symbolic links, a full disk, a pipe that closes, a reader that wants `>>`.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeIoError } from '../host/node-host.ts';
 import { CliError, EXIT_IO_ERROR, EXIT_USAGE } from './errors.ts';
@@ -193,4 +193,19 @@ export function refuseOutputOverInput(output: string | undefined, inputs: readon
   if (target === undefined) return;
   const input = inputs.find((path) => path !== '<stdin>' && identity(path) === target);
   if (input !== undefined) throw new CliError(`refusing to write the output over ${input}, an input of this command`, EXIT_USAGE, { hint: 'choose another -o file' });
+}
+
+/**
+ * Checks, before any work, that `path` can be written: a long-running command (learn) must not
+ * find out at the end that its output cannot be saved.
+ */
+export function checkOutputPath(path: string | undefined): void {
+  if (path === undefined || path === '-' || inheritedDescriptor(path) !== undefined) return;
+  const target = resolveTarget(path);
+  if (target.stat?.isDirectory()) throw new CliError(`cannot write ${path}: it is a directory`, EXIT_USAGE);
+  try {
+    accessSync(target.stat ? target.path : dirname(target.path), target.stat ? constants.W_OK : constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw writeError(path, error);
+  }
 }

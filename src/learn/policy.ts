@@ -16,6 +16,8 @@ export interface LearnedPolicyOptions {
   /** The command that ran, for the header. */
   readonly command: readonly string[];
   readonly version: string;
+  /** Said in the header (and on stderr by the CLI): a setuid program that ran without privileges… */
+  readonly warnings?: readonly string[];
 }
 
 interface LearnedRule {
@@ -168,6 +170,7 @@ export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): s
     '#',
     '# It allows what that run did and nothing else: another run (other options, inputs, files,',
     '# environment, errors, a newer C library) may need more. Review it before use (docs/learn.md).',
+    ...(options.warnings ?? []).map((w) => `# Warning: ${commentSafe(w)}`),
     '',
     `default ${options.defaultAction}`,
     '',

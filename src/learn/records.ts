@@ -47,6 +47,8 @@ export interface LearnedRun extends LearnProgress {
   readonly protocol?: number;
   /** The `done` record arrived: the run is complete. */
   readonly complete: boolean;
+  /** Process ids of the command and every process it started (from `ready` and `task` records). */
+  readonly pids: readonly number[];
 }
 
 export function valuesKey(nr: number, arg: number): string {
@@ -84,6 +86,7 @@ export class RecordReader {
   private elapsedMs = 0;
   private protocol: number | undefined;
   private complete = false;
+  private readonly pids = new Set<number>();
   /** Lines that were not records (a helper bug, or not our helper): kept for the error message. */
   readonly garbage: string[] = [];
 
@@ -162,8 +165,14 @@ export class RecordReader {
         this.elapsedMs = numberOf(record['elapsed_ms']);
         this.complete = true;
         break;
+      case 'ready':
+        this.pids.add(numberOf(record['pid']));
+        break;
+      case 'task':
+        this.pids.add(numberOf(record['tgid']));
+        break;
       default:
-        // ready, task, syscall: informative only (progress carries the totals).
+        // syscall: informative only (progress carries the totals).
         break;
     }
   }
@@ -220,6 +229,7 @@ export class RecordReader {
       errors: [...this.errors],
       ...(this.protocol !== undefined ? { protocol: this.protocol } : {}),
       complete: this.complete,
+      pids: [...this.pids].filter((pid) => pid > 0),
     };
   }
 }

@@ -2,7 +2,7 @@
 //  [--timeout SECONDS] -- COMMAND [ARG]...`: runs the command under the native helper, which
 // sees every system call of every process and thread it starts through seccomp user
 // notification, and writes a policy that allows exactly those calls (docs/learn.md).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { compilePolicy } from '../../compile.ts';
@@ -10,13 +10,13 @@ import type { CheckedPolicy } from '../../check/checked.ts';
 import { formatDiagnostics } from '../../diagnostics/format.ts';
 import { nodeFileHost } from '../../host/node-host.ts';
 import { resolvedTracking } from '../../learn/args.ts';
-import { locateHelper, runLearn } from '../../learn/helper.ts';
+import { endOrphans, locateHelper, runLearn } from '../../learn/helper.ts';
 import { learnedPolicy, learnedProfile, mergeLearned } from '../../learn/policy.ts';
 import { LEARN_PROTOCOL, type LearnProgress } from '../../learn/records.ts';
 import { VERSION } from '../../version.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { decodeText, readInput, report } from '../io.ts';
-import { writeOutput } from '../output.ts';
+import { checkOutputPath, writeOutput } from '../output.ts';
 
 export interface LearnCommandOptions {
   readonly output?: string;
@@ -83,6 +83,50 @@ function warn(message: string): void {
   process.stderr.write(`seccompile: warning: ${message}\n`);
 }
 
+/** Programs that gain privileges when run (set-user-ID or set-group-ID), by path. */
+function privilegedPrograms(paths: readonly (string | undefined)[]): { path: string; bits: string }[] {
+  const found: { path: string; bits: string }[] = [];
+  for (const path of new Set(paths)) {
+    if (path === undefined) continue;
+    try {
+      const { mode } = statSync(path);
+      const bits = [mode & 0o4000 ? 'set-user-ID' : '', mode & 0o2000 ? 'set-group-ID' : ''].filter(Boolean).join(' and ');
+      if (bits) found.push({ path, bits });
+    } catch {
+      // not a file we can see
+    }
+  }
+  return found;
+}
+
+function privilegeWarning(program: { path: string; bits: string }): string {
+  return `${program.path} is ${program.bits}: under learn it ran without those privileges (no_new_privs), so this run may have taken other paths than a real one`;
+}
+
+/** The file a command name runs, found as execvp would (for the privilege check only). */
+function resolveCommand(name: string): string | undefined {
+  if (name.includes('/')) return name;
+  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
+    const path = resolve(dir || '.', name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/**
+ * Writes the policy; if the file cannot be written after all (the disk filled up while the command
+ * ran), the policy goes to standard output instead, so that the run is not lost.
+ */
+function saveLearned(output: string | undefined, text: string): void {
+  try {
+    writeOutput(output ?? '-', text);
+  } catch (error) {
+    if (!(error instanceof CliError) || output === undefined || output === '-') throw error;
+    writeOutput('-', text);
+    throw new CliError(`${error.message}; the learned policy was written to standard output instead`, error.exitCode);
+  }
+}
+
 export async function runLearnCommand(command: readonly string[], options: LearnCommandOptions): Promise<void> {
   if (command.length === 0) throw new CliError('no command to run', EXIT_USAGE, { hint: 'seccompile learn -o app.policy -- COMMAND [ARG]...' });
   if (options.merge !== undefined && options.default !== undefined) {
@@ -91,6 +135,9 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   const defaultAction = checkDefaultAction(options.default ?? DEFAULT_ACTION);
   const timeoutMs = checkTimeout(options.timeout);
   const base = options.merge !== undefined ? loadMergeBase(options.merge) : undefined;
+  // Before the command runs, which may take long: the outputs must be writable.
+  checkOutputPath(options.output);
+  checkOutputPath(options.profile);
   const helper = locateHelper();
   if (!('path' in helper)) throw new CliError(helper.unavailable, EXIT_LEARN_FAILED, { hint: helper.hint });
 
@@ -107,6 +154,12 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   // execve calls that failed (a PATH search tries several names) name files that do not exist.
   const run = { ...result.run, programs: result.run.programs.filter((path) => !isAbsolute(path) || existsSync(path)) };
   const status = result.status ?? 128 + (result.signal ? (constants.signals[result.signal] ?? 0) : 0);
+  if (result.signal !== null && !run.complete) {
+    // The helper was killed: the command's processes lost their supervisor, and each of their
+    // calls would fail from now on. End them rather than leave them spinning.
+    const ended = endOrphans(run.pids, result.helperStart);
+    throw new CliError(`the learn helper was killed by ${result.signal} before the command ended${ended > 0 ? `; ended ${ended} process${ended === 1 ? '' : 'es'} of the command it left without a supervisor` : ''}; no policy written`, EXIT_LEARN_FAILED);
+  }
   if (run.protocol !== LEARN_PROTOCOL) {
     const garbage = result.garbage.length > 0 ? ` (it wrote: ${result.garbage[0]})` : '';
     throw new CliError(`the learn helper ${helper.path} does not speak protocol ${LEARN_PROTOCOL}${garbage}`, EXIT_LEARN_FAILED, { hint: 'rebuild it: npm rebuild seccompile' });
@@ -117,6 +170,8 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   }
 
   const outputPath = options.output !== undefined && options.output !== '-' ? options.output : undefined;
+  const privileged = privilegedPrograms([resolveCommand(command[0]!), ...run.programs]);
+  for (const program of privileged) warn(privilegeWarning(program));
   let text: string;
   let checkPath: string;
   if (base) {
@@ -128,7 +183,7 @@ export async function runLearnCommand(command: readonly string[], options: Learn
       warn(`${base.path} has includes, which are resolved relative to the file: they may not be found from ${outputPath}`);
     }
   } else {
-    text = learnedPolicy(run, { defaultAction, args: options.args === true, command, version: VERSION });
+    text = learnedPolicy(run, { defaultAction, args: options.args === true, command, version: VERSION, warnings: privileged.map(privilegeWarning) });
     checkPath = outputPath ?? '<learned policy>';
   }
   // What is written must compile; a new policy, without a single warning (the tests hold it to
@@ -137,7 +192,7 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   const shown = base ? check.diagnostics.filter((d) => d.severity === 'error') : check.diagnostics;
   if (shown.length > 0) process.stderr.write(`${formatDiagnostics(shown, { color: false })}\n`);
   if (!check.ok) throw new CliError('the learned policy does not compile; it was not written (please report this)', EXIT_LEARN_FAILED);
-  writeOutput(options.output ?? '-', text);
+  saveLearned(options.output, text);
   if (options.profile !== undefined) writeOutput(options.profile, learnedProfile(run));
 
   const how = { x32: 'through the x32 ABI', i386: 'through the i386 ABI (int $0x80)', other: 'of another architecture' } as const;
