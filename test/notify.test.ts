@@ -9,6 +9,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli-build.ts';
@@ -337,6 +338,40 @@ describe('examples/notify-mkdir in the kernel', () => {
     expect(interrupted.lines).toContain(`mkdir ${dir}: OK`);
     expect(statSync(dir).isDirectory()).toBe(true);
     expect(supervisor.exited).toBeUndefined();
+  });
+
+  it('idle connections delay nobody: a target is served while ten connections send nothing, and they are dropped after their deadline', async () => {
+    const { supervisor, socket } = await startSupervisor();
+    const idle = await Promise.all(Array.from({ length: 10 }, () => new Promise<Socket>((resolve, reject) => {
+      const conn = createConnection(socket, () => resolve(conn));
+      conn.on('error', reject);
+    })));
+    const dir = join(sandbox, 'not-stalled');
+    const result = await run(target(), [socket, dir]);
+    expect(result.out).toContain(`mkdir ${dir}: OK`);
+    const served = await supervisor.waitFor(new RegExp(`mkdir "${dir}": created`));
+    // Every idle connection is dropped after the served target, not before it.
+    for (let i = 0; i < 10; i++) await supervisor.waitFor(/no listener fd within 2000 ms; connection dropped/, served.index);
+    expect(supervisor.lines.slice(0, served.index).some((l) => /connection dropped/.test(l))).toBe(false);
+    for (const conn of idle) conn.destroy();
+  });
+
+  it('serves more than 64 targets at once (its tables grow)', async () => {
+    const { supervisor, socket } = await startSupervisor();
+    const many = 80;
+    const results = await Promise.all(Array.from({ length: many }, (_, i) => run(target(), [socket, '--exec', '/bin/sh', '-c', `sleep 1; mkdir ${join(sandbox, `many-${i}`)} && echo made`], { timeoutMs: 30_000 })));
+    expect(results.map((r) => r.out.trim())).toEqual(Array.from({ length: many }, () => 'made'));
+    expect(supervisor.lines.filter((l) => /refused/.test(l))).toEqual([]);
+  });
+
+  it('a path with a newline cannot forge a log line: what a target sends is escaped', async () => {
+    const { supervisor, socket } = await startSupervisor();
+    const evil = join(sandbox, 'x\nsupervisor: pid 1: mkdir "etc": created etc');
+    const result = await run(target(), [socket, evil]);
+    expect(result.out).toContain(': OK');
+    const line = await supervisor.waitFor(/x\\x0asupervisor: pid 1/);
+    expect(line.line).toMatch(/^supervisor: pid \d+: mkdir ".*\/x\\x0asupervisor: pid 1: mkdir \\"etc\\": created etc": created /);
+    expect(supervisor.lines.filter((l) => l.startsWith('supervisor: pid 1:'))).toEqual([]);
   });
 
   it('stops cleanly on SIGTERM and removes its socket', async () => {

@@ -8,7 +8,9 @@
  *   - a path under /tmp/: it creates the directory itself and answers 0 (or the error the
  *     creation gave: EEXIST, ENOENT, ...);
  *   - anything else: EPERM.
- * It serves any number of targets, one after the other or at once, until SIGINT or SIGTERM.
+ * It serves any number of targets, one after the other or at once (its tables grow as needed,
+ * until memory or the process's fd limit runs out), until SIGINT or SIGTERM. A connection that
+ * does not hand over its fd within 2 seconds is dropped, without delaying anyone else.
  *
  *   supervisor [--delay-ms N] SOCKET
  *
@@ -38,17 +40,26 @@
 #include "seccompile_notify.h"
 
 #define AUDIT_ARCH_X86_64 0xc000003eU
-#define MAX_TARGETS 64
 #define MAX_COMPONENTS 256
+#define HANDOVER_MS 2000 /* how long a connection may take to send its listener fd */
 
 struct target {
 	int listener; /* the target's listener fd */
 	pid_t pid;    /* who connected, for messages */
 };
 
+/* A connection accepted, waiting for its listener fd (non-blocking, with a deadline). */
+struct pending {
+	int conn;
+	pid_t pid;
+	long long deadline; /* CLOCK_MONOTONIC milliseconds */
+};
+
 static volatile sig_atomic_t stopping;
-static struct target targets[MAX_TARGETS];
-static int target_count;
+static struct target *targets;
+static int target_count, target_room;
+static struct pending *pendings;
+static int pending_count, pending_room;
 static long delay_ms;
 
 static void on_signal(int sig)
@@ -67,6 +78,62 @@ static void say(const char *format, ...)
 	vprintf(format, ap);
 	putchar('\n');
 	va_end(ap);
+}
+
+/*
+ * A string from a target (a path), safe in one log line: control characters, `"`, `\\` and
+ * bytes above 0x7e are escaped, so a path with a newline cannot forge another line.
+ */
+static const char *escaped(const char *s, char *out, size_t room)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 5 < room; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	if (*s != '\0' && n + 4 <= room) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Makes room for one more element in a table that grows; 0, or -1 when memory runs out. */
+static int grow(void **table, int *room, int count, size_t size)
+{
+	void *bigger;
+	int wanted;
+
+	if (count < *room)
+		return 0;
+	wanted = *room > 0 ? *room * 2 : 16;
+	bigger = realloc(*table, (size_t)wanted * size);
+	if (!bigger)
+		return -1;
+	*table = bigger;
+	*room = wanted;
+	return 0;
 }
 
 static const char *errno_name(int e)
@@ -393,6 +460,7 @@ static void serve(struct target *t, struct scn_buffers *b)
 	struct seccomp_notif *req = b->req;
 	struct request rq;
 	struct decision d;
+	char shown[4 * PATH_MAX + 4], shown_full[4 * (2 * PATH_MAX + 2) + 4];
 	int r;
 
 	r = scn_recv(t->listener, b);
@@ -417,11 +485,13 @@ static void serve(struct target *t, struct scn_buffers *b)
 		say("pid %u: gone before the decision; nothing done", req->pid);
 		return;
 	}
+	escaped(rq.path, shown, sizeof(shown));
+	escaped(d.full, shown_full, sizeof(shown_full));
 	if (d.error) {
-		say("pid %u: %s \"%s\": %s (%s)", req->pid, rq.syscall, rq.path, errno_name(d.error), d.why);
+		say("pid %u: %s \"%s\": %s (%s)", req->pid, rq.syscall, shown, errno_name(d.error), d.why);
 		r = scn_respond_error(t->listener, b, req->id, d.error);
 	} else {
-		say("pid %u: %s \"%s\": created %s", req->pid, rq.syscall, rq.path, d.full);
+		say("pid %u: %s \"%s\": created %s", req->pid, rq.syscall, shown, shown_full);
 		if (delay_ms > 0)
 			sleep_ms(delay_ms);
 		r = scn_respond_value(t->listener, b, req->id, 0);
@@ -433,7 +503,7 @@ static void serve(struct target *t, struct scn_buffers *b)
 		 * restarted mkdir would fail with EEXIST.
 		 */
 		if (d.parent >= 0 && unlinkat(d.parent, d.name, AT_REMOVEDIR) == 0)
-			say("pid %u: gone or interrupted before the answer; removed %s", req->pid, d.full);
+			say("pid %u: gone or interrupted before the answer; removed %s", req->pid, shown_full);
 		else
 			say("pid %u: gone or interrupted before the answer", req->pid);
 	} else if (r < 0) {
@@ -480,53 +550,82 @@ static int is_listener(int fd)
 	return strcmp(link, "anon_inode:seccomp notify") == 0;
 }
 
-/* Accepts one target: checks who it is, takes its listener fd, acknowledges. */
-static void accept_target(int server)
+/*
+ * Accepts a connection without waiting for it: checks who it is (SO_PEERCRED, known at accept),
+ * and keeps it pending, non-blocking, until it sends its listener fd or its deadline passes. An idle
+ * connection therefore delays nobody.
+ */
+static void accept_connection(int server)
 {
-	char byte, control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
 	struct ucred peer;
 	socklen_t len = sizeof(peer);
-	struct timeval timeout = { 2, 0 };
-	int conn, fd = -1;
+	int conn;
 
-	conn = accept4(server, NULL, NULL, SOCK_CLOEXEC);
+	conn = accept4(server, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0)
 		return;
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != geteuid()) {
 		say("refused a connection from another user");
 		close(conn);
 		return;
 	}
+	if (grow((void **)&pendings, &pending_room, pending_count, sizeof(*pendings)) < 0) {
+		say("pid %d: refused (out of memory)", (int)peer.pid);
+		close(conn);
+		return;
+	}
+	pendings[pending_count].conn = conn;
+	pendings[pending_count].pid = peer.pid;
+	pendings[pending_count].deadline = now_ms() + HANDOVER_MS;
+	pending_count++;
+}
+
+static void drop_pending(int i)
+{
+	close(pendings[i].conn);
+	pendings[i] = pendings[--pending_count];
+}
+
+/* A pending connection is readable: takes its listener fd, acknowledges, and serves the target. */
+static void take_listener(int i)
+{
+	char byte, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	pid_t pid = pendings[i].pid;
+	int conn = pendings[i].conn, fd = -1;
+	ssize_t n;
+
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = control;
 	msg.msg_controllen = sizeof(control);
-	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) == 1 && !(msg.msg_flags & MSG_CTRUNC)) {
+	n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 1 && !(msg.msg_flags & MSG_CTRUNC)) {
 		cmsg = CMSG_FIRSTHDR(&msg);
 		if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
 		    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	}
-	if (fd < 0 || !is_listener(fd) || target_count == MAX_TARGETS) {
-		say("pid %d: refused (%s)", (int)peer.pid, fd < 0 ? "no fd" : target_count == MAX_TARGETS ? "too many targets" : "not a seccomp listener");
+	if (fd < 0 || !is_listener(fd) || grow((void **)&targets, &target_room, target_count, sizeof(*targets)) < 0) {
+		say("pid %d: refused (%s)", (int)pid, fd < 0 ? "no fd" : !is_listener(fd) ? "not a seccomp listener" : "out of memory");
 		if (fd >= 0)
 			close(fd);
-		close(conn);
+		drop_pending(i);
 		return;
 	}
 	targets[target_count].listener = fd;
-	targets[target_count].pid = peer.pid;
+	targets[target_count].pid = pid;
 	target_count++;
-	say("target %d connected (listener fd %d)", (int)peer.pid, fd);
+	say("target %d connected (listener fd %d)", (int)pid, fd);
 	/* Acknowledge: from now on the target's calls have someone to answer them. */
-	if (send(conn, "k", 1, MSG_NOSIGNAL) != 1)
-		say("target %d: could not acknowledge", (int)peer.pid);
-	close(conn);
+	if (send(conn, "k", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+		say("target %d: could not acknowledge", (int)pid);
+	drop_pending(i);
 }
 
 static void drop_target(int i)
@@ -538,7 +637,8 @@ static void drop_target(int i)
 
 int main(int argc, char **argv)
 {
-	struct pollfd fds[1 + MAX_TARGETS];
+	struct pollfd *fds = NULL;
+	int fds_room = 0;
 	struct scn_buffers b;
 	struct sigaction sa;
 	const char *socket_path = NULL;
@@ -573,33 +673,71 @@ int main(int argc, char **argv)
 		return 1;
 	say("listening on %s", socket_path);
 	while (!stopping) {
+		int count = 1 + target_count + pending_count, timeout = -1;
+		long long now = now_ms();
+
+		if (count > fds_room) {
+			struct pollfd *bigger = realloc(fds, (size_t)count * 2 * sizeof(*fds));
+			if (!bigger) {
+				say("out of memory");
+				break;
+			}
+			fds = bigger;
+			fds_room = count * 2;
+		}
 		fds[0].fd = server;
 		fds[0].events = POLLIN;
 		for (int i = 0; i < target_count; i++) {
 			fds[1 + i].fd = targets[i].listener;
 			fds[1 + i].events = POLLIN;
 		}
-		if (poll(fds, (nfds_t)(1 + target_count), -1) < 0) {
+		for (int i = 0; i < pending_count; i++) {
+			long long left = pendings[i].deadline - now;
+			fds[1 + target_count + i].fd = pendings[i].conn;
+			fds[1 + target_count + i].events = POLLIN;
+			if (timeout < 0 || left < timeout)
+				timeout = left > 0 ? (int)left : 0;
+		}
+		if (poll(fds, (nfds_t)count, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("supervisor: poll");
 			break;
 		}
-		/* Listeners first, from the last, so that dropping one does not skip another. */
-		for (int i = target_count - 1; i >= 0; i--) {
+		/*
+		 * Listeners, then pending connections, each from the last, so that dropping one does not
+		 * skip another (a pending connection that becomes a target is added after the listeners
+		 * polled); new connections last, as they were not in this poll.
+		 */
+		int polled_targets = target_count;
+		for (int i = polled_targets - 1; i >= 0; i--) {
 			if (fds[1 + i].revents & POLLIN)
 				serve(&targets[i], &b);
 			else if (fds[1 + i].revents & (POLLHUP | POLLERR | POLLNVAL))
 				drop_target(i);
 		}
+		now = now_ms();
+		for (int i = pending_count - 1; i >= 0; i--) {
+			if (fds[1 + polled_targets + i].revents & (POLLIN | POLLHUP | POLLERR))
+				take_listener(i);
+			else if (now >= pendings[i].deadline) {
+				say("pid %d: no listener fd within %d ms; connection dropped", (int)pendings[i].pid, HANDOVER_MS);
+				drop_pending(i);
+			}
+		}
 		if (fds[0].revents & POLLIN)
-			accept_target(server);
+			accept_connection(server);
 	}
 	say("stopping");
 	unlink(socket_path);
 	close(server);
 	while (target_count > 0)
 		close(targets[--target_count].listener);
+	while (pending_count > 0)
+		drop_pending(pending_count - 1);
+	free(targets);
+	free(pendings);
+	free(fds);
 	scn_free(&b);
 	return 0;
 }
