@@ -374,6 +374,27 @@ describe('examples/notify-mkdir in the kernel', () => {
     expect(supervisor.lines.filter((l) => l.startsWith('supervisor: pid 1:'))).toEqual([]);
   });
 
+  it('answers as the kernel would: a path in a PROT_NONE page is EFAULT, "dir/." creates nothing, a deleted working directory is ENOENT', async () => {
+    const { socket } = await startSupervisor();
+    const hidden = join(sandbox, 'prot-none');
+    const base = join(sandbox, 'base');
+    mkdirSync(base);
+    // What the kernel answers itself, without a supervisor:
+    expect(() => mkdirSync(`${base}/dot/.`)).toThrow(/ENOENT/);
+    expect(() => mkdirSync(`${base}/.`)).toThrow(/EEXIST/);
+    const result = await run(target(), [socket, `none:${hidden}`, `${base}/dot/.`, `${base}/.`]);
+    expect(result.out.split('\n').slice(1, -1)).toEqual([`mkdir ${hidden}: EFAULT`, `mkdir ${base}/dot/.: ENOENT`, `mkdir ${base}/.: EEXIST`]);
+    expect(existsSync(hidden)).toBe(false);
+    expect(existsSync(join(base, 'dot'))).toBe(false);
+    // A directory named as readlink shows a deleted one must not receive the new directory.
+    const gone = join(sandbox, 'gone');
+    mkdirSync(`${gone} (deleted)`);
+    const deleted = await run(target(), [socket, '--exec', '/bin/sh', '-c', `mkdir ${gone} && cd ${gone} && rmdir ${gone} && mkdir child; echo "status $?"`]);
+    expect(deleted.stderr).toMatch(/No such file or directory/);
+    expect(deleted.out).toBe('status 1\n');
+    expect(readdirSync(`${gone} (deleted)`)).toEqual([]);
+  });
+
   it('stops cleanly on SIGTERM and removes its socket', async () => {
     const { supervisor, socket } = await startSupervisor();
     expect(existsSync(socket)).toBe(true);

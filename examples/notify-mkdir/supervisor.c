@@ -235,6 +235,10 @@ struct request {
 
 struct decision {
 	int error;                 /* 0: created; else the errno to answer */
+	int exists_only;           /* the path ends in "." or "..": the kernel creates nothing */
+	dev_t base_dev;            /* the directory a relative path starts from, by identity */
+	ino_t base_ino;
+	int base_depth;            /* its components in the path (0: an absolute path) */
 	const char *why;           /* for the log */
 	char full[2 * PATH_MAX + 2]; /* the absolute path that was checked */
 	int parent;                /* open parent directory (O_PATH) of what was created, or -1 */
@@ -267,16 +271,38 @@ static int split_path(char *full, char *parts[])
  * time and refusing symbolic links, so that neither a link nor a rename elsewhere can lead
  * outside /tmp. On success keeps the parent open in d->parent, for undoing.
  */
+static int is_base(int dir, const struct decision *d)
+{
+	struct stat st;
+
+	return fstat(dir, &st) == 0 && st.st_dev == d->base_dev && st.st_ino == d->base_ino;
+}
+
 static void create_under_tmp(char *parts[], int n, mode_t mode, struct decision *d)
 {
 	int dir = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A path ending in "." names a directory that must exist: every component is a parent. */
+	int parents = d->exists_only ? n : n - 1;
 
 	if (dir < 0) {
 		d->error = errno;
 		d->why = "cannot open /tmp";
 		return;
 	}
-	for (int i = 1; i < n - 1; i++) {
+	for (int i = 1; i <= parents; i++) {
+		/*
+		 * The directory a relative path started from, reached again by name: it must be the
+		 * target's own (/proc/PID/cwd or fd/N, opened as a file), or it was renamed or replaced
+		 * meanwhile and the string no longer names it.
+		 */
+		if (d->base_depth > 0 && i == d->base_depth && !is_base(dir, d)) {
+			d->error = ENOENT;
+			d->why = "the target's directory moved while the path was checked";
+			close(dir);
+			return;
+		}
+		if (i == parents)
+			break;
 		struct stat st;
 		int next = openat(dir, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
@@ -300,6 +326,13 @@ static void create_under_tmp(char *parts[], int n, mode_t mode, struct decision 
 		} else {
 			continue;
 		}
+		close(dir);
+		return;
+	}
+	if (d->exists_only) {
+		/* As the kernel answers mkdir("dir/."): the directory exists. */
+		d->error = EEXIST;
+		d->why = "the path ends in \".\"";
 		close(dir);
 		return;
 	}
@@ -332,6 +365,8 @@ static int decide(int listener, const struct seccomp_notif *req, struct request 
 
 	d->parent = -1;
 	d->full[0] = '\0';
+	d->exists_only = 0;
+	d->base_depth = 0;
 	r = read_status(listener, req, &target_umask, &fsuid);
 	if (r < 0) {
 		d->error = (int)-r;
@@ -346,24 +381,55 @@ static int decide(int listener, const struct seccomp_notif *req, struct request 
 	}
 	/* Absolute paths are resolved against the target's root: it must be ours. */
 	r = read_proc_link(req->pid, "root", root, sizeof(root));
-	if (r >= 0 && rq->path[0] != '/') {
-		/* A relative path starts at the target's working directory or at mkdirat's dirfd. */
-		char link[32];
+	if (r >= 0 && rq->path[0] != '/' && rq->path[0] != '\0') {
+		/*
+		 * A relative path starts at the target's working directory or at mkdirat's dirfd. Its
+		 * name (readlink) says where it is; the directory itself, opened through /proc as a
+		 * file, says whether it still exists and lets the walk check it reached the same one.
+		 */
+		char link[32], proc[64];
+		struct stat st;
+		int base_fd;
 
 		if (rq->dirfd == AT_FDCWD)
 			snprintf(link, sizeof(link), "cwd");
 		else
 			snprintf(link, sizeof(link), "fd/%d", rq->dirfd);
-		r = read_proc_link(req->pid, link, base, sizeof(base));
-		if (r == -ENOENT && rq->dirfd != AT_FDCWD)
-			r = -EBADF;
+		snprintf(proc, sizeof(proc), "/proc/%d/%s", (int)req->pid, link);
+		base_fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (base_fd < 0) {
+			r = errno == ENOENT && rq->dirfd != AT_FDCWD ? -EBADF : -errno;
+		} else {
+			r = read_proc_link(req->pid, link, base, sizeof(base));
+			if (r >= 0 && fstat(base_fd, &st) != 0)
+				r = -errno;
+			else if (r >= 0 && st.st_nlink == 0)
+				r = -ENOENT; /* deleted: the kernel creates nothing in it */
+			d->base_dev = st.st_dev;
+			d->base_ino = st.st_ino;
+			close(base_fd);
+		}
 	}
 	if (scn_id_valid(listener, req->id) != 0)
 		return -ENOENT;
+	if (rq->path[0] == '\0') {
+		d->error = ENOENT;
+		d->why = "an empty path";
+		return 0;
+	}
 	if (r < 0) {
 		d->error = (int)-r;
-		d->why = "cannot resolve the path";
+		d->why = r == -ENOENT ? "the target's directory was deleted, or is gone" : "cannot resolve the path";
 		return 0;
+	}
+	{
+		/* "dir/." and "dir/./" name a directory that must exist: mkdir creates nothing. */
+		size_t len = strlen(rq->path);
+
+		while (len > 1 && rq->path[len - 1] == '/')
+			len--;
+		if ((len == 1 && rq->path[0] == '.') || (len >= 2 && rq->path[len - 1] == '.' && rq->path[len - 2] == '/'))
+			d->exists_only = 1;
 	}
 	if (strcmp(root, "/") != 0) {
 		d->error = EPERM;
@@ -378,7 +444,11 @@ static int decide(int listener, const struct seccomp_notif *req, struct request 
 		d->why = "dirfd is not a directory";
 		return 0;
 	} else {
+		char scratch[PATH_MAX], *base_parts[MAX_COMPONENTS];
+
 		snprintf(d->full, sizeof(d->full), "%s/%s", base, rq->path);
+		memcpy(scratch, base, sizeof(scratch));
+		d->base_depth = split_path(scratch, base_parts);
 	}
 	if (strlen(d->full) >= PATH_MAX) {
 		d->error = ENAMETOOLONG;
@@ -403,6 +473,11 @@ static int decide(int listener, const struct seccomp_notif *req, struct request 
 		if (n == 1) {
 			d->error = EEXIST;
 			d->why = "/tmp itself";
+			return 0;
+		}
+		if (d->base_depth < 0) {
+			d->error = EPERM;
+			d->why = "the target's directory is not a plain path";
 			return 0;
 		}
 		/* From here on the log shows the path as checked: "/tmp/a/b". */

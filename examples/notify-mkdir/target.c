@@ -4,7 +4,9 @@
  * decided by the supervisor.
  *
  *   target SOCKET PATH...              mkdir(PATH, 0755) for each PATH; "at:PATH" uses
- *                                      mkdirat(AT_FDCWD, PATH, 0755)
+ *                                      mkdirat(AT_FDCWD, PATH, 0755); "none:PATH" passes a
+ *                                      copy of PATH in a page it cannot read (PROT_NONE), as a
+ *                                      test of the supervisor (the kernel answers EFAULT)
  *   target SOCKET --exec PROGRAM [ARG...]   run PROGRAM under the filter
  *
  * Prints "mkdir PATH: OK" or "mkdir PATH: EPERM" and so on for each PATH. Exit status: 0
@@ -18,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -40,6 +43,7 @@ static const char *errno_name(int e)
 	case ENOENT: return "ENOENT";
 	case EACCES: return "EACCES";
 	case EEXIST: return "EEXIST";
+	case EFAULT: return "EFAULT";
 	case ENOTDIR: return "ENOTDIR";
 	case EINTR: return "EINTR";
 	case ENOSYS: return "ENOSYS";
@@ -142,9 +146,21 @@ int main(int argc, char **argv)
 
 	/* 3. Every mkdir from here on waits for the supervisor's answer. */
 	for (int i = 2; i < argc; i++) {
-		int at = strncmp(argv[i], "at:", 3) == 0;
-		const char *path = at ? argv[i] + 3 : argv[i];
-		int r = at ? mkdirat(AT_FDCWD, path, 0755) : mkdir(path, 0755);
+		int at = strncmp(argv[i], "at:", 3) == 0, none = strncmp(argv[i], "none:", 5) == 0;
+		const char *path = at ? argv[i] + 3 : none ? argv[i] + 5 : argv[i];
+		char *page = NULL;
+		int r;
+
+		if (none) {
+			page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (page == MAP_FAILED)
+				return 2;
+			snprintf(page, 4096, "%s", path);
+			mprotect(page, 4096, PROT_NONE);
+		}
+		r = at ? mkdirat(AT_FDCWD, path, 0755) : mkdir(none ? page : path, 0755);
+		if (page)
+			munmap(page, 4096);
 
 		printf("%s %s: %s\n", at ? "mkdirat" : "mkdir", path, r == 0 ? "OK" : errno_name(errno));
 		failures += r != 0;

@@ -17,6 +17,7 @@ const SYSCALL_NUMBERS: readonly (readonly [string, number])[] = [
   ['pread64', 17],
   ['prctl', 157],
   ['openat', 257],
+  ['process_vm_readv', 310],
   ['seccomp', 317],
 ];
 

@@ -352,62 +352,116 @@ static inline long scn_mem_read(int memfd, __u64 addr, void *buf, size_t len)
 \treturn (long)done;
 }
 
+/* The layout of struct iovec, without <sys/uio.h>. */
+struct scn_internal_iovec {
+	void *base;
+	size_t len;
+};
+
 /*
- * scn_mem_open, scn_mem_read, close: copies \`len\` bytes at \`addr\` in the target of
- * \`req\` into \`buf\`. Returns the number of bytes copied (check it against len), or -errno
- * as scn_mem_open and scn_mem_read.
+ * Copies up to \`len\` bytes at \`addr\` in the target of \`req\`, as the target itself could
+ * read them: process_vm_readv honours page protections, so a PROT_NONE page is unreadable here
+ * as it is to the kernel's own copy from the target (/proc/PID/mem reads through it). Page by
+ * page, stopping where the memory stops being readable. The caller checks the id afterwards.
+ * Returns the number of bytes copied, or -errno: -EFAULT (nothing readable at addr), -ESRCH.
+ */
+static inline long scn_internal_target_read(const struct seccomp_notif *req, __u64 addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		__u64 at = addr + done;
+		size_t chunk = 4096 - (size_t)(at & 4095);
+		struct scn_internal_iovec local, remote;
+		long got;
+
+		if (at < addr || at > 0x7fffffffffffffffULL)
+			break;
+		if (chunk > len - done)
+			chunk = len - done;
+		local.base = (char *)buf + done;
+		local.len = chunk;
+		remote.base = (void *)(unsigned long)at;
+		remote.len = chunk;
+		got = seccompile_syscall(SECCOMPILE_NR_process_vm_readv, (long)req->pid, (long)&local, 1, (long)&remote, 1, 0);
+		if (got == -EINTR)
+			continue;
+		if (got <= 0) {
+			if (done > 0)
+				break;
+			return got == 0 ? -EFAULT : got;
+		}
+		done += (size_t)got;
+		if ((size_t)got < chunk)
+			break;
+	}
+	if (done == 0 && len > 0)
+		return -EFAULT;
+	return (long)done;
+}
+
+/*
+ * Copies \`len\` bytes at \`addr\` in the target of \`req\` into \`buf\`, as the target could
+ * read them (page protections honoured), then checks the id: the data is the target's only if
+ * the target was still waiting afterwards (rule 1). Returns the number of bytes copied (check it
+ * against len), or -errno: -EFAULT (nothing readable at addr), -ENOENT (the target went away).
  */
 static inline long scn_read_memory(int listener, const struct seccomp_notif *req, __u64 addr, void *buf, size_t len)
 {
-\tint fd = scn_mem_open(listener, req);
-\tlong ret;
+	long ret = scn_internal_target_read(req, addr, buf, len);
+	int valid = scn_id_valid(listener, req->id);
 
-\tif (fd < 0)
-\t\treturn fd;
-\tret = scn_mem_read(fd, addr, buf, len);
-\tscn_internal_close(fd);
-\treturn ret;
+	if (valid < 0)
+		return valid;
+	return ret == -ESRCH ? -ENOENT : ret;
 }
 
 /*
  * Copies the NUL-terminated string at \`addr\` in the target of \`req\` (a path, say) into
- * \`buf\` of \`size\` bytes. Returns its length (buf is then NUL-terminated), or -errno:
- * -ENAMETOOLONG (no NUL within size bytes: size 4096 matches the kernel's PATH_MAX),
- * -EFAULT (it runs into unreadable memory), -EINVAL (size 0), or as scn_mem_open.
+ * \`buf\` of \`size\` bytes, as the target could read it, then checks the id. Returns its
+ * length (buf is then NUL-terminated), or -errno: -ENAMETOOLONG (no NUL within size bytes: size
+ * 4096 matches the kernel's PATH_MAX), -EFAULT (it runs into unreadable memory, PROT_NONE
+ * included, as the kernel's own copy would), -EINVAL (size 0), -ENOENT (the target went away).
  */
 static inline long scn_read_string(int listener, const struct seccomp_notif *req, __u64 addr, char *buf, size_t size)
 {
-\tsize_t done = 0;
-\tint fd;
+	size_t done = 0;
+	long ret = -ENAMETOOLONG;
+	int valid;
 
-\tif (size == 0)
-\t\treturn -EINVAL;
-\tfd = scn_mem_open(listener, req);
-\tif (fd < 0)
-\t\treturn fd;
-\twhile (done < size) {
-\t\tsize_t chunk = 4096 - (size_t)((addr + done) & 4095);
-\t\tconst char *nul;
-\t\tlong got;
+	if (size == 0)
+		return -EINVAL;
+	while (done < size) {
+		size_t chunk = 4096 - (size_t)((addr + done) & 4095);
+		const char *nul;
+		long got;
 
-\t\tif (chunk > size - done)
-\t\t\tchunk = size - done;
-\t\tgot = scn_mem_read(fd, addr + done, buf + done, chunk);
-\t\tif (got < 0) {
-\t\t\tscn_internal_close(fd);
-\t\t\tbuf[0] = '\\0';
-\t\t\treturn got;
-\t\t}
-\t\tnul = (const char *)memchr(buf + done, '\\0', (size_t)got);
-\t\tif (nul != NULL) {
-\t\t\tscn_internal_close(fd);
-\t\t\treturn (long)(nul - buf);
-\t\t}
-\t\tdone += (size_t)got;
-\t}
-\tscn_internal_close(fd);
-\tbuf[size - 1] = '\\0';
-\treturn -ENAMETOOLONG;
+		if (chunk > size - done)
+			chunk = size - done;
+		got = scn_internal_target_read(req, addr + done, buf + done, chunk);
+		if (got < 0) {
+			ret = got == -ESRCH ? -ENOENT : got;
+			break;
+		}
+		nul = (const char *)memchr(buf + done, '\\0', (size_t)got);
+		if (nul != NULL) {
+			ret = (long)(nul - buf);
+			break;
+		}
+		done += (size_t)got;
+		if ((size_t)got < chunk) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	valid = scn_id_valid(listener, req->id);
+	if (valid < 0)
+		ret = valid;
+	if (ret == -ENAMETOOLONG)
+		buf[size - 1] = '\\0';
+	else if (ret < 0)
+		buf[0] = '\\0';
+	return ret;
 }
 
 #endif /* SECCOMPILE_NOTIFY_H */
