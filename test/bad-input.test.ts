@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type RunOptions, type RunResult } from './support/run.ts';
+import { compilePolicy } from '../src/compile.ts';
 import { ROOT } from './support/cli-build.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -545,5 +546,16 @@ describe('shapes that were quadratic stay linear (issue: hostile environments)',
     const result = await run(['compile', 'args.json', '-o', '/dev/null'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('`read` has 2049 conditional rules (entries, and args whose index repeats): libseccomp\'s filter for them would exceed the kernel\'s 4,096 instructions');
+  });
+});
+
+describe('suggestions are computed for the diagnostics a reader sees', () => {
+  it('"did you mean" for the first 100 unknown names, none after: 60,000 unknown names cost no 60,000 searches', () => {
+    const names = Array.from({ length: 150 }, (_, i) => (i % 2 === 0 ? 'raed' : `nosuch${i}`));
+    const result = compilePolicy(`default allow\nerrno(1) ${names.join(', ')}\n`, { path: 'p.policy' });
+    const hints = result.diagnostics.filter((d) => d.code === 'SC2001').map((d) => d.hint);
+    expect(hints).toHaveLength(150);
+    expect(hints.slice(0, 100).filter((h) => h === 'did you mean `read`?')).toHaveLength(50);
+    expect(hints.slice(100).filter((h) => h?.startsWith('did you mean'))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // argument operands (`arg`, `arg & MASK`), and conditions built from comparisons.
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.ts';
 import type { Span } from '../diagnostics/source.ts';
-import { closestMatch } from '../diagnostics/suggest.ts';
+import { Suggestions } from '../diagnostics/suggest.ts';
 import { allConstantNames, lookupConstant } from '../constants/index.ts';
 import type { Expr } from '../parser/ast.ts';
 import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
@@ -72,6 +72,8 @@ const ARGUMENT_ALIASES: Readonly<Record<string, readonly string[]>> = Object.ass
 });
 
 export class ExpressionChecker {
+  private readonly suggestions = new Suggestions();
+
   constructor(private readonly report: (diagnostic: Diagnostic) => void) {}
 
   private error(code: DiagnosticCode, message: string, span: Span, hint?: string): undefined {
@@ -134,7 +136,7 @@ export class ExpressionChecker {
       return this.error('SC2003', `unknown name \`${name}\`: ${formatSignature(scope.syscall!)} calls this argument \`${alias}\``, span,
         `did you mean \`${alias}\`? Arguments have the kernel's names, which the man pages sometimes spell otherwise`);
     }
-    const suggestion = closestMatch(name, [...argNames, ...scope.defines.keys(), ...allConstantNames()]);
+    const suggestion = this.suggestions.closest(name, [...argNames, ...scope.defines.keys(), ...allConstantNames()]);
     const where = scope.syscall ? `: not an argument of ${formatSignature(scope.syscall)} and not a constant` : '';
     return this.error('SC2003', `unknown name \`${name}\`${where}`, span, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
   }

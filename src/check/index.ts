@@ -2,7 +2,7 @@
 // problem it finds (it keeps going after an error so one run shows them all).
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
-import { closestMatch } from '../diagnostics/suggest.ts';
+import { Suggestions } from '../diagnostics/suggest.ts';
 import { FOREIGN_SYSCALL_NAMES, x86_64Counterpart } from '../syscalls/foreign.ts';
 import { errnoValue, lookupConstant } from '../constants/index.ts';
 import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
@@ -31,6 +31,7 @@ class PolicyChecker {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly expressions = new ExpressionChecker((d) => this.diagnostics.push(d));
   private readonly defines = new Map<string, Define>();
+  private readonly suggestions = new Suggestions();
   private readonly rules: CheckedRule[] = [];
   private defaultAction?: { action: Action; span: Span };
   private x32Action?: { action: Action; span: Span };
@@ -162,7 +163,7 @@ class PolicyChecker {
       });
       return undefined;
     }
-    const suggestion = SYSCALL_ALIASES[ref.name] ?? closestMatch(ref.name, x86_64Syscalls().map((s) => s.name));
+    const suggestion = SYSCALL_ALIASES[ref.name] ?? this.suggestions.closest(ref.name, x86_64Syscalls().map((s) => s.name));
     this.diagnostics.push({
       code: 'SC2001', severity: 'error', message: `unknown syscall \`${ref.name}\``, span: ref.span,
       hint: suggestion ? `did you mean \`${suggestion}\`?` : 'name a syscall from the x86-64 table, or give its number',

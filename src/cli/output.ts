@@ -1,7 +1,6 @@
 // Writing a command's output: standard output, a file descriptor the shell gave us, a special file,
 // or a regular file replaced atomically. Hostile places are expected: a shared directory where
 // another user plants symbolic links, a full disk, a pipe that closes, a reader that wants `>>`.
-import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeIoError } from '../host/node-host.ts';
@@ -106,11 +105,22 @@ const TEMPORARY = /^\.(.*)\.(\d+)(?:-[0-9a-f]{16})?\.tmp$/;
 function writeAtomically(target: string, mode: number | undefined, bytes: Uint8Array, shown: string): void {
   const dir = dirname(target);
   removeStaleTemporaries(dir, basename(target));
-  const temporary = join(dir, `.${basename(target)}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  let temporary = '';
   let fd: number | undefined;
+  // `temporary` names the file only once it was created: a name planted by someone else is theirs.
   try {
-    // O_EXCL: never reuse or follow anything already there under this name.
-    fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode ?? 0o666);
+    // O_EXCL: never reuse or follow anything already there under this name. The random part
+    // keeps names unguessable; a name someone planted anyway is skipped for another. (Not
+    // node:crypto: loading it costs a compile 3 ms at start, and O_EXCL is the protection.)
+    for (let attempt = 0; fd === undefined; attempt++) {
+      const name = join(dir, `.${basename(target)}.${process.pid}-${randomHex()}.tmp`);
+      try {
+        fd = openSync(name, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode ?? 0o666);
+        temporary = name;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 9) throw error;
+      }
+    }
     writeToDescriptor(fd, bytes, shown);
     if (mode !== undefined) chmodSync(temporary, mode);
     closeSync(fd);
@@ -118,7 +128,8 @@ function writeAtomically(target: string, mode: number | undefined, bytes: Uint8A
     renameSync(temporary, target);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temporary, { force: true });
+    // The temporary file, once created, is ours to remove ('' while none was created).
+    if (temporary !== '') rmSync(temporary, { force: true });
     if (error instanceof CliError || error instanceof OutputClosed) throw error;
     throw writeError(shown, error);
   }
@@ -147,6 +158,12 @@ function removeStaleTemporaries(dir: string, name: string): void {
       // gone already, or not ours to remove
     }
   }
+}
+
+/** 16 hexadecimal digits. */
+function randomHex(): string {
+  const part = (): string => Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  return part() + part();
 }
 
 function processExists(pid: number): boolean {

@@ -38,3 +38,16 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   }
   return bestDistance <= limit ? best : undefined;
 }
+
+/**
+ * closestMatch for the first `budget` words only. A hostile input can hold tens of thousands of
+ * unknown names, each compared with thousands of candidates; a report shows only the first 100
+ * diagnostics in full, so suggestions past those are work nobody reads.
+ */
+export class Suggestions {
+  constructor(private left = 100) {}
+
+  closest(word: string, candidates: Iterable<string>): string | undefined {
+    return this.left-- > 0 ? closestMatch(word, candidates) : undefined;
+  }
+}

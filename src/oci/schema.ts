@@ -26,7 +26,7 @@
 // reports them all. Unknown fields are warnings: the runtimes ignore them.
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Span } from '../diagnostics/source.ts';
-import { closestMatch } from '../diagnostics/suggest.ts';
+import { Suggestions } from '../diagnostics/suggest.ts';
 import { jsonKindName, type JsonMember, type JsonValue } from './json.ts';
 import {
   DOCKER_NATIVE_ARCHES, OCI_ACTIONS, OCI_ARCHITECTURES, OCI_FLAGS, OCI_OPERATORS,
@@ -79,6 +79,12 @@ class SchemaReader {
     return undefined;
   }
 
+  /** "Did you mean" for the first unknown names only (see Suggestions). */
+  private readonly suggestions = new Suggestions();
+  private suggest(word: string, candidates: readonly string[]): string | undefined {
+    return this.suggestions.closest(word, candidates);
+  }
+
   private warn(code: 'SC7003' | 'SC7010', path: string, span: Span, message: string, hint?: string): void {
     this.diagnostics.push({ code, severity: 'warning', message: `${path}: ${message}`, span, ...(hint ? { hint } : {}) });
   }
@@ -111,7 +117,7 @@ class SchemaReader {
       found[field] = member;
     }
     for (const [key, { member, times }] of unknown) {
-      const suggestion = closestMatch(key, fields);
+      const suggestion = this.suggest(key, fields);
       this.warn('SC7003', join(path, key), member.keySpan, `unknown field \`${key}\` is ignored${times > 1 ? ` (given ${times} times)` : ''}`, suggestion ? `did you mean \`${suggestion}\`?` : `the fields here are ${fields.join(', ')}`);
     }
     for (const [field, { member, times }] of repeated) {
@@ -133,7 +139,7 @@ class SchemaReader {
     const located = this.string(member, path);
     if (!located) return undefined;
     if ((allowed as readonly string[]).includes(located.value)) return located as Located<T>;
-    const suggestion = closestMatch(located.value, allowed);
+    const suggestion = this.suggest(located.value, allowed);
     return this.error(path, located.span, `unknown ${what} ${JSON.stringify(located.value)}`, suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : `use one of ${allowed.join(', ')}`);
   }
 
@@ -291,7 +297,7 @@ class SchemaReader {
     const arches = f.arches ? this.stringItems(f.arches, `${path}.arches`) : [];
     arches.forEach((arch, i) => {
       if (!(DOCKER_NATIVE_ARCHES as readonly string[]).includes(arch.value)) {
-        const suggestion = closestMatch(arch.value, DOCKER_NATIVE_ARCHES);
+        const suggestion = this.suggest(arch.value, DOCKER_NATIVE_ARCHES);
         this.warn('SC7003', `${path}.arches[${i}]`, arch.span, `unknown architecture ${JSON.stringify(arch.value)}: Docker compares these with Go's names (amd64, arm64, x86, …)`, suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : undefined);
       }
     });
