@@ -1,4 +1,4 @@
-// Reading inputs, writing outputs and reporting diagnostics for the CLI.
+// Reading inputs and reporting diagnostics for the CLI (outputs: output.ts).
 import { formatDiagnostics } from '../diagnostics/format.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
