@@ -91,7 +91,7 @@ export function compileProfileInput(input: Input, text: string, options: OciCliO
 /** A policy or a profile, whichever the input is; the policy front end is loaded only for a policy. */
 export async function compileAnyInput(input: Input, backend: BackendOptions, options: OciCliOptions): Promise<CompiledFilter> {
   const text = decodeText(input);
-  if (isProfileInput(text, options)) return compileProfileInput(input, text, { ...backend, ...options });
+  if (isProfileInput(text, options)) return compileProfileInput(input, text, { ...options, ...backend });
   refuseProfileOptions(options);
   return (await import('./policy-input.ts')).compileInput(input, backend);
 }
