@@ -93,6 +93,17 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .addHelpText('after', '\nExamples:\n  seccompile sim web.policy openat \'flags=O_WRONLY|O_CREAT\'\n  seccompile sim web.bpf read --x32')
       .action(async (filter: string, syscall: string, args: string[], options) => (await import('./commands/sim.ts')).runSim(filter, syscall, args, options));
   },
+  'verify': (program) => {
+    addProfileOptions(program
+      .command('verify')
+      .description('prove with an SMT solver that a filter gives every possible call the verdict of its policy')
+      .argument('<policy>', 'the policy or profile (.json)')
+      .argument('[filter]', 'a raw filter (.bpf) to prove against the policy (default: the policy, compiled now)')
+      .addOption(new Option('-f, --format <format>', 'human (default) or json').choices(['human', 'json']))
+      .option('--timeout <seconds>', 'the solver\'s time budget (default 60); running out is a failure, never a pass'))
+      .addHelpText('after', '\nExamples:\n  seccompile verify app.policy\n  seccompile verify docker-default.json docker.bpf --docker-default-caps\n\nExit status: 0 proven, 1 a counterexample (printed) or no proof within the budget, 2 wrong usage.\nGuide: docs/verify.md')
+      .action(async (policy: string, filter: string | undefined, options) => (await import('./commands/verify.ts')).runVerify(policy, filter, options));
+  },
   'explain': (program) => {
     addProfileOptions(program
       .command('explain')

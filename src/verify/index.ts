@@ -1,0 +1,84 @@
+// `seccompile verify`: proves with an SMT solver (Z3, in WebAssembly) that a filter gives every
+// possible call exactly the verdict the policy gives it: every syscall number, architecture value,
+// instruction pointer and all 64 bits of the six arguments. The two sides are built independently
+// (policy-semantics.ts, filter-semantics.ts); the solver looks for one call where they differ.
+// Z3 is loaded only here, so that no other command pays for it.
+import { createRequire } from 'node:module';
+import type { Context } from 'z3-solver';
+import type { Instruction } from '../bpf/insn.ts';
+import type { CheckedPolicy } from '../check/checked.ts';
+import { encodeFilter, FilterEncodingError } from './filter-semantics.ts';
+import { encodePolicy } from './policy-semantics.ts';
+
+/** A call on which the filter and the policy disagree. */
+export interface Counterexample {
+  readonly nr: number;
+  readonly arch: number;
+  readonly instructionPointer: bigint;
+  readonly args: readonly bigint[];
+  /** What the policy says, and what the filter returns (seccomp return values). */
+  readonly policy: number;
+  readonly filter: number;
+}
+
+export type ProofResult =
+  | { readonly status: 'proven'; readonly milliseconds: number }
+  | { readonly status: 'counterexample'; readonly counterexample: Counterexample; readonly milliseconds: number }
+  /** The solver gave up within the time budget, or the program cannot be encoded. */
+  | { readonly status: 'unknown'; readonly reason: string; readonly milliseconds: number };
+
+export interface ProofOptions {
+  /** The solver's time budget; default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+let solver: Promise<{ z3: Context<'main'>; stop: () => void }> | undefined;
+
+/** Z3, started once per process (about 200 ms). */
+function startZ3(): Promise<{ z3: Context<'main'>; stop: () => void }> {
+  // require, not import(): the CLI's bundles run from V8's code cache (vm.Script), where a
+  // dynamic import has no loader.
+  solver ??= (async () => {
+    const { init } = createRequire(import.meta.url)('z3-solver') as typeof import('z3-solver');
+    const { Context: makeContext, em } = await init();
+    return { z3: makeContext('main'), stop: () => (em as { PThread?: { terminateAllThreads?: () => void } }).PThread?.terminateAllThreads?.() };
+  })();
+  return solver;
+}
+
+/** Ends Z3's worker threads, so that the process can exit. */
+export async function stopProver(): Promise<void> {
+  if (!solver) return;
+  (await solver).stop();
+  solver = undefined;
+}
+
+export async function proveFilter(policy: CheckedPolicy, program: readonly Instruction[], options: ProofOptions = {}): Promise<ProofResult> {
+  const started = Date.now();
+  const elapsed = (): number => Date.now() - started;
+  const { z3 } = await startZ3();
+  const words = Array.from({ length: 16 }, (_, i) => z3.BitVec.const(`w${i}`, 32));
+  let filterValue;
+  try {
+    filterValue = encodeFilter(z3, program, words);
+  } catch (error) {
+    if (error instanceof FilterEncodingError) return { status: 'unknown', reason: `the filter cannot be proven: ${error.message}`, milliseconds: elapsed() };
+    throw error;
+  }
+  const policyValue = encodePolicy(z3, policy, words);
+  const check = new z3.Solver();
+  check.set('timeout', options.timeoutMs ?? 60_000);
+  check.add(filterValue.neq(policyValue));
+  const answer = await check.check();
+  if (answer === 'unsat') return { status: 'proven', milliseconds: elapsed() };
+  if (answer === 'unknown') return { status: 'unknown', reason: `the solver could not decide within ${((options.timeoutMs ?? 60_000) / 1000).toFixed(0)} s`, milliseconds: elapsed() };
+  const model = check.model();
+  const value = (term: unknown): bigint => BigInt((model.eval(term as never, true) as unknown as { value(): bigint }).value());
+  const w = words.map(value);
+  const counterexample: Counterexample = {
+    nr: Number(w[0]!), arch: Number(w[1]!), instructionPointer: (w[3]! << 32n) | w[2]!,
+    args: Array.from({ length: 6 }, (_, i) => (w[5 + 2 * i]! << 32n) | w[4 + 2 * i]!),
+    policy: Number(value(policyValue)), filter: Number(value(filterValue)),
+  };
+  return { status: 'counterexample', counterexample, milliseconds: elapsed() };
+}

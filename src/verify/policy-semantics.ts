@@ -1,0 +1,69 @@
+// The policy side of a proof, straight from the language's documented meaning (docs/language.md),
+// built from the checked policy and nothing the compiler derives from it (no IR, no lowering, no
+// optimiser), so that a proof covers all of those:
+// - a call of another architecture (arch ≠ AUDIT_ARCH_X86_64) gets `foreign_arch`'s action;
+// - an x32 call (nr ≥ 0x40000000, but not -1, which a tracer uses to skip a call) gets `x32`'s;
+// - otherwise the first rule for nr whose condition holds decides, and the default when none does.
+// An argument is compared at its width: a 32-bit argument on the low word, a 64-bit one on both.
+import type { Bool, BitVec, Context } from 'z3-solver';
+import type { ArgOperand, CheckedPolicy, Condition } from '../check/checked.ts';
+import { AUDIT_ARCH_X86_64, argHighOffset, argLowOffset, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { actionValue } from '../seccomp/action.ts';
+
+type Word = BitVec<32, 'main'>;
+type Cond = Bool<'main'>;
+
+export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: readonly Word[]): Word {
+  const word = (value: number): Word => z3.BitVec.val(value >>> 0, 32);
+  const nr = words[OFFSET_NR / 4]!;
+  const arch = words[OFFSET_ARCH / 4]!;
+  const argument = (operand: ArgOperand): BitVec<number, 'main'> => {
+    const low = words[argLowOffset(operand.arg.index) / 4]!;
+    const whole: BitVec<number, 'main'> = operand.arg.width === 64 ? z3.Concat(words[argHighOffset(operand.arg.index) / 4]!, low) : operand.arg.width === 32 ? low : z3.Extract(operand.arg.width - 1, 0, low);
+    return operand.mask === undefined ? whole : whole.and(z3.BitVec.val(operand.mask, operand.arg.width));
+  };
+  const holds = (condition: Condition): Cond => {
+    switch (condition.kind) {
+      case 'and': return z3.And(...condition.operands.map(holds));
+      case 'or': return z3.Or(...condition.operands.map(holds));
+      case 'not': return z3.Not(holds(condition.operand));
+      case 'bits': return argument(condition.operand).neq(z3.BitVec.val(0n, condition.operand.arg.width));
+      case 'in': {
+        const value = argument(condition.operand);
+        return z3.Or(...condition.values.map((v) => value.eq(z3.BitVec.val(v, condition.operand.arg.width))));
+      }
+      case 'compare': {
+        const left = argument(condition.operand);
+        const right = z3.BitVec.val(condition.value, condition.operand.arg.width);
+        switch (condition.op) {
+          case '==': return left.eq(right);
+          case '!=': return left.neq(right);
+          case '<': return left.ult(right);
+          case '<=': return left.ule(right);
+          case '>': return left.ugt(right);
+          case '>=': return left.uge(right);
+        }
+      }
+    }
+  };
+
+  // Rules by syscall, in policy order: the first that holds decides.
+  const bySyscall = new Map<number, { condition?: Condition; value: number }[]>();
+  for (const rule of policy.rules) {
+    const list = bySyscall.get(rule.syscall.nr) ?? [];
+    list.push({ ...(rule.condition ? { condition: rule.condition } : {}), value: actionValue(rule.action) });
+    bySyscall.set(rule.syscall.nr, list);
+  }
+  let native: Word = word(actionValue(policy.defaultAction));
+  for (const [number, rules] of bySyscall) {
+    let decided: Word = word(actionValue(policy.defaultAction));
+    for (let i = rules.length - 1; i >= 0; i--) {
+      const rule = rules[i]!;
+      decided = rule.condition ? (z3.If(holds(rule.condition), word(rule.value), decided) as Word) : word(rule.value);
+    }
+    native = z3.If(nr.eq(word(number)), decided, native) as Word;
+  }
+  const x32 = z3.And(nr.uge(word(X32_SYSCALL_BIT)), nr.neq(word(SKIPPED_SYSCALL_NR)));
+  return z3.If(arch.neq(word(AUDIT_ARCH_X86_64)), word(actionValue(policy.foreignArchAction)),
+    z3.If(x32, word(actionValue(policy.x32Action)), native)) as Word;
+}
