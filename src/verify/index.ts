@@ -32,25 +32,18 @@ export interface ProofOptions {
   readonly timeoutMs?: number;
 }
 
-let solver: Promise<{ z3: Context<'main'>; stop: () => void }> | undefined;
+let solver: Promise<{ z3: Context<'main'> }> | undefined;
 
-/** Z3, started once per process (about 200 ms). */
-function startZ3(): Promise<{ z3: Context<'main'>; stop: () => void }> {
+/** Z3, started once per process (about 200 ms). Its worker threads do not keep the process alive. */
+function startZ3(): Promise<{ z3: Context<'main'> }> {
   // require, not import(): the CLI's bundles run from V8's code cache (vm.Script), where a
   // dynamic import has no loader.
   solver ??= (async () => {
     const { init } = createRequire(import.meta.url)('z3-solver') as typeof import('z3-solver');
-    const { Context: makeContext, em } = await init();
-    return { z3: makeContext('main'), stop: () => (em as { PThread?: { terminateAllThreads?: () => void } }).PThread?.terminateAllThreads?.() };
+    const { Context: makeContext } = await init();
+    return { z3: makeContext('main') };
   })();
   return solver;
-}
-
-/** Ends Z3's worker threads, so that the process can exit. */
-export async function stopProver(): Promise<void> {
-  if (!solver) return;
-  (await solver).stop();
-  solver = undefined;
 }
 
 export async function proveFilter(policy: CheckedPolicy, program: readonly Instruction[], options: ProofOptions = {}): Promise<ProofResult> {

@@ -4,7 +4,7 @@
 import type { Instruction } from '../../bpf/insn.ts';
 import type { CheckedPolicy } from '../../check/checked.ts';
 import { describeCounterexample } from '../../verify/describe.ts';
-import { proveFilter, stopProver, type ProofResult } from '../../verify/index.ts';
+import { proveFilter, type ProofResult } from '../../verify/index.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { loadFilter, loadRawFilter } from '../filter-input.ts';
 import { readInput } from '../io.ts';
@@ -25,12 +25,7 @@ function budget(text: string | undefined): number {
 
 /** Proves `program` against `policy` and reports; returns the exit status. */
 export async function reportProof(policy: CheckedPolicy, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; quietWhenProven?: boolean }): Promise<number> {
-  let result: ProofResult;
-  try {
-    result = await proveFilter(policy, program, { timeoutMs: options.timeoutMs });
-  } finally {
-    await stopProver();
-  }
+  const result: ProofResult = await proveFilter(policy, program, { timeoutMs: options.timeoutMs });
   if (options.format === 'json') {
     const json = result.status === 'counterexample'
       ? { ...result, counterexample: { ...result.counterexample, instructionPointer: `0x${result.counterexample.instructionPointer.toString(16)}`, args: result.counterexample.args.map((a) => `0x${a.toString(16)}`), description: describeCounterexample(result.counterexample) } }
