@@ -7,6 +7,7 @@ import { compilePolicy } from '../src/compile.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from '../src/seccomp/abi.ts';
 import { actionValue } from '../src/seccomp/action.ts';
 import { syscallByName } from '../src/syscalls/index.ts';
+import { proveFilter } from '../src/verify/index.ts';
 import { referenceVerdict, type Call } from './support/reference.ts';
 import { BOUNDARY_VALUES, Random } from './support/random.ts';
 
@@ -124,4 +125,17 @@ describe('compiled filters agree with the reference interpreter', () => {
     }
     expect(checkedCalls).toBeGreaterThan(100_000);
   });
+});
+
+describe('compiled filters are proven (verify), beyond the sampled calls', () => {
+  it('400 random policies, optimised, each proven for every call by Z3', async () => {
+    const rng = new Random(20261203);
+    for (let round = 0; round < 400; round++) {
+      const { text } = randomPolicy(rng);
+      const result = compilePolicy(text, { path: `random-${round}.policy` });
+      if (!result.ok) throw new Error(`random policy ${round} failed to compile:\n${text}`);
+      const proof = await proveFilter(result.filter.policy, result.filter.program);
+      if (proof.status !== 'proven') expect.fail(`policy ${round} not proven:\n${text}\n${JSON.stringify(proof, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`);
+    }
+  }, 300_000);
 });

@@ -144,3 +144,19 @@ describe('seccompile verify', () => {
     expect(usage.code).toBe(2);
   });
 });
+
+describe('compile --verify', () => {
+  it('proves before writing, says so on stderr, and writes the same filter as a plain compile', async () => {
+    const policy = join(ROOT, 'examples', 'build-sandbox.policy');
+    const [proved, plain] = await Promise.all([
+      runCli(['compile', policy, '--verify', '-o', join(dir, 'proved.bpf')]),
+      runCli(['compile', policy, '-o', join(dir, 'plain.bpf')]),
+    ]);
+    expect([proved.code, proved.stderr]).toEqual([0, expect.stringMatching(/^proven: the compiled filter gives every call the policy's verdict \(\d+ ms\)\n$/)]);
+    expect(plain.code).toBe(0);
+    expect(readFileSync(join(dir, 'proved.bpf'))).toEqual(readFileSync(join(dir, 'plain.bpf')));
+    const usage = await runCli(['compile', policy, '--verify', '--verify-timeout', 'soon', '-o', join(dir, 'never.bpf')]);
+    expect(usage.code).toBe(2);
+    expect(() => readFileSync(join(dir, 'never.bpf'))).toThrow();
+  });
+});

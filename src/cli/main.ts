@@ -46,7 +46,9 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
       .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
       .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
-      .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)'))
+      .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)')
+      .option('--verify', 'prove the filter against the policy with an SMT solver before writing it (seccompile verify)')
+      .option('--verify-timeout <seconds>', 'the proof\'s time budget (default 60)'))
       .addHelpText('after', '\nExamples:\n  seccompile compile web.policy -o web.bpf\n  seccompile compile web.policy --format asm\n  seccompile compile web.policy -o filter.h\n  seccompile compile docker-default.json --docker-default-caps -o docker.bpf')
       .action(async (policy: string, options) => (await import('./commands/compile.ts')).runCompile(policy, options));
   },

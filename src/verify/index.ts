@@ -4,7 +4,7 @@
 // (policy-semantics.ts, filter-semantics.ts); the solver looks for one call where they differ.
 // Z3 is loaded only here, so that no other command pays for it.
 import { createRequire } from 'node:module';
-import type { Context } from 'z3-solver';
+import type { Context, Solver } from 'z3-solver';
 import type { Instruction } from '../bpf/insn.ts';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { encodeFilter, FilterEncodingError } from './filter-semantics.ts';
@@ -60,18 +60,46 @@ export async function proveFilter(policy: CheckedPolicy, program: readonly Instr
   }
   const policyValue = encodePolicy(z3, policy, words);
   const check = new z3.Solver();
-  check.set('timeout', options.timeoutMs ?? 60_000);
-  check.add(filterValue.neq(policyValue));
-  const answer = await check.check();
-  if (answer === 'unsat') return { status: 'proven', milliseconds: elapsed() };
-  if (answer === 'unknown') return { status: 'unknown', reason: `the solver could not decide within ${((options.timeoutMs ?? 60_000) / 1000).toFixed(0)} s`, milliseconds: elapsed() };
-  const model = check.model();
+  // Solvers and models hold WebAssembly memory (2 GiB at most) until released: many proofs in one
+  // process (a test suite) would run out before the garbage collector frees them.
+  try {
+    const budget = options.timeoutMs ?? 60_000;
+    check.set('timeout', budget);
+    check.add(filterValue.neq(policyValue));
+    // Z3's own timeout bounds the search; the watchdog also bounds a check whose worker thread
+    // never answers (a known failure of the WebAssembly build), so that a proof always ends.
+    let watchdog: NodeJS.Timeout | undefined;
+    const expired = new Promise<'unknown'>((resolve) => {
+      watchdog = setTimeout(() => {
+        z3.interrupt();
+        resolve('unknown');
+      }, budget + 5_000);
+      watchdog.unref();
+    });
+    const answer = await Promise.race([check.check(), expired]).finally(() => clearTimeout(watchdog));
+    if (answer === 'unsat') return { status: 'proven', milliseconds: elapsed() };
+    if (answer === 'unknown') return { status: 'unknown', reason: `the solver could not decide within ${((options.timeoutMs ?? 60_000) / 1000).toFixed(0)} s`, milliseconds: elapsed() };
+    return { status: 'counterexample', counterexample: counterexample(check.model(), words, policyValue, filterValue), milliseconds: elapsed() };
+  } finally {
+    check.release();
+  }
+}
+
+/** The call the model describes, and both verdicts on it. */
+function counterexample(model: ReturnType<Solver<'main'>['model']>, words: readonly unknown[], policyValue: unknown, filterValue: unknown): Counterexample {
+  try {
+    return describeModel(model, words, policyValue, filterValue);
+  } finally {
+    model.release();
+  }
+}
+
+function describeModel(model: ReturnType<Solver<'main'>['model']>, words: readonly unknown[], policyValue: unknown, filterValue: unknown): Counterexample {
   const value = (term: unknown): bigint => BigInt((model.eval(term as never, true) as unknown as { value(): bigint }).value());
   const w = words.map(value);
-  const counterexample: Counterexample = {
+  return {
     nr: Number(w[0]!), arch: Number(w[1]!), instructionPointer: (w[3]! << 32n) | w[2]!,
     args: Array.from({ length: 6 }, (_, i) => (w[5 + 2 * i]! << 32n) | w[4 + 2 * i]!),
     policy: Number(value(policyValue)), filter: Number(value(filterValue)),
   };
-  return { status: 'counterexample', counterexample, milliseconds: elapsed() };
 }

@@ -18,6 +18,9 @@ export interface CompileCommandOptions extends OciCliOptions {
   readonly flag?: readonly FilterFlagName[];
   readonly optimize?: boolean;
   readonly profile?: string;
+  /** Prove the filter against its policy before writing it (`--verify`), within this many seconds. */
+  readonly verify?: boolean;
+  readonly verifyTimeout?: string;
 }
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.bpf': 'raw', '.bin': 'raw', '.h': 'c', '.json': 'json', '.asm': 'asm', '.txt': 'asm' };
@@ -53,6 +56,12 @@ export async function runCompile(inputPath: string, options: CompileCommandOptio
   const input = readInput(inputPath);
   const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) }, options);
   refuseOutputOverInput(options.output, [input.path, ...filter.files.map((f) => f.file.path), ...(options.profile ? [options.profile] : [])]);
+  if (options.verify) {
+    // Nothing is written unless the proof holds (Z3 loads only here).
+    const { budget, reportProof } = await import('./verify.ts');
+    const status = await reportProof(filter.policy, filter.program, 'the compiled filter', { timeoutMs: budget(options.verifyTimeout), toStderr: true });
+    if (status !== 0) throw new CliError('', status);
+  }
   writeOutput(options.output ?? '-', await emitLazily(filter, format, { name, source: input.path, version: VERSION }));
 }
 

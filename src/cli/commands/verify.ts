@@ -16,7 +16,7 @@ export interface VerifyOptions extends OciCliOptions {
   readonly timeout?: string;
 }
 
-function budget(text: string | undefined): number {
+export function budget(text: string | undefined): number {
   if (text === undefined) return 60_000;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--timeout "${text}" is not a positive number of seconds`, EXIT_USAGE);
@@ -24,7 +24,7 @@ function budget(text: string | undefined): number {
 }
 
 /** Proves `program` against `policy` and reports; returns the exit status. */
-export async function reportProof(policy: CheckedPolicy, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; quietWhenProven?: boolean }): Promise<number> {
+export async function reportProof(policy: CheckedPolicy, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; toStderr?: boolean }): Promise<number> {
   const result: ProofResult = await proveFilter(policy, program, { timeoutMs: options.timeoutMs });
   if (options.format === 'json') {
     const json = result.status === 'counterexample'
@@ -32,7 +32,9 @@ export async function reportProof(policy: CheckedPolicy, program: readonly Instr
       : result;
     writeStdout(`${JSON.stringify({ filter: what, ...json }, null, 2)}\n`);
   } else if (result.status === 'proven') {
-    if (!options.quietWhenProven) writeStdout(`proven: ${what} gives every call the policy's verdict (${result.milliseconds} ms)\n`);
+    const line = `proven: ${what} gives every call the policy's verdict (${result.milliseconds} ms)\n`;
+    if (options.toStderr) process.stderr.write(line);
+    else writeStdout(line);
   } else if (result.status === 'counterexample') {
     process.stderr.write(`seccompile: error: ${what} does not implement the policy; a call on which they differ:\n  ${describeCounterexample(result.counterexample)}\n`);
   } else {
