@@ -18,6 +18,8 @@ export { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall, type Sysc
 export { lookupConstant } from './constants/index.ts';
 export type { DispatchStrategy, NrRange } from './codegen/dispatch.ts';
 export { VERSION } from './version.ts';
+export { proveFilter, type Counterexample, type ProofOptions, type ProofResult } from './verify/index.ts';
+export { describeCounterexample } from './verify/describe.ts';
 export { filterStats, type FilterStats, type SyscallCost } from './analysis/stats.ts';
 export { rangeTreeBound, type RangeTreeBound } from './analysis/bound.ts';
 export { isCachedAllow } from './analysis/action-cache.ts';
