@@ -65,6 +65,7 @@ function trainingRuns(dir) {
     sim: [['sim', policy, 'openat', 'flags=O_RDONLY']],
     // verify's time goes to the solver; its bundle is trained on the command line only.
     verify: [['verify', '--help']],
+    diff: [['diff', '--help']],
     explain: [['explain', policy, 'type=1326 audit(1.0:1): pid=1 comm="x" sig=31 arch=c000003e syscall=59 compat=0 ip=0x1 code=0x80000000']],
     'notify-kit': [['notify-kit', '-o', '/dev/null']],
     lint: [['lint', policy, profile, '--kernel', '6.1']],

@@ -106,6 +106,16 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .addHelpText('after', '\nExamples:\n  seccompile verify app.policy\n  seccompile verify docker-default.json docker.bpf --docker-default-caps\n\nExit status: 0 proven, 1 a counterexample (printed) or no proof within the budget, 2 wrong usage.\nGuide: docs/verify.md')
       .action(async (policy: string, filter: string | undefined, options) => (await import('./commands/verify.ts')).runVerify(policy, filter, options));
   },
+  'diff': (program) => {
+    addProfileOptions(program
+      .command('diff')
+      .description('show exactly which calls change verdict between two policies, profiles or filters (SMT solver)')
+      .argument('<a>', 'policy, profile (.json) or raw filter (.bpf): before')
+      .argument('<b>', 'policy, profile (.json) or raw filter (.bpf): after')
+      .addOption(new Option('-f, --format <format>', 'human (default), json, markdown (a pull-request comment) or github (annotations on B)').choices(['human', 'json', 'markdown', 'github'])))
+      .addHelpText('after', '\nExamples:\n  seccompile diff old.policy new.policy\n  seccompile diff docker-default.json docker.policy --docker-default-caps\n\nExit status: 0 equivalent, 1 different, 2 wrong usage. Guide: docs/verify.md')
+      .action(async (a: string, b: string, options) => (await import('./commands/diff.ts')).runDiff(a, b, options));
+  },
   'explain': (program) => {
     addProfileOptions(program
       .command('explain')

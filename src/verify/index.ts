@@ -35,7 +35,7 @@ export interface ProofOptions {
 let solver: Promise<{ z3: Context<'main'> }> | undefined;
 
 /** Z3, started once per process (about 200 ms). Its worker threads do not keep the process alive. */
-function startZ3(): Promise<{ z3: Context<'main'> }> {
+export function startZ3(): Promise<{ z3: Context<'main'> }> {
   // require, not import(): the CLI's bundles run from V8's code cache (vm.Script), where a
   // dynamic import has no loader.
   solver ??= (async () => {

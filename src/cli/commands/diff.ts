@@ -1,0 +1,69 @@
+// `seccompile diff A B`: which calls change verdict from A to B (each a policy, a profile or a raw
+// filter), exactly, with one example call per change. Exit status: 0 equivalent, 1 different (as
+// diff(1)), 2 wrong usage.
+import { errnoName } from '../../constants/index.ts';
+import { positionOf } from '../../diagnostics/source.ts';
+import { escapeData, escapeProperty } from '../../lint/report/github.ts';
+import { decodeAction, formatAction } from '../../seccomp/action.ts';
+import { describeCounterexample } from '../../verify/describe.ts';
+import { diffVerdicts, type DiffSide, type VerdictChange } from '../../verify/diff.ts';
+import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
+import { isRawFilter, loadFilter } from '../filter-input.ts';
+import { decodeText, readInput } from '../io.ts';
+import { isProfileInput, type OciCliOptions } from '../oci-input.ts';
+import { writeStdout } from '../stdout.ts';
+
+export interface DiffOptions extends OciCliOptions {
+  readonly format?: string;
+}
+
+const FORMATS = ['human', 'json', 'markdown', 'github'];
+
+function verdict(value: number): string {
+  const { action, known } = decodeAction(value);
+  return known ? formatAction(action, errnoName) : `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+/** The example call, without the verdicts (the line gives them). */
+function example(change: VerdictChange): string {
+  return describeCounterexample(change.example).replace(/: policy → .*$/, '');
+}
+
+/** A side; the profile options (--cap…) apply to the sides that are profiles. */
+function side(path: string, options: DiffOptions): DiffSide {
+  const input = readInput(path);
+  const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
+  const { format: _format, ...profileOptions } = options;
+  const loaded = loadFilter(path, profile ? profileOptions : {});
+  return loaded.compiled ? { policy: loaded.compiled.policy } : { program: loaded.program };
+}
+
+export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }): string {
+  if (format === 'json') {
+    return `${JSON.stringify({
+      a: names.a, b: names.b, equivalent: changes.length === 0,
+      changes: changes.map((c) => ({ group: c.group, ...(c.nr !== undefined ? { nr: c.nr } : {}), before: verdict(c.before), after: verdict(c.after), example: example(c) })),
+    }, null, 2)}\n`;
+  }
+  if (changes.length === 0) return format === 'github' ? '' : `${names.a} and ${names.b} give every call the same verdict\n`;
+  if (format === 'markdown') {
+    const rows = changes.map((c) => `| \`${c.group}\` | ${verdict(c.before)} | ${verdict(c.after)} | \`${example(c)}\` |`);
+    return [`**seccompile diff**: ${changes.length} verdict change${changes.length === 1 ? '' : 's'} from \`${names.a}\` to \`${names.b}\``, '', '| syscall | before | after | for example |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+  }
+  if (format === 'github') {
+    return changes.map((c) => {
+      const at = c.span ? positionOf(c.span.file, c.span.start) : undefined;
+      const where = c.span && at ? `file=${escapeProperty(c.span.file.path)},line=${at.line},col=${at.column}` : `file=${escapeProperty(names.b)}`;
+      return `::notice ${where},title=seccompile diff::${escapeData(`${c.group}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`)}`;
+    }).join('\n') + '\n';
+  }
+  return changes.map((c) => `${c.group}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`).join('\n') + '\n';
+}
+
+export async function runDiff(a: string, b: string, options: DiffOptions): Promise<void> {
+  const format = options.format ?? 'human';
+  if (!FORMATS.includes(format)) throw new CliError(`unknown format "${format}"`, EXIT_USAGE, { hint: `choose one of ${FORMATS.join(', ')}` });
+  const changes = await diffVerdicts(side(a, options), side(b, options));
+  writeStdout(formatDiff(changes, format, { a, b }));
+  if (changes.length > 0) throw new CliError('', EXIT_INPUT_ERROR);
+}
