@@ -160,3 +160,20 @@ describe('compile --verify', () => {
     expect(() => readFileSync(join(dir, 'never.bpf'))).toThrow();
   });
 });
+
+describe('the policies of the documentation', () => {
+  it('every ```policy block that compiles on its own is proven', async () => {
+    let proven = 0;
+    for (const page of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))) {
+      const text = readFileSync(join(ROOT, 'docs', page), 'utf8');
+      for (const [, body] of text.matchAll(/^```policy\n([\s\S]*?)^```$/gm)) {
+        const result = compilePolicy(body!, { path: page });
+        if (!result.ok) continue; // fragments (no default, includes) and examples of errors
+        const proof = await proveFilter(result.filter.policy, result.filter.program);
+        expect(proof.status, `${page}:\n${body}`).toBe('proven');
+        proven++;
+      }
+    }
+    expect(proven).toBeGreaterThan(10);
+  });
+});
