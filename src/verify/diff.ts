@@ -9,7 +9,7 @@ import type { Span } from '../diagnostics/source.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { syscallByNumber, x86_64Syscalls } from '../syscalls/index.ts';
 import { encodeFilter } from './filter-semantics.ts';
-import { startZ3, type Counterexample } from './index.ts';
+import { describeModel, startZ3, type Counterexample } from './index.ts';
 import { encodePolicy } from './policy-semantics.ts';
 
 type Word = BitVec<32, 'main'>;
@@ -64,13 +64,7 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
         if (answer === 'unsat') break;
         const model = solver.model();
         try {
-          const value = (t: unknown): bigint => BigInt((model.eval(t as never, true) as unknown as { value(): bigint }).value());
-          const w = words.map(value);
-          const example: Counterexample = {
-            nr: Number(w[0]!), arch: Number(w[1]!), instructionPointer: (w[3]! << 32n) | w[2]!,
-            args: Array.from({ length: 6 }, (_, i) => (w[5 + 2 * i]! << 32n) | w[4 + 2 * i]!),
-            policy: Number(value(before)), filter: Number(value(after)),
-          };
+          const example: Counterexample = describeModel(model, words, before, after);
           const span = group.nr === undefined ? undefined : spans.get(group.nr);
           changes.push({ group: group.name, ...(group.nr !== undefined ? { nr: group.nr } : {}), ...(span ? { span } : {}), before: example.policy, after: example.filter, example });
           solver.add(z3.Not(z3.And(before.eq(word(example.policy)), after.eq(word(example.filter)))));

@@ -94,7 +94,8 @@ function counterexample(model: ReturnType<Solver<'main'>['model']>, words: reado
   }
 }
 
-function describeModel(model: ReturnType<Solver<'main'>['model']>, words: readonly unknown[], policyValue: unknown, filterValue: unknown): Counterexample {
+/** The call a model describes, and the two sides' values on it (`policy` is the first). */
+export function describeModel(model: ReturnType<Solver<'main'>['model']>, words: readonly unknown[], policyValue: unknown, filterValue: unknown): Counterexample {
   const value = (term: unknown): bigint => BigInt((model.eval(term as never, true) as unknown as { value(): bigint }).value());
   const w = words.map(value);
   return {
