@@ -27,7 +27,19 @@ describe('seccompile diff', () => {
   it('names the one change: socket with AF_NETLINK (16) goes from errno(EAFNOSUPPORT) to allow; exit 1', async () => {
     const result = await runCli(['diff', NETLINK, OPEN]);
     expect(result.code).toBe(1);
-    expect(result.out).toBe('socket: errno(EAFNOSUPPORT) → allow, e.g. socket(family=0x10) [nr 0x29, arch x86_64]\n');
+    expect(result.out).toBe('socket, where family == 16: errno(EAFNOSUPPORT) → allow, e.g. socket(family=0x10) [nr 0x29, arch x86_64]\n');
+  });
+
+  it('regions in the language\'s terms: the deciding rules\' conditions, and whether earlier rules bound them', async () => {
+    const a = file('open-a.policy', 'default errno(EPERM)\nallow read\nallow openat if (flags & O_ACCMODE) == O_RDONLY\nerrno(EACCES) openat\n');
+    const b = file('open-b.policy', 'default errno(EPERM)\nallow read\nallow openat if (flags & O_ACCMODE) != O_WRONLY\nerrno(EACCES) openat\nallow write\n');
+    const result = await runCli(['diff', a, b]);
+    // By hand: write was refused by the default and is allowed; openat with O_RDWR (2) or the
+    // invalid access mode 3 was refused by A's second rule and is allowed by B's first.
+    expect(result.out.split('\n').slice(0, -1)).toEqual([
+      expect.stringMatching(/^write: errno\(EPERM\) → allow, e\.g\. write\(.*\) \[nr 0x1, arch x86_64\]$/),
+      expect.stringMatching(/^openat, where \(flags & 3\) != 1 and no earlier rule applies: errno\(EACCES\) → allow, e\.g\. openat\(.*flags=0x[23]\b.*\) \[nr 0x101, arch x86_64\]$/),
+    ]);
   });
 
   it('equivalent policies written differently: the same verdict for every call; exit 0', async () => {
@@ -57,13 +69,14 @@ describe('seccompile diff', () => {
     const bpf = join(dir, 'open.bpf');
     expect((await runCli(['compile', OPEN, '-o', bpf])).code).toBe(0);
     const raw = await runCli(['diff', NETLINK, bpf]);
+    // Against a raw filter there are no rules to name a region with: the example stands for it.
     expect(raw.out).toBe('socket: errno(EAFNOSUPPORT) → allow, e.g. socket(family=0x10) [nr 0x29, arch x86_64]\n');
   }, 60_000);
 
   it('markdown for a pull request, and GitHub annotations on the line of B that decides', async () => {
     const [markdown, github] = await Promise.all([runCli(['diff', NETLINK, OPEN, '--format', 'markdown']), runCli(['diff', NETLINK, OPEN, '--format', 'github'])]);
-    expect(markdown.out).toContain('| `socket` | errno(EAFNOSUPPORT) | allow | `socket(family=0x10) [nr 0x29, arch x86_64]` |');
-    expect(github.out).toBe(`::notice file=${OPEN},line=3,col=7,title=seccompile diff::socket: errno(EAFNOSUPPORT) → allow, e.g. socket(family=0x10) [nr 0x29, arch x86_64]\n`);
+    expect(markdown.out).toContain('| `socket` | `family == 16` | errno(EAFNOSUPPORT) | allow | `socket(family=0x10) [nr 0x29, arch x86_64]` |');
+    expect(github.out).toBe(`::notice file=${OPEN},line=3,col=7,title=seccompile diff::socket, where family == 16: errno(EAFNOSUPPORT) → allow, e.g. socket(family=0x10) [nr 0x29, arch x86_64]\n`);
     expect((await runCli(['diff', NETLINK])).code).toBe(2);
   });
 });

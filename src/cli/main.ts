@@ -112,7 +112,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .description('show exactly which calls change verdict between two policies, profiles or filters (SMT solver)')
       .argument('<a>', 'policy, profile (.json) or raw filter (.bpf): before')
       .argument('<b>', 'policy, profile (.json) or raw filter (.bpf): after')
-      .addOption(new Option('-f, --format <format>', 'human (default), json, markdown (a pull-request comment) or github (annotations on B)').choices(['human', 'json', 'markdown', 'github'])))
+      .addOption(new Option('-f, --format <format>', 'human (default), json, markdown (a pull-request comment) or github (annotations on B)').choices(['human', 'json', 'markdown', 'github']))
+      .option('--timeout <seconds>', 'the solver\'s time budget for each query (default 60); running out is a failure, never "equivalent"'))
       .addHelpText('after', '\nExamples:\n  seccompile diff old.policy new.policy\n  seccompile diff docker-default.json docker.policy --docker-default-caps\n\nExit status: 0 equivalent, 1 different, 2 wrong usage. Guide: docs/verify.md')
       .action(async (a: string, b: string, options) => (await import('./commands/diff.ts')).runDiff(a, b, options));
   },

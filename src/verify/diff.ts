@@ -2,15 +2,16 @@
 // derived from their semantics with the solver (not sampled). Calls are grouped by syscall (and
 // the classes no syscall names: numbers without a rule, x32 calls, other architectures); for each
 // group, every pair of verdicts that occurs is reported with one example call.
-import type { Bool, BitVec } from 'z3-solver';
+import type { Bool, BitVec, Context } from 'z3-solver';
 import type { Instruction } from '../bpf/insn.ts';
-import type { CheckedPolicy } from '../check/checked.ts';
+import type { ArgOperand, CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import { actionValue } from '../seccomp/action.ts';
 import type { Span } from '../diagnostics/source.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { syscallByNumber, x86_64Syscalls } from '../syscalls/index.ts';
 import { encodeFilter } from './filter-semantics.ts';
-import { describeModel, startZ3, type Counterexample } from './index.ts';
-import { encodePolicy } from './policy-semantics.ts';
+import { checkWithin, describeModel, startZ3, type Counterexample } from './index.ts';
+import { conditionEncoder, encodePolicy } from './policy-semantics.ts';
 
 type Word = BitVec<32, 'main'>;
 
@@ -25,14 +26,67 @@ export interface VerdictChange {
   readonly span?: Span;
   readonly before: number;
   readonly after: number;
+  /** Where it happens, in the language's terms, when both sides are policies (`family == 16`). */
+  readonly region?: string;
   readonly example: Counterexample;
 }
+
+/** A statement that can decide a syscall's calls: one of its rules, or the default. */
+interface Decider {
+  readonly value: number;
+  /** The calls it decides: its condition, where no earlier rule for the syscall applies. */
+  readonly path: Bool<'main'>;
+  readonly rule?: CheckedRule;
+  /** Some earlier rule for the syscall has a condition: the rule's own condition overstates. */
+  readonly afterOthers: boolean;
+}
+
+function decidersOf(z3: Context<'main'>, policy: CheckedPolicy, nr: number, holds: (c: Condition) => Bool<'main'>): Decider[] {
+  const out: Decider[] = [];
+  const earlier: Bool<'main'>[] = [];
+  for (const rule of policy.rules) {
+    if (rule.syscall.nr !== nr) continue;
+    const own = rule.condition ? holds(rule.condition) : z3.Bool.val(true);
+    out.push({ value: actionValue(rule.action), path: z3.And(own, ...earlier.map((e) => z3.Not(e))), rule, afterOthers: earlier.length > 0 });
+    if (!rule.condition) return out;
+    earlier.push(own);
+  }
+  out.push({ value: actionValue(policy.defaultAction), path: z3.And(...earlier.map((e) => z3.Not(e))), afterOthers: earlier.length > 0 });
+  return out;
+}
+
+/** A condition with the syscall's argument names: `family == 16`, `(flags & 0x3) != 0`. */
+export function regionText(condition: Condition): string {
+  const number = (v: bigint): string => (v < 4096n ? v.toString() : `0x${v.toString(16)}`);
+  const operand = (o: ArgOperand): string => (o.mask === undefined ? o.arg.name : `(${o.arg.name} & ${number(o.mask)})`);
+  switch (condition.kind) {
+    case 'and':
+    case 'or': return condition.operands.map((c) => (c.kind === 'and' || c.kind === 'or' ? `(${regionText(c)})` : regionText(c))).join(` ${condition.kind} `);
+    case 'not': return `not (${regionText(condition.operand)})`;
+    case 'compare': return `${operand(condition.operand)} ${condition.op} ${number(condition.value)}`;
+    case 'in': return `${operand(condition.operand)} in {${condition.values.map(number).join(', ')}}`;
+    case 'bits': return `${operand(condition.operand)} != 0`;
+  }
+}
+
+/** The region of a pair of deciders, in words: their own conditions, and what else bounds them. */
+function describeRegion(a: Decider, b: Decider): string | undefined {
+  const parts = [a, b].filter((d) => d.rule?.condition).map((d) => regionText(d.rule!.condition!));
+  const unique = [...new Set(parts)];
+  const rest = a.afterOthers || b.afterOthers ? 'no earlier rule applies' : undefined;
+  const text = [...unique, ...(rest ? [rest] : [])].join(' and ');
+  return text === '' ? undefined : text;
+}
+
+/** The solver gave up on a query within the time budget: the diff is not known, never "equivalent". */
+export class DiffUndecided extends Error {}
 
 /** At most this many verdict pairs per group: more would only repeat the point. */
 const MAX_PAIRS = 8;
 
 export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutMs?: number } = {}): Promise<VerdictChange[]> {
   const { z3 } = await startZ3();
+  const budget = options.timeoutMs ?? 60_000;
   const words = Array.from({ length: 16 }, (_, i) => z3.BitVec.const(`w${i}`, 32));
   const term = (side: DiffSide): Word => ('policy' in side ? encodePolicy(z3, side.policy, words) : encodeFilter(z3, side.program, words));
   const before = term(a);
@@ -53,14 +107,40 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
   const changes: VerdictChange[] = [];
   const solver = new z3.Solver();
   try {
-    solver.set('timeout', options.timeoutMs ?? 60_000);
+    solver.set('timeout', budget);
     solver.add(before.neq(after));
+    const holds = conditionEncoder(z3, words);
     for (const group of groups) {
+      // Two policies and a syscall: each pair of deciding statements is a region of its own.
+      if (group.nr !== undefined && 'policy' in a && 'policy' in b) {
+        for (const da of decidersOf(z3, a.policy, group.nr, holds)) {
+          for (const db of decidersOf(z3, b.policy, group.nr, holds)) {
+            if (da.value === db.value) continue;
+            solver.push();
+            solver.add(group.where, da.path, db.path);
+            const answer = await checkWithin(z3, solver, budget);
+            if (answer === 'unknown') throw new DiffUndecided(`the solver could not decide on ${group.name} within ${budget / 1000} s`);
+            if (answer === 'sat') {
+              const model = solver.model();
+              try {
+                const example = describeModel(model, words, before, after);
+                const region = describeRegion(da, db);
+                const span = db.rule?.syscallSpan ?? spans.get(group.nr);
+                changes.push({ group: group.name, nr: group.nr, ...(span ? { span } : {}), before: da.value, after: db.value, ...(region ? { region } : {}), example });
+              } finally {
+                model.release();
+              }
+            }
+            solver.pop();
+          }
+        }
+        continue;
+      }
       solver.push();
       solver.add(group.where);
       for (let pairs = 0; pairs < MAX_PAIRS; pairs++) {
-        const answer = await solver.check();
-        if (answer === 'unknown') throw new Error('the solver could not decide within its time budget');
+        const answer = await checkWithin(z3, solver, budget);
+        if (answer === 'unknown') throw new DiffUndecided(`the solver could not decide on ${group.name} within ${budget / 1000} s`);
         if (answer === 'unsat') break;
         const model = solver.model();
         try {

@@ -66,23 +66,29 @@ export async function proveFilter(policy: CheckedPolicy, program: readonly Instr
     const budget = options.timeoutMs ?? 60_000;
     check.set('timeout', budget);
     check.add(filterValue.neq(policyValue));
-    // Z3's own timeout bounds the search; the watchdog also bounds a check whose worker thread
-    // never answers (a known failure of the WebAssembly build), so that a proof always ends.
-    let watchdog: NodeJS.Timeout | undefined;
-    const expired = new Promise<'unknown'>((resolve) => {
-      watchdog = setTimeout(() => {
-        z3.interrupt();
-        resolve('unknown');
-      }, budget + 5_000);
-      watchdog.unref();
-    });
-    const answer = await Promise.race([check.check(), expired]).finally(() => clearTimeout(watchdog));
+    const answer = await checkWithin(z3, check, budget);
     if (answer === 'unsat') return { status: 'proven', milliseconds: elapsed() };
     if (answer === 'unknown') return { status: 'unknown', reason: `the solver could not decide within ${((options.timeoutMs ?? 60_000) / 1000).toFixed(0)} s`, milliseconds: elapsed() };
     return { status: 'counterexample', counterexample: counterexample(check.model(), words, policyValue, filterValue), milliseconds: elapsed() };
   } finally {
     check.release();
   }
+}
+
+/**
+ * solver.check(), bounded: Z3's own timeout bounds the search, and a watchdog also bounds a check
+ * whose worker thread never answers (a known failure of the WebAssembly build).
+ */
+export async function checkWithin(z3: Context<'main'>, solver: Solver<'main'>, budgetMs: number): Promise<'sat' | 'unsat' | 'unknown'> {
+  let watchdog: NodeJS.Timeout | undefined;
+  const expired = new Promise<'unknown'>((resolve) => {
+    watchdog = setTimeout(() => {
+      z3.interrupt();
+      resolve('unknown');
+    }, budgetMs + 5_000);
+    watchdog.unref();
+  });
+  return Promise.race([solver.check(), expired]).finally(() => clearTimeout(watchdog));
 }
 
 /** The call the model describes, and both verdicts on it. */

@@ -13,10 +13,8 @@ import { actionValue } from '../seccomp/action.ts';
 type Word = BitVec<32, 'main'>;
 type Cond = Bool<'main'>;
 
-export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: readonly Word[]): Word {
-  const word = (value: number): Word => z3.BitVec.val(value >>> 0, 32);
-  const nr = words[OFFSET_NR / 4]!;
-  const arch = words[OFFSET_ARCH / 4]!;
+/** Whether a checked condition holds, as a term over the seccomp_data words. */
+export function conditionEncoder(z3: Context<'main'>, words: readonly Word[]): (condition: Condition) => Cond {
   const argument = (operand: ArgOperand): BitVec<number, 'main'> => {
     const low = words[argLowOffset(operand.arg.index) / 4]!;
     const whole: BitVec<number, 'main'> = operand.arg.width === 64 ? z3.Concat(words[argHighOffset(operand.arg.index) / 4]!, low) : operand.arg.width === 32 ? low : z3.Extract(operand.arg.width - 1, 0, low);
@@ -46,6 +44,14 @@ export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: 
       }
     }
   };
+  return holds;
+}
+
+export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: readonly Word[]): Word {
+  const word = (value: number): Word => z3.BitVec.val(value >>> 0, 32);
+  const nr = words[OFFSET_NR / 4]!;
+  const arch = words[OFFSET_ARCH / 4]!;
+  const holds = conditionEncoder(z3, words);
 
   // Rules by syscall, in policy order: the first that holds decides.
   const bySyscall = new Map<number, { condition?: Condition; value: number }[]>();

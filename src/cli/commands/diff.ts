@@ -6,7 +6,8 @@ import { positionOf } from '../../diagnostics/source.ts';
 import { escapeData, escapeProperty } from '../../lint/report/github.ts';
 import { decodeAction, formatAction } from '../../seccomp/action.ts';
 import { describeCounterexample } from '../../verify/describe.ts';
-import { diffVerdicts, type DiffSide, type VerdictChange } from '../../verify/diff.ts';
+import { DiffUndecided, diffVerdicts, type DiffSide, type VerdictChange } from '../../verify/diff.ts';
+import { budget } from './verify.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { isRawFilter, loadFilter } from '../filter-input.ts';
 import { decodeText, readInput } from '../io.ts';
@@ -15,6 +16,7 @@ import { writeStdout } from '../stdout.ts';
 
 export interface DiffOptions extends OciCliOptions {
   readonly format?: string;
+  readonly timeout?: string;
 }
 
 const FORMATS = ['human', 'json', 'markdown', 'github'];
@@ -30,10 +32,15 @@ function example(change: VerdictChange): string {
 }
 
 /** A side; the profile options (--cap…) apply to the sides that are profiles. */
+/** `socket, where family == 16`, or the group alone when the change covers every call of it. */
+function headline(change: VerdictChange): string {
+  return change.region ? `${change.group}, where ${change.region}` : change.group;
+}
+
 function side(path: string, options: DiffOptions): DiffSide {
   const input = readInput(path);
   const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
-  const { format: _format, ...profileOptions } = options;
+  const { format: _format, timeout: _timeout, ...profileOptions } = options;
   const loaded = loadFilter(path, profile ? profileOptions : {});
   return loaded.compiled ? { policy: loaded.compiled.policy } : { program: loaded.program };
 }
@@ -42,28 +49,34 @@ export function formatDiff(changes: readonly VerdictChange[], format: string, na
   if (format === 'json') {
     return `${JSON.stringify({
       a: names.a, b: names.b, equivalent: changes.length === 0,
-      changes: changes.map((c) => ({ group: c.group, ...(c.nr !== undefined ? { nr: c.nr } : {}), before: verdict(c.before), after: verdict(c.after), example: example(c) })),
+      changes: changes.map((c) => ({ group: c.group, ...(c.nr !== undefined ? { nr: c.nr } : {}), ...(c.region ? { region: c.region } : {}), before: verdict(c.before), after: verdict(c.after), example: example(c) })),
     }, null, 2)}\n`;
   }
   if (changes.length === 0) return format === 'github' ? '' : `${names.a} and ${names.b} give every call the same verdict\n`;
   if (format === 'markdown') {
-    const rows = changes.map((c) => `| \`${c.group}\` | ${verdict(c.before)} | ${verdict(c.after)} | \`${example(c)}\` |`);
-    return [`**seccompile diff**: ${changes.length} verdict change${changes.length === 1 ? '' : 's'} from \`${names.a}\` to \`${names.b}\``, '', '| syscall | before | after | for example |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+    const rows = changes.map((c) => `| \`${c.group}\` | ${c.region ? `\`${c.region}\`` : 'every call'} | ${verdict(c.before)} | ${verdict(c.after)} | \`${example(c)}\` |`);
+    return [`**seccompile diff**: ${changes.length} verdict change${changes.length === 1 ? '' : 's'} from \`${names.a}\` to \`${names.b}\``, '', '| syscall | where | before | after | for example |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
   }
   if (format === 'github') {
     return changes.map((c) => {
       const at = c.span ? positionOf(c.span.file, c.span.start) : undefined;
       const where = c.span && at ? `file=${escapeProperty(c.span.file.path)},line=${at.line},col=${at.column}` : `file=${escapeProperty(names.b)}`;
-      return `::notice ${where},title=seccompile diff::${escapeData(`${c.group}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`)}`;
+      return `::notice ${where},title=seccompile diff::${escapeData(`${headline(c)}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`)}`;
     }).join('\n') + '\n';
   }
-  return changes.map((c) => `${c.group}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`).join('\n') + '\n';
+  return changes.map((c) => `${headline(c)}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`).join('\n') + '\n';
 }
 
 export async function runDiff(a: string, b: string, options: DiffOptions): Promise<void> {
   const format = options.format ?? 'human';
   if (!FORMATS.includes(format)) throw new CliError(`unknown format "${format}"`, EXIT_USAGE, { hint: `choose one of ${FORMATS.join(', ')}` });
-  const changes = await diffVerdicts(side(a, options), side(b, options));
+  let changes: VerdictChange[];
+  try {
+    changes = await diffVerdicts(side(a, options), side(b, options), { timeoutMs: budget(options.timeout) });
+  } catch (error) {
+    if (error instanceof DiffUndecided) throw new CliError(`no diff: ${error.message}`, EXIT_INPUT_ERROR, { hint: 'give it more time with --timeout SECONDS' });
+    throw error;
+  }
   writeStdout(formatDiff(changes, format, { a, b }));
   if (changes.length > 0) throw new CliError('', EXIT_INPUT_ERROR);
 }
