@@ -80,3 +80,12 @@ describe('seccompile diff', () => {
     expect((await runCli(['diff', NETLINK])).code).toBe(2);
   });
 });
+
+it('human output is coloured on a terminal (FORCE_COLOR), plain otherwise', async () => {
+  const [coloured, plain] = await Promise.all([
+    runCli(['diff', NETLINK, OPEN], { env: { FORCE_COLOR: '1' } }),
+    runCli(['diff', NETLINK, OPEN]),
+  ]);
+  expect(coloured.out).toContain('\u001b[31merrno(EAFNOSUPPORT)\u001b[39m → \u001b[32mallow\u001b[39m');
+  expect(coloured.out.replace(/\u001b\[[0-9;]*m/g, '')).toBe(plain.out);
+});

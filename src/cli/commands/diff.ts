@@ -1,6 +1,7 @@
 // `seccompile diff A B`: which calls change verdict from A to B (each a policy, a profile or a raw
 // filter), exactly, with one example call per change. Exit status: 0 equivalent, 1 different (as
 // diff(1)), 2 wrong usage.
+import { Chalk } from 'chalk';
 import { errnoName } from '../../constants/index.ts';
 import { positionOf } from '../../diagnostics/source.ts';
 import { escapeData, escapeProperty } from '../../lint/report/github.ts';
@@ -10,7 +11,7 @@ import { DiffUndecided, diffVerdicts, type DiffSide, type VerdictChange } from '
 import { budget } from './verify.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { isRawFilter, loadFilter } from '../filter-input.ts';
-import { decodeText, readInput } from '../io.ts';
+import { decodeText, readInput, useColor } from '../io.ts';
 import { isProfileInput, type OciCliOptions } from '../oci-input.ts';
 import { writeStdout } from '../stdout.ts';
 
@@ -45,7 +46,7 @@ function side(path: string, options: DiffOptions): DiffSide {
   return loaded.compiled ? { policy: loaded.compiled.policy } : { program: loaded.program };
 }
 
-export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }): string {
+export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }, color = false): string {
   if (format === 'json') {
     return `${JSON.stringify({
       a: names.a, b: names.b, equivalent: changes.length === 0,
@@ -64,7 +65,8 @@ export function formatDiff(changes: readonly VerdictChange[], format: string, na
       return `::notice ${where},title=seccompile diff::${escapeData(`${headline(c)}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`)}`;
     }).join('\n') + '\n';
   }
-  return changes.map((c) => `${headline(c)}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`).join('\n') + '\n';
+  const paint = new Chalk({ level: color ? 1 : 0 });
+  return changes.map((c) => `${paint.bold(headline(c))}: ${paint.red(verdict(c.before))} → ${paint.green(verdict(c.after))}, e.g. ${paint.dim(example(c))}`).join('\n') + '\n';
 }
 
 export async function runDiff(a: string, b: string, options: DiffOptions): Promise<void> {
@@ -77,6 +79,6 @@ export async function runDiff(a: string, b: string, options: DiffOptions): Promi
     if (error instanceof DiffUndecided) throw new CliError(`no diff: ${error.message}`, EXIT_INPUT_ERROR, { hint: 'give it more time with --timeout SECONDS' });
     throw error;
   }
-  writeStdout(formatDiff(changes, format, { a, b }));
+  writeStdout(formatDiff(changes, format, { a, b }, useColor(process.stdout)));
   if (changes.length > 0) throw new CliError('', EXIT_INPUT_ERROR);
 }
