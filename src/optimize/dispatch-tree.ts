@@ -3,7 +3,7 @@
 // and `jge` splits find a range in about log2(ranges) comparisons, fewer for frequent syscalls.
 import type { BlockId, CfgBuilder } from '../bpf/cfg.ts';
 import type { DispatchStrategy, NrRange } from '../codegen/dispatch.ts';
-import type { SyscallProfile } from './profile.ts';
+import { genericProfile, type SyscallProfile } from './profile.ts';
 import { boundedRangeTree, leastWorstPath, minimaxTree, type RangeTree } from './range-tree.ts';
 
 /** Instructions a path may take beyond the least possible worst path, to favour frequent syscalls. */
@@ -45,7 +45,11 @@ export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
       const memo = new Map<BlockId, number>();
       const bodyCosts = ranges.map((r) => builder.worstPathLength(r.target, memo));
       const limits = depthLimits(bodyCosts, leastWorstPath(bodyCosts));
-      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, () => minimaxTree(bodyCosts).tree);
+      const fallback = (): RangeTree => minimaxTree(bodyCosts).tree;
+      // A profile must never make the filter slower on that very profile than the built-in mix would.
+      const generic = genericProfile();
+      const alternatives = profile === generic ? [] : [boundedRangeTree(rangeWeights(ranges, generic), limits, { fallback }).tree];
+      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, { fallback, alternatives });
       return emitTree(builder, tree, ranges);
     },
   };
