@@ -49,8 +49,16 @@ export function compileChecked(policy: CheckedPolicy, options: BackendOptions, e
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
   const optimizer = options.optimize === false ? undefined : createOptimizer(options.profile);
   const dispatch = options.dispatch ?? optimizer?.dispatch;
-  const cfg = lowerToCfg(lowered.ir, { ...(dispatch ? { dispatch } : {}), ...(optimizer ? { sets: optimizer.sets } : {}) });
-  const program = resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
+  const build = (searchRuns: boolean): Instruction[] => {
+    const sets = optimizer ? { sets: optimizer.sets, ...(searchRuns ? { switches: optimizer.switches } : {}) } : {};
+    const cfg = lowerToCfg(lowered.ir, { ...(dispatch ? { dispatch } : {}), ...sets });
+    return resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
+  };
+  let program = build(true);
+  // A search of exact-value rules takes about 2.8 instructions per value where a chain takes 1.9
+  // (and never less than one): when the search pushes the program past the kernel's limit, the
+  // chain may still fit, unless the program is so long that even a third of it would not.
+  if (optimizer && program.length > BPF_MAXINSNS && program.length <= 3 * BPF_MAXINSNS) program = build(false);
   const problems = programProblems(program, path);
   if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
   return { ok: true, filter: { program, ir: lowered.ir, policy, files }, diagnostics };

@@ -7,6 +7,7 @@ import { and, intervalTest, or } from '../ir/simplify.ts';
 import type { Cond, MaskedWord, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
+import { valueRunEndingAt } from './value-runs.ts';
 import { linearDispatch, mergeRanges, NR_MAX, type DispatchStrategy, type NrRange } from './dispatch.ts';
 
 /** A set test: exact values (`x in {…}`) or interval sets (several comparisons of one argument). */
@@ -15,9 +16,20 @@ export type SetCond = Extract<Cond, { kind: 'in' | 'ranges' }>;
 /** How a set test becomes code; the optimiser brings a search. */
 export type SetLowering = (builder: CfgBuilder, set: SetCond, whenTrue: BlockId, whenFalse: BlockId) => BlockId;
 
+/** A value of the words compared, and where it leads. */
+export interface SwitchCase {
+  readonly values: readonly number[];
+  readonly target: BlockId;
+}
+
+/** How a run of exact-value rules with different actions becomes code (see value-runs.ts). */
+export type SwitchLowering = (builder: CfgBuilder, words: readonly MaskedWord[], cases: readonly SwitchCase[], otherwise: BlockId) => BlockId;
+
 export interface LowerOptions {
   readonly dispatch?: DispatchStrategy;
   readonly sets?: SetLowering;
+  /** Without one, such runs stay chains of rules. */
+  readonly switches?: SwitchLowering;
 }
 
 export function load(offset: number): Straight {
@@ -63,7 +75,7 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
     const key = decisionKey(outcome.decision);
     let body = bodies.get(key);
     if (body === undefined) {
-      body = lowerDecision(builder, outcome.decision, defaultRet, options.sets ?? chainSet);
+      body = lowerDecision(builder, outcome.decision, defaultRet, options.sets ?? chainSet, options.switches);
       bodies.set(key, body);
     }
     return body;
@@ -83,9 +95,27 @@ function decisionKey(decision: SyscallDecision): string {
 }
 
 /** The rules of one syscall, first to last; falling off the end gives the default. */
-function lowerDecision(builder: CfgBuilder, decision: SyscallDecision, defaultRet: BlockId, sets: SetLowering): BlockId {
+function lowerDecision(builder: CfgBuilder, decision: SyscallDecision, defaultRet: BlockId, sets: SetLowering, switches?: SwitchLowering): BlockId {
   let next = defaultRet;
   for (let i = decision.rules.length - 1; i >= 0; i--) {
+    const run = switches && valueRunEndingAt(decision.rules, i);
+    if (run) {
+      // First match: a value claimed by an earlier rule of the run is that rule's.
+      const claimed = new Set<string>();
+      const cases: SwitchCase[] = [];
+      for (const { rule, values } of run.rules) {
+        const target = builder.ret(actionValue(rule.action));
+        for (const tuple of values) {
+          const key = tuple.join(',');
+          if (claimed.has(key)) continue;
+          claimed.add(key);
+          cases.push({ values: tuple, target });
+        }
+      }
+      next = switches(builder, run.words, cases, next);
+      i = run.first;
+      continue;
+    }
     const rule = decision.rules[i]!;
     next = lowerCond(builder, rule.condition, builder.ret(actionValue(rule.action)), next, sets);
   }

@@ -3,7 +3,7 @@
 // and runs of consecutive values become one interval. What the path already proves about A (its
 // bounds) saves the last test when it can.
 import type { BlockId, CfgBuilder, Terminator } from '../bpf/cfg.ts';
-import { loadWord, type SetLowering } from '../codegen/lower.ts';
+import { loadWord, type SetLowering, type SwitchLowering } from '../codegen/lower.ts';
 import type { MaskedWord, WordInterval } from '../ir/types.ts';
 
 const WORD_MAX = 0xffffffff;
@@ -17,30 +17,47 @@ interface Item {
   readonly target: BlockId;
 }
 
+/** Intervals of each word, and where a call whose words all lie in them goes. */
+interface Piece {
+  readonly intervals: readonly WordInterval[];
+  readonly target: BlockId;
+}
+
 export const searchSet: SetLowering = (builder, set, whenTrue, whenFalse) => {
   const pieces = set.kind === 'ranges' ? set.pieces : set.values.map((tuple) => tuple.map((v): WordInterval => [v, v]));
-  return searchLevel(builder, set.words, pieces, 0, whenTrue, whenFalse);
+  return searchLevel(builder, set.words, pieces.map((intervals) => ({ intervals, target: whenTrue })), 0, whenFalse);
 };
+
+/**
+ * Values of the same words with different outcomes (distinct tuples, each with its target), in
+ * one search: the high word is tested once, then the low word, about 2·log2(values) tests in all
+ * where a chain takes one or two per value.
+ */
+export const searchSwitch: SwitchLowering = (builder, words, cases, otherwise) =>
+  searchLevel(builder, words, cases.map(({ values, target }) => ({ intervals: values.map((v): WordInterval => [v, v]), target })), 0, otherwise);
 
 /**
  * Tests word `level`: the pieces' intervals at this level (disjoint) become the items of a
  * bisection, each leading on to a search of the next word among its pieces, or straight to
- * `whenTrue` when the remaining words do not matter.
+ * their target when they share one and the remaining words do not matter.
  */
-function searchLevel(builder: CfgBuilder, words: readonly MaskedWord[], pieces: readonly (readonly WordInterval[])[], level: number, whenTrue: BlockId, whenFalse: BlockId): BlockId {
-  const groups = new Map<string, { interval: WordInterval; pieces: (readonly WordInterval[])[] }>();
+function searchLevel(builder: CfgBuilder, words: readonly MaskedWord[], pieces: readonly Piece[], level: number, whenFalse: BlockId): BlockId {
+  const groups = new Map<string, { interval: WordInterval; pieces: Piece[] }>();
   for (const piece of pieces) {
-    const interval = piece[level]!;
+    const interval = piece.intervals[level]!;
     const key = `${interval[0]}:${interval[1]}`;
     const group = groups.get(key) ?? { interval, pieces: [] };
     group.pieces.push(piece);
     groups.set(key, group);
   }
   const wordMax = (w: number): number => words[w]!.mask ?? WORD_MAX;
-  const restIsFree = (piece: readonly WordInterval[]): boolean => piece.every(([lo, hi], w) => w <= level || (lo === 0 && hi >= wordMax(w)));
+  const restIsFree = (piece: Piece): boolean => piece.intervals.every(([lo, hi], w) => w <= level || (lo === 0 && hi >= wordMax(w)));
   const items: Item[] = [];
   for (const { interval, pieces: group } of [...groups.values()].sort((a, b) => a.interval[0] - b.interval[0])) {
-    const target = level === words.length - 1 || group.some(restIsFree) ? whenTrue : searchLevel(builder, words, group, level + 1, whenTrue, whenFalse);
+    const shared = group.every((p) => p.target === group[0]!.target);
+    const decided = shared && (level === words.length - 1 || group.some(restIsFree));
+    if (!decided && level === words.length - 1) throw new Error('internal error: one value with two outcomes in a search');
+    const target = decided ? group[0]!.target : searchLevel(builder, words, group, level + 1, whenFalse);
     const previous = items[items.length - 1];
     // Neighbouring intervals with the same outcome form one interval.
     if (previous && previous.target === target && previous.hi + 1 === interval[0]) items[items.length - 1] = { ...previous, hi: interval[1] };
