@@ -3,7 +3,8 @@
 // `comment` above it, errno names, and a header that says what was resolved for which host.
 // Arguments are written `argN_64`: all 64 bits, as libseccomp compares them. A syscall whose rules
 // have different actions gets them in libseccomp's order, in a block of its own. Imports the named-constants table, so only `convert` loads this module.
-import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
+import { conditionText, type OperandStyle } from '../check/condition-text.ts';
 import { errnoName } from '../constants/index.ts';
 import { actionValue, formatAction } from '../seccomp/action.ts';
 import type { OciProfile, OciSyscallEntry } from './profile.ts';
@@ -61,7 +62,7 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
     // One statement per action and condition, naming every syscall that has it, in first-seen order.
     const statements = new Map<string, { head: string; condition: string; names: string[] }>();
     for (const rule of rules) {
-      const condition = rule.condition ? ` if ${conditionText(rule.condition)}` : '';
+      const condition = rule.condition ? ` if ${conditionText(rule.condition, BY_NUMBER)}` : '';
       const key = `${action(rule.action)}\u0000${condition}`;
       const statement = statements.get(key) ?? { head: action(rule.action), condition, names: [] };
       if (!statement.names.includes(rule.syscall.name)) statement.names.push(rule.syscall.name);
@@ -76,7 +77,7 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
     const from = entries.map((i) => `syscalls[${i}]`).join(', ');
     out.push('', overlapping.has(name) ? `# ${name}: entries ${from} overlap with different actions.` : `# ${name}: from entries ${from}.`);
     out.push('# Rules in the order libseccomp tries them (argument by argument, high word first), not in profile order.');
-    for (const rule of rules) out.push(`${action(rule.action)} ${name}${rule.condition ? ` if ${conditionText(rule.condition)}` : ''}`);
+    for (const rule of rules) out.push(`${action(rule.action)} ${name}${rule.condition ? ` if ${conditionText(rule.condition, BY_NUMBER)}` : ''}`);
   }
   if (profile.syscalls.length > 0 && policy.rules.length === 0) out.push('', '# No entry applies to this host: every call gets the default action.');
   return out.join('\n') + '\n';
@@ -147,20 +148,8 @@ function wrapComment(text: string): string[] {
   return lines;
 }
 
-function number(value: bigint): string {
-  return value < 4096n ? value.toString() : `0x${value.toString(16)}`;
-}
-
-export function conditionText(condition: Condition): string {
-  switch (condition.kind) {
-    case 'and':
-    case 'or': return condition.operands.map((c) => (c.kind === 'and' || c.kind === 'or' ? `(${conditionText(c)})` : conditionText(c))).join(` ${condition.kind} `);
-    case 'not': return `not (${conditionText(condition.operand)})`;
-    case 'compare': return `${operandText(condition.operand)} ${condition.op} ${number(condition.value)}`;
-    case 'in': return `${operandText(condition.operand)} in {${condition.values.map(number).join(', ')}}`;
-    case 'bits': return `${operandText(condition.operand)}`;
-  }
-}
+/** Arguments by number (`arg2_64`): a profile's rules apply to every syscall they name. */
+const BY_NUMBER: OperandStyle = { operand: operandText, bits: (operand) => operand };
 
 function operandText(operand: { arg: { index: number }; mask?: bigint }): string {
   const name = `arg${operand.arg.index}_64`;

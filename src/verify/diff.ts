@@ -4,7 +4,8 @@
 // group, every pair of verdicts that occurs is reported with one example call.
 import type { Bool, BitVec, Context } from 'z3-solver';
 import type { Instruction } from '../bpf/insn.ts';
-import type { ArgOperand, CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import { conditionText, numberText, type OperandStyle } from '../check/condition-text.ts';
 import { actionValue } from '../seccomp/action.ts';
 import type { Span } from '../diagnostics/source.ts';
 import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
@@ -55,18 +56,15 @@ function decidersOf(z3: Context<'main'>, policy: CheckedPolicy, nr: number, hold
   return out;
 }
 
+/** Arguments by name, a bit test spelled out. */
+const BY_NAME: OperandStyle = {
+  operand: (o) => (o.mask === undefined ? o.arg.name : `(${o.arg.name} & ${numberText(o.mask)})`),
+  bits: (operand) => `${operand} != 0`,
+};
+
 /** A condition with the syscall's argument names: `family == 16`, `(flags & 0x3) != 0`. */
 export function regionText(condition: Condition): string {
-  const number = (v: bigint): string => (v < 4096n ? v.toString() : `0x${v.toString(16)}`);
-  const operand = (o: ArgOperand): string => (o.mask === undefined ? o.arg.name : `(${o.arg.name} & ${number(o.mask)})`);
-  switch (condition.kind) {
-    case 'and':
-    case 'or': return condition.operands.map((c) => (c.kind === 'and' || c.kind === 'or' ? `(${regionText(c)})` : regionText(c))).join(` ${condition.kind} `);
-    case 'not': return `not (${regionText(condition.operand)})`;
-    case 'compare': return `${operand(condition.operand)} ${condition.op} ${number(condition.value)}`;
-    case 'in': return `${operand(condition.operand)} in {${condition.values.map(number).join(', ')}}`;
-    case 'bits': return `${operand(condition.operand)} != 0`;
-  }
+  return conditionText(condition, BY_NAME);
 }
 
 /** The region of a pair of deciders, in words: their own conditions, and what else bounds them. */
