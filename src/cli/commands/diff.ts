@@ -2,11 +2,9 @@
 // filter), exactly, with one example call per change. Exit status: 0 equivalent, 1 different (as
 // diff(1)), 2 wrong usage.
 import { Chalk } from 'chalk';
-import { errnoName } from '../../constants/index.ts';
 import { positionOf } from '../../diagnostics/source.ts';
 import { escapeData, escapeProperty } from '../../lint/report/github.ts';
-import { decodeAction, formatAction } from '../../seccomp/action.ts';
-import { describeCounterexample } from '../../verify/describe.ts';
+import { describeCall, verdictText as verdict } from '../../verify/describe.ts';
 import { DiffUndecided, diffVerdicts, type DiffSide, type VerdictChange } from '../../verify/diff.ts';
 import { budget } from './verify.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
@@ -22,22 +20,17 @@ export interface DiffOptions extends OciCliOptions {
 
 const FORMATS = ['human', 'json', 'markdown', 'github'];
 
-function verdict(value: number): string {
-  const { action, known } = decodeAction(value);
-  return known ? formatAction(action, errnoName) : `0x${value.toString(16).padStart(8, '0')}`;
-}
-
 /** The example call, without the verdicts (the line gives them). */
 function example(change: VerdictChange): string {
-  return describeCounterexample(change.example).replace(/: policy → .*$/, '');
+  return describeCall(change.example);
 }
 
-/** A side; the profile options (--cap…) apply to the sides that are profiles. */
 /** `socket, where family == 16`, or the group alone when the change covers every call of it. */
 function headline(change: VerdictChange): string {
   return change.region ? `${change.group}, where ${change.region}` : change.group;
 }
 
+/** A side; the profile options (--cap…) apply to the sides that are profiles. */
 function side(path: string, options: DiffOptions): DiffSide {
   const input = readInput(path);
   const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
