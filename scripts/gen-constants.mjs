@@ -40,7 +40,7 @@
 // it on x86-64 Linux with gcc, libc6-dev and linux-libc-dev installed.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,20 @@ const OUT_REL = 'src/constants/table.generated.ts';
 const SCRIPT_REL = 'scripts/gen-constants.mjs';
 const VERBOSE = process.argv.includes('--verbose');
 
-const CC = process.env.CC || 'gcc';
+// --arch NAME: evaluate with that architecture's compiler and headers (Debian's cross packages)
+// and write how its constants differ from x86-64's to src/constants/arch/NAME.generated.ts.
+const ARCH = process.argv.includes('--arch') ? process.argv[process.argv.indexOf('--arch') + 1] : 'x86_64';
+const TARGETS = {
+  x86_64: { cc: ['gcc'], packages: ['libc6-dev', 'linux-libc-dev'] },
+  i386: { cc: ['i686-linux-gnu-gcc'], packages: ['libc6-dev-i386-cross', 'linux-libc-dev-i386-cross'] },
+  x32: { cc: ['gcc', '-mx32'], packages: ['libc6-dev-x32', 'linux-libc-dev'] },
+  aarch64: { cc: ['aarch64-linux-gnu-gcc'], packages: ['libc6-dev-arm64-cross', 'linux-libc-dev-arm64-cross'] },
+  arm: { cc: ['arm-linux-gnueabihf-gcc'], packages: ['libc6-dev-armhf-cross', 'linux-libc-dev-armhf-cross'] },
+  riscv64: { cc: ['riscv64-linux-gnu-gcc'], packages: ['libc6-dev-riscv64-cross', 'linux-libc-dev-riscv64-cross'] },
+};
+const TARGET = TARGETS[ARCH];
+if (!TARGET) throw new Error(`unknown --arch ${ARCH}; one of ${Object.keys(TARGETS).join(', ')}`);
+const [CC, ...CC_FLAGS] = process.env.CC ? [process.env.CC] : TARGET.cc;
 const CHECK_FLAGS = [
   '-std=gnu11',
   '-fsyntax-only',
@@ -783,8 +796,8 @@ function parseEnumerators(text) {
 async function unitNames(headers) {
   const src = prologue(headers);
   const [dm, pp] = await Promise.all([
-    limit(() => run(CC, ['-std=gnu11', '-E', '-dM', '-x', 'c', '-'], { input: src })),
-    limit(() => run(CC, ['-std=gnu11', '-E', '-P', '-x', 'c', '-'], { input: src })),
+    limit(() => run(CC, [...CC_FLAGS, '-std=gnu11', '-E', '-dM', '-x', 'c', '-'], { input: src })),
+    limit(() => run(CC, [...CC_FLAGS, '-std=gnu11', '-E', '-P', '-x', 'c', '-'], { input: src })),
   ]);
   if (dm.code !== 0 || pp.code !== 0) {
     warn(`headers ${headers.join(', ')} not usable, skipping: ${firstLine(dm.stderr || pp.stderr)}`);
@@ -809,7 +822,7 @@ async function checkBatch(headers, names) {
   const body = names.map((n) => `_Static_assert((~(${n})) || 1, "${n}");`).join('\n');
   const file = `${tmpName('check')}.c`;
   writeFileSync(file, `${head}${body}\n`);
-  const res = await limit(() => run(CC, [...CHECK_FLAGS, file], { cwd: TMP }));
+  const res = await limit(() => run(CC, [...CC_FLAGS, ...CHECK_FLAGS, file], { cwd: TMP }));
   if (res.code === 0) return new Set();
   // Errors on candidate lines are attributed to that candidate; any other
   // error (in a header, or no location at all) makes the caller bisect once
@@ -868,32 +881,31 @@ async function filterIntegerConstants(headers, names, depth = 0) {
 // Evaluation
 // ---------------------------------------------------------------------------
 
-/** Compile and run a program printing every name's value. */
+/**
+ * Every name's value, read from the assembly the compiler makes of a table of them (two 32-bit
+ * words each, low first), so that a cross compiler's values need no emulator to be printed.
+ */
 async function evaluate(headers, names) {
   if (names.length === 0) return new Map();
   const stem = tmpName('eval');
+  const word = (n, shift) => `(unsigned int)(((unsigned long long)(long long)(${n})) >> ${shift})`;
   const lines = [
     prologue(headers),
-    '#include <stdio.h>',
-    'int main(void) {',
-    ...names.map((n) => `  printf("%s %lld\\n", "${n}", (long long)(${n}));`),
-    '  return 0;',
-    '}',
+    'const unsigned int seccompile_values[] = {',
+    ...names.map((n) => `  ${word(n, 0)}, ${word(n, 32)},`),
+    '};',
     '',
   ];
   writeFileSync(`${stem}.c`, lines.join('\n'));
-  const cc = await limit(() => run(CC, ['-std=gnu11', '-w', '-O0', '-o', stem, `${stem}.c`], { cwd: TMP }));
-  if (cc.code !== 0) throw new Error(`cannot compile value program for ${headers.join(', ')}:\n${cc.stderr}`);
-  const res = await limit(() => run(stem, [], { cwd: TMP }));
-  if (res.code !== 0) throw new Error(`value program for ${headers.join(', ')} failed:\n${res.stderr}`);
+  const cc = await limit(() => run(CC, [...CC_FLAGS, '-std=gnu11', '-w', '-O0', '-S', '-o', `${stem}.s`, `${stem}.c`], { cwd: TMP }));
+  if (cc.code !== 0) throw new Error(`cannot compile value table for ${headers.join(', ')}:\n${cc.stderr}`);
+  const asm = readFileSync(`${stem}.s`, 'utf8');
+  const body = asm.slice(asm.indexOf('seccompile_values:'));
+  const words = [...body.matchAll(/^\s*\.(?:long|word|4byte)\s+(-?(?:0x[0-9a-fA-F]+|\d+))\s*$/gm)].map((m) => BigInt.asUintN(32, BigInt(m[1])));
+  if (words.length < 2 * names.length) throw new Error(`value table for ${headers.join(', ')}: ${words.length} words for ${names.length} names`);
   /** @type {Map<string, bigint>} */
   const values = new Map();
-  for (const line of res.stdout.split('\n')) {
-    if (line === '') continue;
-    const [name, value] = line.split(' ');
-    if (name === undefined || value === undefined) throw new Error(`bad output line: ${line}`);
-    values.set(name, BigInt(value));
-  }
+  names.forEach((name, i) => values.set(name, BigInt.asIntN(64, (words[2 * i + 1] << 32n) | words[2 * i])));
   return values;
 }
 
@@ -956,9 +968,9 @@ async function evalFamilyUnit(family, headers, namesCache) {
 
 async function toolVersions() {
   const lines = [];
-  const gcc = await run(CC, ['--version']).catch(() => null);
+  const gcc = await run(CC, [...CC_FLAGS, '--version']).catch(() => null);
   lines.push(`${CC}: ${gcc?.stdout.split('\n')[0]?.trim() || 'unknown'}`);
-  const dpkg = await run('dpkg-query', ['-W', '-f', '${Package} ${Version}\\n', 'libc6-dev', 'linux-libc-dev']).catch(
+  const dpkg = await run('dpkg-query', ['-W', '-f', '${Package} ${Version}\\n', ...TARGET.packages]).catch(
     () => null,
   );
   if (dpkg && dpkg.code === 0 && dpkg.stdout.trim() !== '') {
@@ -966,7 +978,7 @@ async function toolVersions() {
   } else {
     const libc = await run('getconf', ['GNU_LIBC_VERSION']).catch(() => null);
     if (libc && libc.code === 0) lines.push(`libc: ${libc.stdout.trim()}`);
-    const ver = await run(CC, ['-E', '-dM', '-x', 'c', '-'], { input: '#include <linux/version.h>\n' }).catch(() => null);
+    const ver = await run(CC, [...CC_FLAGS, '-E', '-dM', '-x', 'c', '-'], { input: '#include <linux/version.h>\n' }).catch(() => null);
     const code = /#define LINUX_VERSION_CODE (\d+)/.exec(ver?.stdout ?? '');
     if (code && code[1] !== undefined) {
       const n = Number(code[1]);
@@ -1032,6 +1044,10 @@ async function main() {
   for (const f of present) for (const u of f.units) for (const h of u) if (!allHeaders.includes(h)) allHeaders.push(h);
 
   const versions = await toolVersions();
+  if (ARCH !== 'x86_64') {
+    writeDifferences(entries, versions);
+    return;
+  }
   const out = [];
   out.push(`// ${OUT_REL}`);
   out.push('//');
@@ -1081,6 +1097,55 @@ async function main() {
   log(`wrote ${OUT_REL}: ${entries.length} constants in ${present.length} families`);
   for (const f of FAMILIES) log(`  ${f.id.padEnd(18)} ${counts.get(f.id) ?? 0}`);
   if (conflicts.length > 0) log(`${conflicts.length} value conflict(s) (first value kept)`);
+}
+
+/**
+ * Another architecture's table is written as its differences from the committed x86-64 table;
+ * errno and signal numbers must not differ (src/constants/index.ts names them for every target).
+ */
+function writeDifferences(entries, versions) {
+  const base = new Map();
+  for (const m of readFileSync(OUT_FILE, 'utf8').matchAll(/^  \["([A-Z0-9_]+)", (-?(?:0x)?[0-9a-f]+)n, "([a-z0-9_]+)"\],$/gm)) {
+    base.set(m[1], { value: BigInt(m[2]), family: m[3] });
+  }
+  const own = new Map(entries.map((e) => [e.name, e]));
+  const changed = entries.filter((e) => base.has(e.name) && base.get(e.name).value !== e.value);
+  const added = entries.filter((e) => !base.has(e.name));
+  const missing = [...base.keys()].filter((name) => !own.has(name));
+  const shared = changed.filter((e) => e.family.id === 'errno' || e.family.id === 'signal');
+  if (shared.length > 0) throw new Error(`${ARCH}: errno or signal numbers differ from x86-64 (${shared.map((e) => e.name).join(', ')})`);
+  const file = join(ROOT, 'src', 'constants', 'arch', `${ARCH}.generated.ts`);
+  const value = (e) => `${formatValue(e.family, e.value)}`;
+  const out = [
+    `// src/constants/arch/${ARCH}.generated.ts`,
+    '//',
+    `// GENERATED FILE - DO NOT EDIT. Regenerate with: node ${SCRIPT_REL} --arch ${ARCH}`,
+    '//',
+    `// How the named constants of ${ARCH} differ from x86-64's (table.generated.ts): evaluated by`,
+    `// compiling the same families against ${ARCH}'s C library and kernel headers.`,
+    '//',
+    '// Generated with:',
+    ...versions.map((l) => `//   ${l}`),
+    '//',
+    `// ${changed.length} values differ, ${missing.length} names are missing, ${added.length} are ${ARCH}'s own.`,
+    '',
+    "import type { ConstantDifferences } from '../index.ts';",
+    '',
+    'export const DIFFERENCES: ConstantDifferences = {',
+    '  changed: [',
+    ...changed.map((e) => `    [${JSON.stringify(e.name)}, ${value(e)}],`),
+    '  ],',
+    '  missing: [',
+    ...missing.map((name) => `    ${JSON.stringify(name)},`),
+    '  ],',
+    '  added: [',
+    ...added.map((e) => `    [${JSON.stringify(e.name)}, ${value(e)}, ${JSON.stringify(e.family.id)}],`),
+    '  ],',
+    '};',
+    '',
+  ];
+  writeFileSync(file, out.join('\n'));
+  log(`wrote src/constants/arch/${ARCH}.generated.ts: ${changed.length} changed, ${missing.length} missing, ${added.length} added`);
 }
 
 try {

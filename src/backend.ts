@@ -47,7 +47,10 @@ export function compileChecked(policy: CheckedPolicy, options: BackendOptions, e
   const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
   const diagnostics = sortDiagnostics([...earlier, ...lowered.diagnostics]);
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
-  const optimizer = options.optimize === false ? undefined : createOptimizer(options.profile);
+  if (options.profile && options.profile.arch !== policy.arch) {
+    return { ok: false, diagnostics: [...diagnostics, { code: 'SC6001', severity: 'error', path, message: `the syscall profile was read with ${options.profile.arch.title} numbers, but the filter is for ${policy.arch.title}` }] };
+  }
+  const optimizer = options.optimize === false ? undefined : createOptimizer(policy.arch, options.profile);
   const dispatch = options.dispatch ?? optimizer?.dispatch;
   const build = (searchRuns: boolean): Instruction[] => {
     const sets = optimizer ? { sets: optimizer.sets, ...(searchRuns ? { switches: optimizer.switches } : {}) } : {};

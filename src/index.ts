@@ -14,8 +14,9 @@ export { createSourceFile, positionOf, type SourceFile, type Span } from './diag
 export type { FileHost } from './parser/load.ts';
 export { nodeFileHost } from './host/node-host.ts';
 export { actionValue, decodeAction, formatReturnValue, type Action } from './seccomp/action.ts';
-export { syscallByName, syscallByNumber, x86_64Syscalls, type Syscall, type SyscallArg } from './syscalls/index.ts';
-export { lookupConstant } from './constants/index.ts';
+export { ARCHES, ARCH_NAMES, archByName, DEFAULT_ARCH, X86_64, type Arch, type ArchName } from './arch/index.ts';
+export { SyscallTable, type Syscall, type SyscallArg } from './syscalls/index.ts';
+export { ConstantTable, type NamedConstant } from './constants/index.ts';
 export type { DispatchStrategy, NrRange } from './codegen/dispatch.ts';
 export { VERSION } from './version.ts';
 export { proveFilter, type Counterexample, type ProofOptions, type ProofResult } from './verify/index.ts';

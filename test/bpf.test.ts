@@ -1,3 +1,4 @@
+import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { disassemble } from '../src/bpf/disasm.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
@@ -9,7 +10,6 @@ import {
 import { validateProgram } from '../src/bpf/validate.ts';
 import { AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { decodeAction, formatReturnValue } from '../src/seccomp/action.ts';
-import { syscallByNumber } from '../src/syscalls/index.ts';
 
 const ld = (k: number): Instruction => stmt(BPF_LD | BPF_W | BPF_ABS, k);
 const ret = (k: number): Instruction => stmt(BPF_RET | BPF_K, k);
@@ -129,7 +129,7 @@ describe('disassembler', () => {
       ld(0), jump(BPF_JMP | BPF_JEQ | BPF_K, 257, 0, 3), ld(36), jump(BPF_JMP | BPF_JSET | BPF_K, 0x40, 1, 0),
       ret(0x7fff0000), ret(0x0005000d),
     ];
-    const text = disassemble(program, { syscallName: (nr) => syscallByNumber(nr)?.name });
+    const text = disassemble(program, { syscallName: (nr) => X86_64.syscalls.byNumber(nr)?.name });
     expect(text.split('\n').slice(2, 11)).toEqual([
       ' 0000: 0x20 0x00 0x00 0x00000004  A = arch',
       ' 0001: 0x15 0x01 0x00 0xc000003e  if (A == ARCH_X86_64) goto 0003',
@@ -150,7 +150,7 @@ describe('disassembler', () => {
 
   it('shows x32 numbers and both targets', () => {
     const program = [ld(0), jump(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000, 1, 2), ret(0), ret(1), ret(2)];
-    expect(disassemble(program, { syscallName: (nr) => syscallByNumber(nr)?.name })).toContain('if (A == x32:read) goto 0003 else goto 0004');
+    expect(disassemble(program, { syscallName: (nr) => X86_64.syscalls.byNumber(nr)?.name })).toContain('if (A == x32:read) goto 0003 else goto 0004');
   });
 });
 

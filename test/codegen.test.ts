@@ -1,3 +1,4 @@
+import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { CfgBuilder, reversePostorder, type BlockId } from '../src/bpf/cfg.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
@@ -8,7 +9,6 @@ import { lowerToCfg } from '../src/codegen/lower.ts';
 import { layoutBlocks, resolveJumps } from '../src/codegen/resolve.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
-import { x86_64Syscalls } from '../src/syscalls/index.ts';
 import { Random } from './support/random.ts';
 import { interpret, randomCfg } from './support/cfg.ts';
 
@@ -68,7 +68,7 @@ describe('jump resolution', () => {
 
   it('compiles a policy whose rule bodies are far apart', () => {
     const conditions = Array.from({ length: 60 }, (_, i) => `fd == ${i}`).join(' or ');
-    const text = `default errno(1)\nallow read, write, close if ${conditions}\nallow exit_group\n` + x86_64Syscalls().slice(60, 160).map((s, i) => `errno(2) ${s.name} if arg0 in {${i}, ${i + 1000}, ${i + 2000}}`).join('\n');
+    const text = `default errno(1)\nallow read, write, close if ${conditions}\nallow exit_group\n` + X86_64.syscalls.all().slice(60, 160).map((s, i) => `errno(2) ${s.name} if arg0 in {${i}, ${i + 1000}, ${i + 2000}}`).join('\n');
     const result = compilePolicy(text);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -123,7 +123,7 @@ describe('the mandatory prologue', () => {
   });
 
   it('rejects a program over 4096 instructions with a clear error', () => {
-    const huge = `default errno(1)\n` + x86_64Syscalls().slice(0, 300).map((s, i) => `allow ${s.name} if arg0 in {${Array.from({ length: 20 }, (_, j) => i * 1000 + 7 * j).join(', ')}}`).join('\n');
+    const huge = `default errno(1)\n` + X86_64.syscalls.all().slice(0, 300).map((s, i) => `allow ${s.name} if arg0 in {${Array.from({ length: 20 }, (_, j) => i * 1000 + 7 * j).join(', ')}}`).join('\n');
     const failed = compilePolicy(huge);
     expect(failed.ok).toBe(false);
     expect(failed.diagnostics.find((d) => d.code === 'SC4001')!.message).toMatch(/^the compiled filter has \d+ instructions; the kernel accepts at most 4096$/);

@@ -1,12 +1,7 @@
+import { X86_64 } from '../src/arch/index.ts';
+import { CONSTANTS_X86_64 } from '../src/constants/index.ts';
 import { describe, it, expect } from 'vitest';
-import {
-  allConstantNames,
-  constantsOfFamily,
-  errnoName,
-  errnoValue,
-  lookupConstant,
-  signalName,
-} from '../src/constants/index.ts';
+import { errnoName, errnoValue, signalName } from '../src/constants/index.ts';
 import { CONSTANT_FAMILIES, CONSTANT_TABLE } from '../src/constants/table.generated.ts';
 
 // Expected values come from the Linux x86-64 UAPI / man pages, not from the
@@ -54,7 +49,7 @@ const KNOWN: ReadonlyArray<readonly [string, bigint, string]> = [
 describe('named constants: known values', () => {
   for (const [name, value, family] of KNOWN) {
     it(`${name} = ${value} (${family})`, () => {
-      const c = lookupConstant(name);
+      const c = CONSTANTS_X86_64.lookup(name);
       expect(c).toBeDefined();
       expect(c?.value).toBe(value);
       expect(c?.family).toBe(family);
@@ -91,16 +86,16 @@ describe('named constants: known values', () => {
   });
 
   it('ioctl requests are unsigned 32-bit, other constants keep their sign', () => {
-    for (const c of CONSTANT_FAMILIES.filter((f) => f.id.startsWith('ioctl_')).flatMap((f) => constantsOfFamily(f.id))) {
+    for (const c of CONSTANT_FAMILIES.filter((f) => f.id.startsWith('ioctl_')).flatMap((f) => CONSTANTS_X86_64.ofFamily(f.id))) {
       expect(c.value >= 0n && c.value <= 0xffffffffn, c.name).toBe(true);
     }
-    expect(lookupConstant('AT_FDCWD')?.value).toBe(-100n);
+    expect(CONSTANTS_X86_64.lookup('AT_FDCWD')?.value).toBe(-100n);
   });
 
   it('unknown names and families', () => {
-    expect(lookupConstant('NOT_A_CONSTANT')).toBeUndefined();
-    expect(lookupConstant('eperm')).toBeUndefined();
-    expect(constantsOfFamily('no-such-family')).toEqual([]);
+    expect(CONSTANTS_X86_64.lookup('NOT_A_CONSTANT')).toBeUndefined();
+    expect(CONSTANTS_X86_64.lookup('eperm')).toBeUndefined();
+    expect(CONSTANTS_X86_64.ofFamily('no-such-family')).toEqual([]);
   });
 });
 
@@ -110,7 +105,7 @@ describe('named constants: table structure', () => {
   });
 
   it('every errno value is in 1..4095', () => {
-    const errnos = constantsOfFamily('errno');
+    const errnos = CONSTANTS_X86_64.ofFamily('errno');
     expect(errnos.length).toBeGreaterThan(100);
     for (const c of errnos) {
       expect(c.value >= 1n && c.value <= 4095n, c.name).toBe(true);
@@ -118,7 +113,7 @@ describe('named constants: table structure', () => {
   });
 
   it('every signal value is in 1..64', () => {
-    for (const c of constantsOfFamily('signal')) {
+    for (const c of CONSTANTS_X86_64.ofFamily('signal')) {
       expect(c.value >= 1n && c.value <= 64n, c.name).toBe(true);
     }
   });
@@ -136,7 +131,7 @@ describe('named constants: table structure', () => {
     const ids = new Set(CONSTANT_FAMILIES.map((f) => f.id));
     expect(ids.size).toBe(CONSTANT_FAMILIES.length);
     for (const f of CONSTANT_FAMILIES) {
-      expect(constantsOfFamily(f.id).length, f.id).toBeGreaterThan(0);
+      expect(CONSTANTS_X86_64.ofFamily(f.id).length, f.id).toBeGreaterThan(0);
       expect(f.headers.length, f.id).toBeGreaterThan(0);
     }
     for (const [name, , family] of CONSTANT_TABLE) expect(ids.has(family), `${name}: ${family}`).toBe(true);
@@ -155,9 +150,9 @@ describe('named constants: table structure', () => {
   });
 
   it('allConstantNames is sorted, unique and consistent with lookupConstant', () => {
-    const names = allConstantNames();
+    const names = CONSTANTS_X86_64.names();
     expect(names.length).toBe(CONSTANT_TABLE.length);
     expect([...names].sort()).toEqual(names);
-    for (const name of names) expect(lookupConstant(name)?.name).toBe(name);
+    for (const name of names) expect(CONSTANTS_X86_64.lookup(name)?.name).toBe(name);
   });
 });

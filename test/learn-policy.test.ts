@@ -4,6 +4,7 @@
  * widths, --merge, --profile), and every policy written compiles without a diagnostic and means
  * what it says, checked in the emulator.
  */
+import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { x86_64Call, emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
@@ -15,12 +16,11 @@ import { parseRecords, RecordReader, type LearnedRun } from '../src/learn/record
 import { lintText } from '../src/lint/engine.ts';
 import { parseProfile } from '../src/optimize/profile.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
-import { syscallByName } from '../src/syscalls/index.ts';
 
 const EPERM_VERDICT = 0x00050001;
 
 function nr(name: string): number {
-  const syscall = syscallByName(name);
+  const syscall = X86_64.syscalls.byName(name);
   if (!syscall) throw new Error(`no syscall ${name}`);
   return syscall.nr;
 }
@@ -355,7 +355,7 @@ describe('--profile', () => {
     expect(lines[0]).toBe(`mmap\t${Number((12 / 52).toPrecision(6))}`);
     const total = lines.reduce((sum, line) => sum + Number(line.split('\t')[1]), 0);
     expect(total).toBeCloseTo(1, 4);
-    const parsed = parseProfile(createSourceFile('p.tsv', tsv));
+    const parsed = parseProfile(createSourceFile('p.tsv', tsv), X86_64);
     expect(parsed.diagnostics).toEqual([]);
     expect(parsed.profile?.weights.size).toBe(Object.keys(BASIC).length);
   });
@@ -366,7 +366,7 @@ describe('groups and quoting', () => {
     const seen = new Set<string>();
     for (const group of SYSCALL_GROUPS) {
       for (const name of group.names) {
-        expect(syscallByName(name), name).toBeDefined();
+        expect(X86_64.syscalls.byName(name), name).toBeDefined();
         expect(seen.has(name), `${name} twice`).toBe(false);
         seen.add(name);
       }

@@ -8,6 +8,7 @@
  * status, --timeout, signals, calls through the i386 ABI, a missing command, a missing helper, the
  * progress line on a terminal (util-linux `script`) and a quiet standard error elsewhere.
  */
+import { X86_64 } from '../src/arch/index.ts';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,7 +199,7 @@ describe('options and the command line', () => {
     const learned = await learn(['--default', 'kill_process', '--profile', profile, '-o', policy, '--', '/bin/true']);
     expect(learned.code, learned.stderr).toBe(0);
     expect(readFileSync(policy, 'utf8')).toMatch(/^default kill_process$/m);
-    const parsed = parseProfile(createSourceFile(profile, readFileSync(profile, 'utf8')));
+    const parsed = parseProfile(createSourceFile(profile, readFileSync(profile, 'utf8')), X86_64);
     expect(parsed.diagnostics).toEqual([]);
     // Every rule but those of syscalls allowed unseen (rt_sigreturn: /bin/true handles no signal).
     const seen = readFileSync(policy, 'utf8').split('\n').filter((l) => /^allow /.test(l) && !/# 0 calls/.test(l));

@@ -1,3 +1,4 @@
+import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,6 @@ import { depthLimits } from '../src/optimize/dispatch-tree.ts';
 import { boundedRangeTree, leafDepths, leastWorstPath, minimaxTree, optimalRangeTree, treeDepth, weightedCost, type RangeTree } from '../src/optimize/range-tree.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
-import { syscallByName } from '../src/syscalls/index.ts';
 import { interpret, randomCfg } from './support/cfg.ts';
 import { PROFILES_DIR } from './oci/support.ts';
 import { Random } from './support/random.ts';
@@ -150,19 +150,19 @@ describe('depth-limited trees', () => {
 describe('profiles', () => {
   it('read name<TAB>weight lines, numbers, comments, and report problems with positions', () => {
     const file = createSourceFile('p.tsv', '# header\nread\t0.5\nopenat 0.25\n0\t0.25\nopne\t1\n');
-    const { profile, diagnostics } = parseProfile(file);
+    const { profile, diagnostics } = parseProfile(file, X86_64);
     expect(profile!.weights.get(0)).toBe(0.75);
-    expect(profile!.weights.get(syscallByName('openat')!.nr)).toBe(0.25);
+    expect(profile!.weights.get(X86_64.syscalls.byName('openat')!.nr)).toBe(0.25);
     expect(diagnostics).toMatchObject([{ code: 'SC6002', severity: 'warning', hint: 'did you mean `open`?' }]);
-    const bad = parseProfile(createSourceFile('q.tsv', 'read\tlots\n'));
+    const bad = parseProfile(createSourceFile('q.tsv', 'read\tlots\n'), X86_64);
     expect(bad.profile).toBeUndefined();
     expect(bad.diagnostics[0]).toMatchObject({ code: 'SC6001', span: { start: 0 } });
-    expect(parseProfile(createSourceFile('e.tsv', '# nothing\n')).diagnostics[0]!.message).toBe('the profile lists no syscalls');
+    expect(parseProfile(createSourceFile('e.tsv', '# nothing\n'), X86_64).diagnostics[0]!.message).toBe('the profile lists no syscalls');
   });
 
   it('has a built-in mix led by the calls real programs make most', () => {
-    const weights = genericProfile().weights;
-    expect(weights.get(syscallByName('newfstatat')!.nr)).toBeGreaterThan(0.2);
+    const weights = genericProfile(X86_64).weights;
+    expect(weights.get(X86_64.syscalls.byName('newfstatat')!.nr)).toBeGreaterThan(0.2);
     expect([...weights.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
   });
 });
@@ -233,7 +233,7 @@ describe('large sets', () => {
   const result = compilePolicy(policy);
   if (!result.ok) throw new Error('the ioctl policy does not compile');
   const program = result.filter.program;
-  const ioctl = syscallByName('ioctl')!.nr;
+  const ioctl = X86_64.syscalls.byName('ioctl')!.nr;
 
   it('compile below 2,500 instructions', () => {
     expect(program.length).toBeLessThan(2500);
@@ -266,7 +266,7 @@ describe("Docker's default profile (the optimiser's targets)", () => {
   const docker = readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8');
   const r = compileProfile(docker, { dockerDefaultCaps: true, kernel: { major: 6, minor: 18 } });
   if (!r.ok) throw new Error('the Docker profile does not compile');
-  const profile = genericProfile();
+  const profile = genericProfile(X86_64);
   const stats = filterStats(r.filter.program, profile);
 
   it('evaluates within 1.03x of the best range tree on the mean, within 16 in the worst case', () => {
@@ -284,7 +284,7 @@ describe("Docker's default profile (the optimiser's targets)", () => {
       // A program's mix: a few dozen syscalls, heavily skewed.
       const weights = new Map<number, number>();
       for (let k = 5 + rng.int(60); k > 0; k--) weights.set(rng.int(335), (rng.int(1000) / 1000) ** 4 * 100 + 0.01);
-      const mix = { weights, source: `random mix ${round}` };
+      const mix = { weights, source: `random mix ${round}`, arch: X86_64 };
       const own = compileProfile(docker, { dockerDefaultCaps: true, kernel: { major: 6, minor: 18 }, profile: mix });
       if (!own.ok) throw new Error('the Docker profile does not compile');
       const mine = filterStats(own.filter.program, mix);
@@ -318,7 +318,7 @@ describe('dispatch', () => {
       const r = compilePolicy(readFileSync(policy, 'utf8'), { path: policy, host: nodeFileHost });
       if (!r.ok) throw new Error(policy);
       const conditional = new Set(r.filter.ir.syscalls.filter((d) => d.rules.some((rule) => rule.condition.kind !== 'true')).map((d) => d.nr));
-      const stats = filterStats(r.filter.program, genericProfile());
+      const stats = filterStats(r.filter.program, genericProfile(X86_64));
       for (const s of stats.syscalls) {
         if (s.verdict === RET_ALLOW && !conditional.has(s.nr)) expect(s.cached, `${policy}: ${s.name}`).toBe(true);
       }
@@ -336,11 +336,11 @@ describe('dispatch', () => {
 
   it('follows the profile: a syscall made often costs fewer instructions', () => {
     const text = 'default errno(1)\n' + ['read', 'write', 'openat', 'close', 'mmap', 'brk', 'futex', 'getpid', 'kill', 'uname'].map((s, i) => `errno(${i + 2}) ${s}`).join('\n');
-    const hot = (name: string) => parseProfile(createSourceFile('p', `${name}\t1000\nread\t1\n`)).profile!;
+    const hot = (name: string) => parseProfile(createSourceFile('p', `${name}\t1000\nread\t1\n`), X86_64).profile!;
     const cost = (profileFor: string, call: string): number => {
       const r = compilePolicy(text, { profile: hot(profileFor) });
       if (!r.ok) throw new Error('no');
-      return emulate(r.filter.program, x86_64Call(syscallByName(call)!.nr)).trace.length;
+      return emulate(r.filter.program, x86_64Call(X86_64.syscalls.byName(call)!.nr)).trace.length;
     };
     expect(cost('uname', 'uname')).toBeLessThan(cost('read', 'uname'));
     expect(cost('read', 'read')).toBeLessThan(cost('uname', 'read'));

@@ -1,12 +1,12 @@
 // Random policies: the compiled program, run in the emulator, must give the verdict the reference
 // interpreter gives from the checked policy, for every syscall number class and for boundary,
 // random and policy-constant argument values.
+import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from '../src/seccomp/abi.ts';
 import { actionValue } from '../src/seccomp/action.ts';
-import { syscallByName } from '../src/syscalls/index.ts';
 import { proveFilter } from '../src/verify/index.ts';
 import { referenceVerdict, type Call } from './support/reference.ts';
 import { BOUNDARY_VALUES, Random } from './support/random.ts';
@@ -45,7 +45,7 @@ function fittingLiteral(rng: Random, width: number, values: bigint[]): string {
 }
 
 function condition(rng: Random, syscall: string, depth: number, values: bigint[]): string {
-  const args = syscallByName(syscall)!.args;
+  const args = X86_64.syscalls.byName(syscall)!.args;
   if (depth > 0 && rng.chance(0.4)) {
     const op = rng.pick(['and', 'or', '&&', '||']);
     return `(${condition(rng, syscall, depth - 1, values)} ${op} ${condition(rng, syscall, depth - 1, values)})`;
@@ -88,7 +88,7 @@ function callsFor(rng: Random, values: readonly bigint[]): Call[] {
   const calls: Call[] = [];
   const argPool = [...BOUNDARY_VALUES, ...values, ...values.map((v) => v + 1n), ...values.map((v) => v - 1n), ...values.map((v) => v | 0xffffffff00000000n)];
   for (const name of SYSCALLS) {
-    const nr = syscallByName(name)!.nr;
+    const nr = X86_64.syscalls.byName(name)!.nr;
     for (let i = 0; i < 40; i++) {
       const args = Array.from({ length: 6 }, () => (rng.chance(0.85) ? rng.pick(argPool) : rng.next64()));
       calls.push({ nr, arch: AUDIT_ARCH_X86_64, args });

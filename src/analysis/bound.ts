@@ -12,7 +12,7 @@ import type { PolicyIr } from '../ir/types.ts';
 import type { SyscallProfile } from '../optimize/profile.ts';
 import { optimalRangeTree } from '../optimize/range-tree.ts';
 import { rangeWeights } from '../optimize/dispatch-tree.ts';
-import { AUDIT_ARCH_X86_64, OFFSET_NR } from '../seccomp/abi.ts';
+import { OFFSET_NR } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 
 /** Instructions before the dispatch: ld arch, jeq arch, ld nr. */
@@ -30,7 +30,7 @@ export interface RangeTreeBound {
 function outcomeKey(ir: PolicyIr, outcome: Outcome): string {
   const constant = (value: number): string => `ret:${value}`;
   if (outcome.kind === 'default') return constant(actionValue(ir.defaultAction));
-  if (outcome.kind === 'x32') return constant(actionValue(ir.x32Action));
+  if (outcome.kind === 'other-abi') return constant(actionValue(ir.arch.otherAbi?.action === 'x32' ? ir.x32Action : ir.foreignArchAction));
   const { rules } = outcome.decision;
   if (rules[0]?.condition.kind === 'true') return constant(actionValue(rules[0].action));
   if (rules.every((r) => actionValue(r.action) === actionValue(ir.defaultAction))) return constant(actionValue(ir.defaultAction));
@@ -38,8 +38,8 @@ function outcomeKey(ir: PolicyIr, outcome: Outcome): string {
 }
 
 /** Instructions a call spends after the dispatch (in the body of its syscall), arguments zero. */
-function bodyCost(program: readonly Instruction[], holds: Int32Array, nr: number): number {
-  const { trace } = emulate(program, { nr, arch: AUDIT_ARCH_X86_64 });
+function bodyCost(program: readonly Instruction[], holds: Int32Array, nr: number, auditArch: number): number {
+  const { trace } = emulate(program, { nr, arch: auditArch });
   const dispatch = trace.filter((pc) => holds[pc] === OFFSET_NR && bpfClass(program[pc]!.code) === BPF_JMP).length;
   return trace.length - PROLOGUE - dispatch;
 }
@@ -60,7 +60,7 @@ export function rangeTreeBound(ir: PolicyIr, program: readonly Instruction[], pr
   let leaves = 0;
   for (const [nr, weight] of profile.weights) {
     const range = merged.find((r) => r.lo <= nr && nr <= r.hi)!;
-    leaves += weight * (range.key.startsWith('ret:') ? 1 : bodyCost(program, holds, nr));
+    leaves += weight * (range.key.startsWith('ret:') ? 1 : bodyCost(program, holds, nr, ir.arch.auditArch));
   }
   return { bound: PROLOGUE + cost / total + leaves / total, comparisons: cost / total, ranges: merged.length };
 }

@@ -4,9 +4,9 @@
 // every rule that gives that action is a candidate, in the order the filter tries them.
 import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
 import type { Span } from '../diagnostics/source.ts';
-import { AUDIT_ARCH_X86_64, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { actionsEqual, decodeAction, type Action } from '../seccomp/action.ts';
-import { syscallByNumber, type Syscall } from '../syscalls/index.ts';
+import { abiOfCall, callAbi, type Arch } from '../arch/index.ts';
+import type { Syscall } from '../syscalls/index.ts';
 
 /** The fields of a seccomp audit record that say what happened. */
 export interface AuditRecord {
@@ -53,7 +53,10 @@ export type Decider =
   | { readonly kind: 'default' | 'x32' | 'foreign_arch'; readonly span?: Span };
 
 export interface Explanation {
-  readonly abi: 'x86_64' | 'x32' | 'foreign';
+  /** Through the filter's own ABI, x32 beside x86-64, or an ABI the filter rejects. */
+  readonly abi: 'native' | 'x32' | 'foreign';
+  /** The ABI the policy was checked for. */
+  readonly target: Arch;
   /** The syscall by its x86-64 number (x86-64 and x32 calls). */
   readonly syscall?: Syscall;
   readonly action: Action;
@@ -66,14 +69,16 @@ export interface Explanation {
 export function explainRecord(policy: CheckedPolicy, record: AuditRecord): Explanation {
   const { action } = decodeAction(record.code);
   const matches = (candidate: Action): boolean => actionsEqual(candidate, action);
-  if (record.arch !== AUDIT_ARCH_X86_64) {
-    return { abi: 'foreign', action, deciders: matches(policy.foreignArchAction) ? [{ kind: 'foreign_arch' }] : [], dependsOnArguments: false };
+  const target = policy.arch;
+  const where = callAbi(target, record.arch, record.nr);
+  if (where === 'foreign' || (where === 'other-abi' && target.otherAbi?.action === 'foreign_arch')) {
+    return { abi: 'foreign', target, action, deciders: matches(policy.foreignArchAction) ? [{ kind: 'foreign_arch' }] : [], dependsOnArguments: false };
   }
-  if (record.nr !== SKIPPED_SYSCALL_NR && (record.nr & X32_SYSCALL_BIT) !== 0) {
-    const syscall = syscallByNumber(record.nr & ~X32_SYSCALL_BIT);
-    return { abi: 'x32', ...(syscall ? { syscall } : {}), action, deciders: matches(policy.x32Action) ? [{ kind: 'x32' }] : [], dependsOnArguments: false };
+  if (where === 'other-abi') {
+    const syscall = abiOfCall(record.arch, record.nr)?.syscalls.byNumber(record.nr);
+    return { abi: 'x32', target, ...(syscall ? { syscall } : {}), action, deciders: matches(policy.x32Action) ? [{ kind: 'x32' }] : [], dependsOnArguments: false };
   }
-  const syscall = syscallByNumber(record.nr);
+  const syscall = target.syscalls.byNumber(record.nr);
   const deciders: Decider[] = [];
   let decided = false;
   for (const rule of policy.rules) {
@@ -85,5 +90,5 @@ export function explainRecord(policy: CheckedPolicy, record: AuditRecord): Expla
     }
   }
   if (!decided && matches(policy.defaultAction)) deciders.push({ kind: 'default', ...(policy.defaultSpan ? { span: policy.defaultSpan } : {}) });
-  return { abi: 'x86_64', ...(syscall ? { syscall } : {}), action, deciders, dependsOnArguments: deciders.length > 1 };
+  return { abi: 'native', target, ...(syscall ? { syscall } : {}), action, deciders, dependsOnArguments: deciders.length > 1 };
 }

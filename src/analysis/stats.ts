@@ -3,9 +3,9 @@
 // every syscall number.
 import { emulate } from '../bpf/emulate.ts';
 import { BPF_JMP, bpfClass, bpfOp, BPF_JA, type Instruction } from '../bpf/insn.ts';
-import { AUDIT_ARCH_X86_64, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import type { Arch } from '../arch/arch.ts';
+import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { RET_ALLOW } from '../seccomp/action.ts';
-import { x86_64Syscalls } from '../syscalls/index.ts';
 import type { SyscallProfile } from '../optimize/profile.ts';
 import { isCachedAllow } from './action-cache.ts';
 
@@ -37,10 +37,11 @@ export interface FilterStats {
 }
 
 /** Numbers whose paths cover every path of the dispatch: each constant compared, and its neighbours. */
-function interestingNumbers(program: readonly Instruction[]): number[] {
+function interestingNumbers(program: readonly Instruction[], arch: Arch): number[] {
   const numbers = new Set<number>([0, X32_SYSCALL_BIT - 1, X32_SYSCALL_BIT, SKIPPED_SYSCALL_NR - 1, SKIPPED_SYSCALL_NR, 0x7fffffff, 0x80000000]);
   for (let nr = 0; nr < 1024; nr++) numbers.add(nr);
   for (let nr = 0; nr < 600; nr++) numbers.add((nr | X32_SYSCALL_BIT) >>> 0);
+  for (const s of arch.syscalls.all()) numbers.add(s.nr);
   for (const insn of program) {
     if (bpfClass(insn.code) !== BPF_JMP || bpfOp(insn.code) === BPF_JA) continue;
     for (const d of [-1, 0, 1]) numbers.add((insn.k + d) >>> 0);
@@ -48,10 +49,11 @@ function interestingNumbers(program: readonly Instruction[]): number[] {
   return [...numbers].sort((a, b) => a - b);
 }
 
-export function filterStats(program: readonly Instruction[], profile: SyscallProfile): FilterStats {
-  const syscalls: SyscallCost[] = x86_64Syscalls().map((s) => {
-    const result = emulate(program, { nr: s.nr, arch: AUDIT_ARCH_X86_64 });
-    return { nr: s.nr, name: s.name, verdict: result.value, instructions: result.trace.length, cached: isCachedAllow(program, s.nr, AUDIT_ARCH_X86_64) };
+export function filterStats(program: readonly Instruction[], profile: SyscallProfile, arch: Arch = profile.arch): FilterStats {
+  const auditArch = arch.auditArch;
+  const syscalls: SyscallCost[] = arch.syscalls.all().map((s) => {
+    const result = emulate(program, { nr: s.nr, arch: auditArch });
+    return { nr: s.nr, name: s.name, verdict: result.value, instructions: result.trace.length, cached: isCachedAllow(program, s.nr, auditArch) };
   });
   const byNr = new Map(syscalls.map((s) => [s.nr, s]));
   let weight = 0;
@@ -59,7 +61,7 @@ export function filterStats(program: readonly Instruction[], profile: SyscallPro
   let cached = 0;
   for (const [nr, w] of profile.weights) {
     const cost = byNr.get(nr) ?? (() => {
-      const result = emulate(program, { nr, arch: AUDIT_ARCH_X86_64 });
+      const result = emulate(program, { nr, arch: auditArch });
       return { instructions: result.trace.length, cached: false };
     })();
     weight += w;
@@ -68,8 +70,8 @@ export function filterStats(program: readonly Instruction[], profile: SyscallPro
   }
   let worstRaw = 0;
   let worstNr = 0;
-  for (const nr of interestingNumbers(program)) {
-    const n = emulate(program, { nr, arch: AUDIT_ARCH_X86_64 }).trace.length;
+  for (const nr of interestingNumbers(program, arch)) {
+    const n = emulate(program, { nr, arch: auditArch }).trace.length;
     if (n > worstRaw) [worstRaw, worstNr] = [n, nr];
   }
   return {

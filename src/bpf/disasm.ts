@@ -1,6 +1,6 @@
 // A listing of a seccomp filter in the style seccomp-tools users know: index, raw fields, and a
 // readable form that names seccomp_data fields, syscalls and actions.
-import { archName, dataWordName, OFFSET_ARCH, OFFSET_NR, SECCOMP_DATA_SIZE, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { archName, dataWordName, OFFSET_ARCH, OFFSET_NR, SECCOMP_DATA_SIZE } from '../seccomp/abi.ts';
 import { formatReturnValue } from '../seccomp/action.ts';
 import {
   BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_DIV, BPF_IMM, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET,
@@ -9,8 +9,11 @@ import {
 } from './insn.ts';
 
 export interface DisassembleOptions {
-  /** Names a syscall number (x86-64); numbers without a name are printed in hex. */
-  readonly syscallName?: (nr: number) => string | undefined;
+  /**
+   * Names a syscall number compared where the filter has established seccomp_data.arch (undefined
+   * where it has not); numbers without a name are printed in hex.
+   */
+  readonly syscallName?: (nr: number, auditArch: number | undefined) => string | undefined;
 }
 
 /** What the accumulator holds before each instruction: a seccomp_data word, or unknown (-1). */
@@ -45,6 +48,33 @@ export function accumulatorContents(program: readonly Instruction[]): Int32Array
   return before;
 }
 
+/**
+ * seccomp_data.arch as the filter has established it before each instruction: on the true side of
+ * `if (A == arch)`, as a multi-architecture filter branches into its sections; NaN where unknown.
+ */
+export function establishedArch(program: readonly Instruction[], holds: Int32Array = accumulatorContents(program)): Float64Array {
+  const known = new Float64Array(program.length).fill(Number.NaN);
+  const reached = new Uint8Array(program.length);
+  reached[0] = 1;
+  const merge = (pc: number, arch: number): void => {
+    if (pc >= program.length) return;
+    if (!reached[pc]) [reached[pc], known[pc]] = [1, arch];
+    else if (!Object.is(known[pc], arch)) known[pc] = Number.NaN;
+  };
+  program.forEach((insn, pc) => {
+    if (!reached[pc]) return;
+    const here = known[pc]!;
+    const cls = bpfClass(insn.code);
+    if (cls === BPF_RET) return;
+    if (cls !== BPF_JMP) return merge(pc + 1, here);
+    if (bpfOp(insn.code) === BPF_JA) return merge(pc + 1 + insn.k, here);
+    const testsArch = holds[pc] === OFFSET_ARCH && bpfOp(insn.code) === BPF_JEQ && bpfSrc(insn.code) !== BPF_X;
+    merge(pc + 1 + insn.jt, testsArch ? insn.k >>> 0 : here);
+    merge(pc + 1 + insn.jf, here);
+  });
+  return known;
+}
+
 const hex = (n: number, width = 0): string => `0x${(n >>> 0).toString(16).padStart(width, '0')}`;
 const index = (n: number): string => String(n).padStart(4, '0');
 
@@ -60,14 +90,13 @@ const CONDITIONS: Readonly<Record<number, readonly [string, string]>> = {
 };
 
 /** The readable form of one instruction. */
-export function describeInstruction(insn: Instruction, pc: number, holds: number, options: DisassembleOptions = {}): string {
+export function describeInstruction(insn: Instruction, pc: number, holds: number, options: DisassembleOptions = {}, auditArch = Number.NaN): string {
   const { code, k, jt, jf } = insn;
   const operandName = (value: number): string => {
     if (holds === OFFSET_ARCH) return archName(value);
     if (holds === OFFSET_NR && bpfOp(code) !== BPF_JSET) {
-      const base = value & ~X32_SYSCALL_BIT;
-      const name = value === 0xffffffff ? undefined : options.syscallName?.(base);
-      if (name) return (value & X32_SYSCALL_BIT) !== 0 ? `x32:${name}` : name;
+      const name = options.syscallName?.(value >>> 0, Number.isNaN(auditArch) ? undefined : auditArch);
+      if (name) return name;
     }
     return value < 10 ? String(value) : hex(value);
   };
@@ -109,10 +138,11 @@ export function describeInstruction(insn: Instruction, pc: number, holds: number
 
 export function disassemble(program: readonly Instruction[], options: DisassembleOptions = {}): string {
   const holds = accumulatorContents(program);
+  const arches = establishedArch(program, holds);
   const lines = [' line  CODE  JT   JF      K', '================================='];
   program.forEach((insn, pc) => {
     const raw = `${hex(insn.code, 2)} ${hex(insn.jt, 2)} ${hex(insn.jf, 2)} ${hex(insn.k, 8)}`;
-    lines.push(` ${index(pc)}: ${raw}  ${describeInstruction(insn, pc, holds[pc]!, options)}`);
+    lines.push(` ${index(pc)}: ${raw}  ${describeInstruction(insn, pc, holds[pc]!, options, arches[pc]!)}`);
   });
   return lines.join('\n') + '\n';
 }

@@ -1,11 +1,14 @@
 // The checked policy: names resolved, constants evaluated, values reduced to argument widths.
 // Rules are expanded to one per syscall, in source order.
+import type { Arch } from '../arch/arch.ts';
 import type { Span } from '../diagnostics/source.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import type { Action } from '../seccomp/action.ts';
 import type { Syscall, SyscallArg } from '../syscalls/index.ts';
 
 export interface CheckedPolicy {
+  /** The ABI the policy was checked for: its syscall numbers, widths and constants. */
+  readonly arch: Arch;
   readonly defaultAction: Action;
   /** Verdict for x32 calls (nr with bit 30 set, except nr == -1). */
   readonly x32Action: Action;

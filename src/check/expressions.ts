@@ -3,7 +3,7 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.ts';
 import type { Span } from '../diagnostics/source.ts';
 import { Suggestions } from '../diagnostics/suggest.ts';
-import { allConstantNames, lookupConstant } from '../constants/index.ts';
+import type { Arch } from '../arch/arch.ts';
 import type { Expr } from '../parser/ast.ts';
 import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
 import { lookupArgumentName, type Syscall, type SyscallArg } from '../syscalls/index.ts';
@@ -74,7 +74,7 @@ const ARGUMENT_ALIASES: Readonly<Record<string, readonly string[]>> = Object.ass
 export class ExpressionChecker {
   private readonly suggestions = new Suggestions();
 
-  constructor(private readonly report: (diagnostic: Diagnostic) => void) {}
+  constructor(private readonly arch: Arch, private readonly report: (diagnostic: Diagnostic) => void) {}
 
   private error(code: DiagnosticCode, message: string, span: Span, hint?: string): undefined {
     this.report({ code, severity: 'error', message, span, ...(hint ? { hint } : {}) });
@@ -128,7 +128,7 @@ export class ExpressionChecker {
     // A define whose value failed was reported once: its uses fail quietly, so that a chain of
     // 20,000 defines built on one mistake is one error, not 20,000 with a suggestion each.
     if (defined) return defined.value === undefined ? undefined : { type: 'const', value: defined.value };
-    const builtin = lookupConstant(name);
+    const builtin = this.arch.constants.lookup(name);
     if (builtin) return { type: 'const', value: builtin.value };
     const argNames = scope.syscall?.args.map((a) => a.name) ?? [];
     const alias = ARGUMENT_ALIASES[name]?.find((candidate) => argNames.includes(candidate));
@@ -136,7 +136,7 @@ export class ExpressionChecker {
       return this.error('SC2003', `unknown name \`${name}\`: ${formatSignature(scope.syscall!)} calls this argument \`${alias}\``, span,
         `did you mean \`${alias}\`? Arguments have the kernel's names, which the man pages sometimes spell otherwise`);
     }
-    const suggestion = this.suggestions.closest(name, [...argNames, ...scope.defines.keys(), ...allConstantNames()]);
+    const suggestion = this.suggestions.closest(name, [...argNames, ...scope.defines.keys(), ...this.arch.constants.names()]);
     const where = scope.syscall ? `: not an argument of ${formatSignature(scope.syscall)} and not a constant` : '';
     return this.error('SC2003', `unknown name \`${name}\`${where}`, span, suggestion ? `did you mean \`${suggestion}\`?` : undefined);
   }
@@ -148,7 +148,13 @@ export class ExpressionChecker {
     if (found.kind === 'named') return found.arg;
     // `argN_64`: all 64 bits of the register, whatever the prototype declares (as libseccomp and
     // OCI runtimes compare; `seccompile convert` writes it).
-    if (found.kind === 'raw64') return { index: found.index, name, type: 'unsigned long', width: 64, pointer: false };
+    if (found.kind === 'raw64') {
+      if (this.arch.bits === 32) {
+        this.error('SC2003', `\`${name}\`: ${this.arch.title} registers have 32 bits, and the kernel reads no more of them`, span, `compare \`arg${found.index}\``);
+        return null;
+      }
+      return { index: found.index, name, type: 'unsigned long', width: 64, pointer: false };
+    }
     const { index } = found;
     if (index >= MAX_SYSCALL_ARGS) {
       this.error('SC2003', `\`${name}\`: a syscall has at most ${MAX_SYSCALL_ARGS} arguments (arg0..arg5)`, span);
@@ -160,7 +166,7 @@ export class ExpressionChecker {
       message: `\`${syscall.name}\` takes ${syscall.args.length === 0 ? 'no arguments' : `only ${syscall.args.length} argument${syscall.args.length === 1 ? '' : 's'}`}: the kernel ignores ${name}`,
       hint: `the prototype is ${formatSignature(syscall)}`,
     });
-    return { index, name, type: 'unsigned long', width: 64, pointer: false };
+    return { index, name, type: 'unsigned long', width: this.arch.bits, pointer: false };
   }
 
   private unary(expr: Extract<Expr, { kind: 'unary' }>, scope: Scope): Typed | undefined {

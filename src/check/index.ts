@@ -3,13 +3,15 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import { Suggestions } from '../diagnostics/suggest.ts';
-import { FOREIGN_SYSCALL_NAMES, x86_64Counterpart } from '../syscalls/foreign.ts';
-import { errnoValue, lookupConstant } from '../constants/index.ts';
+import { ARCHES, type Arch } from '../arch/index.ts';
+import { X32 } from '../arch/x32.ts';
+import { FOREIGN_SYSCALL_NAMES, counterpartOn } from '../syscalls/foreign.ts';
+import { errnoValue } from '../constants/index.ts';
 import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
 import { ACTION_NAMES } from '../parser/tokens.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
-import { allSyscallRows, syscallByName, syscallByNumber, syscallForNumber, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
+import type { Syscall } from '../syscalls/index.ts';
 import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
 
@@ -19,7 +21,7 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Names people reach for that the x86-64 table spells differently. */
+/** Names people reach for that a table spells differently (used where the table has the target). */
 const SYSCALL_ALIASES: Readonly<Record<string, string>> = {
   newfstat: 'fstat', newstat: 'stat', newlstat: 'lstat', newuname: 'uname', fstatat: 'newfstatat',
   fstatat64: 'newfstatat', stat64: 'stat', fstat64: 'fstat', lstat64: 'lstat', mmap2: 'mmap',
@@ -29,13 +31,17 @@ const SYSCALL_ALIASES: Readonly<Record<string, string>> = {
 
 class PolicyChecker {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly expressions = new ExpressionChecker((d) => this.diagnostics.push(d));
+  private readonly expressions: ExpressionChecker;
   private readonly defines = new Map<string, Define>();
   private readonly suggestions = new Suggestions();
   private readonly rules: CheckedRule[] = [];
   private defaultAction?: { action: Action; span: Span };
   private x32Action?: { action: Action; span: Span };
   private foreignArchAction?: { action: Action; span: Span };
+
+  constructor(private readonly arch: Arch) {
+    this.expressions = new ExpressionChecker(arch, (d) => this.diagnostics.push(d));
+  }
 
   check(statements: readonly Statement[], entry: SourceFile): CheckResult {
     // Where `default`, `x32` and `foreign_arch` stand does not matter: they are read once every
@@ -67,6 +73,7 @@ class PolicyChecker {
     return {
       diagnostics,
       policy: {
+        arch: this.arch,
         defaultAction: this.defaultAction.action,
         defaultSpan: this.defaultAction.span,
         x32Action: this.x32Action?.action ?? KILL_PROCESS,
@@ -108,7 +115,7 @@ class PolicyChecker {
       });
       return;
     }
-    const builtin = lookupConstant(statement.name);
+    const builtin = this.arch.constants.lookup(statement.name);
     if (builtin) {
       this.diagnostics.push({
         code: 'SC2009', severity: 'warning', span: statement.nameSpan,
@@ -152,45 +159,53 @@ class PolicyChecker {
 
   private syscall(ref: SyscallRef): Syscall | undefined {
     if (ref.kind === 'number') return this.syscallNumber(ref.value, ref.span);
-    const syscall = syscallByName(ref.name);
+    const table = this.arch.syscalls;
+    const syscall = table.byName(ref.name);
     if (syscall) return syscall;
-    if (FOREIGN_SYSCALL_NAMES.has(ref.name)) {
-      const alias = SYSCALL_ALIASES[ref.name];
-      const counterpart = alias ? `x86-64 has \`${alias}\`` : x86_64Counterpart(ref.name, (name) => syscallByName(name) !== undefined);
+    const alias = SYSCALL_ALIASES[ref.name];
+    const known = alias !== undefined && table.byName(alias) ? alias : undefined;
+    const others = ARCHES.filter((a) => a !== this.arch && a.syscalls.byName(ref.name)).map((a) => a.name);
+    if (others.length > 0 || FOREIGN_SYSCALL_NAMES.has(ref.name)) {
+      const counterpart = known ? `${this.arch.title} has \`${known}\`` : counterpartOn(ref.name, table, this.arch.title);
+      const where = others.length > 0 ? others.join(', ') : 'other architectures';
       this.diagnostics.push({
-        code: 'SC2001', severity: 'error', message: `\`${ref.name}\` is a syscall of other architectures (i386, arm and others), not of x86-64`, span: ref.span,
-        hint: counterpart ?? 'x86-64 has no such syscall: leave it out',
+        code: 'SC2001', severity: 'error', message: `\`${ref.name}\` is a syscall of ${where}, not of ${this.arch.title}`, span: ref.span,
+        hint: counterpart ?? `${this.arch.title} has no such syscall: leave it out`,
       });
       return undefined;
     }
-    const suggestion = SYSCALL_ALIASES[ref.name] ?? this.suggestions.closest(ref.name, x86_64Syscalls().map((s) => s.name));
+    const suggestion = known ?? this.suggestions.closest(ref.name, table.all().map((s) => s.name));
     this.diagnostics.push({
       code: 'SC2001', severity: 'error', message: `unknown syscall \`${ref.name}\``, span: ref.span,
-      hint: suggestion ? `did you mean \`${suggestion}\`?` : 'name a syscall from the x86-64 table, or give its number',
+      hint: suggestion ? `did you mean \`${suggestion}\`?` : `name a syscall from the ${this.arch.title} table, or give its number`,
     });
     return undefined;
   }
 
   private syscallNumber(value: bigint, span: Span): Syscall | undefined {
-    if (value >= BigInt(X32_SYSCALL_BIT)) {
-      const x32 = value < BigInt(SKIPPED_SYSCALL_NR) && (value & BigInt(X32_SYSCALL_BIT)) !== 0n;
-      const message = value === BigInt(SKIPPED_SYSCALL_NR)
-        ? 'syscall number 0xffffffff (-1) is how a tracer skips a call: it always gets the default action'
-        : x32 ? `syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)` : `syscall number ${value} is out of range`;
-      this.diagnostics.push({ code: 'SC2010', severity: 'error', span, message, hint: 'x86-64 syscall numbers are below 0x40000000' });
+    const other = this.arch.otherAbi;
+    const refuse = (message: string, hint?: string): undefined => {
+      this.diagnostics.push({ code: 'SC2010', severity: 'error', span, message, ...(hint ? { hint } : {}) });
       return undefined;
+    };
+    if (value === BigInt(SKIPPED_SYSCALL_NR)) return refuse('syscall number 0xffffffff (-1) is how a tracer skips a call: it always gets the default action');
+    if (value > BigInt(SKIPPED_SYSCALL_NR)) return refuse(`syscall number ${value} is out of range`);
+    if (other && value >= BigInt(other.lo) && value <= BigInt(other.hi)) {
+      return other.action === 'x32'
+        ? refuse(`syscall number 0x${value.toString(16)} is an x32 number: x32 calls are always rejected (see \`x32 <action>\`)`, 'x86-64 syscall numbers are below 0x40000000')
+        : refuse(`syscall number ${value} is an x86-64 number: x86-64 calls get \`foreign_arch\`'s action in an x32 filter`, `x32 numbers carry bit 30: 0x${(Number(value) | X32_SYSCALL_BIT).toString(16)}`);
     }
-    // 512-547 are x32 entries of the table: an x86-64 call with that number reaches no syscall
-    // (the kernel answers ENOSYS), and the x32 call itself carries bit 30.
-    const x32Only = allSyscallRows().find((s) => s.abi === 'x32' && BigInt(s.nr) === value);
-    if (x32Only && !syscallByNumber(Number(value))) {
+    // 512-547 are x32 entries of x86-64's table: an x86-64 call with that number reaches no
+    // syscall (the kernel answers ENOSYS), and the x32 call itself carries bit 30.
+    const x32Only = this.arch.name === 'x86_64' ? X32.syscalls.byNumber(Number(value) | X32_SYSCALL_BIT) : undefined;
+    if (x32Only?.abi === 'x32' && !this.arch.syscalls.byNumber(Number(value))) {
       this.diagnostics.push({
         code: 'SC2010', severity: 'warning', span,
         message: `syscall ${value} is x32's \`${x32Only.name}\` (0x${(Number(value) | X32_SYSCALL_BIT).toString(16)} on x32): an x86-64 call with number ${value} reaches no syscall, and x32 calls get the \`x32\` action`,
         hint: 'this rule applies only to x86-64 calls with this number, which the kernel answers with ENOSYS',
       });
     }
-    return syscallForNumber(Number(value));
+    return this.arch.syscalls.forNumber(Number(value));
   }
 
   private action(node: ActionNode): Action | undefined {
@@ -239,8 +254,8 @@ class PolicyChecker {
   }
 }
 
-export function checkPolicy(statements: readonly Statement[], entry: SourceFile): CheckResult {
-  return new PolicyChecker().check(statements, entry);
+export function checkPolicy(statements: readonly Statement[], entry: SourceFile, arch: Arch): CheckResult {
+  return new PolicyChecker(arch).check(statements, entry);
 }
 
 export type { CheckedPolicy, CheckedRule, Condition } from './checked.ts';

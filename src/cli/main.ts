@@ -1,5 +1,6 @@
 // The command line: a thin layer over the library. Each command's module is loaded only when that
 // command runs, so `seccompile --help` and simple commands start fast; bin/seccompile.js calls main().
+import { ARCH_NAMES } from '../arch/arch.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -34,6 +35,8 @@ function collectChoices(choices: readonly string[]): (value: string, previous: s
   };
 }
 
+const ARCH_HELP = `the ABI to compile for: ${ARCH_NAMES.join(', ')} (default x86_64)`;
+
 /** Each command's definition, in the order help lists them. */
 const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
   'compile': (program) => {
@@ -46,6 +49,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .option('--name <identifier>', 'C identifier of the filter array for --format c (default: from the file name)')
       .option('--flag <flag>', `also install with SECCOMP_FILTER_FLAG_<FLAG> (repeatable): ${FILTER_FLAG_CHOICES.join(', ')}; new_listener is added for notify`, collectChoices(FILTER_FLAG_CHOICES))
       .option('--no-optimize', 'skip the optimiser (a linear dispatch, no passes)')
+      .option('--arch <arch>', ARCH_HELP)
       .option('--profile <file>', 'syscall frequencies (name<TAB>weight lines) to lay the dispatch out for (default: a built-in mix of real programs)')
       .option('--verify', 'prove the filter against the policy with an SMT solver before writing it (seccompile verify)')
       .option('--verify-timeout <seconds>', 'the proof\'s time budget (default 60)'))
@@ -59,6 +63,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
       .option('--profile <file>', 'syscall frequencies to weigh the mean by (default: a built-in mix of real programs)')
       .option('--no-optimize', 'measure the unoptimised compilation of a policy')
+      .option('--arch <arch>', `${ARCH_HELP}; a raw filter is read as the ABI it checks for first`)
       .option('--syscalls', 'also list every syscall with its verdict and cost')
       .option('--json', 'print the figures as JSON'))
       .action(async (filter: string, options) => (await import('./commands/stats.ts')).runStats(filter, options));
@@ -69,6 +74,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .description('print a raw filter as a listing')
       .argument('<file>', 'raw filter (struct sock_filter bytes), or - for standard input')
       .option('-o, --output <file>', 'write the listing to FILE')
+      .option('--arch <arch>', 'name syscalls with this ABI\'s table where the filter does not check the arch itself (default: each section\'s own)')
       .action(async (file: string, options) => (await import('./commands/disasm.ts')).runDisasm(file, options));
   },
   'convert': (program) => {
@@ -88,7 +94,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .argument('<filter>', 'policy file, profile (.json), or a raw filter (.bpf, or any binary file)')
       .argument('<syscall>', 'syscall name, or a number (e.g. 0x40000027, -1)')
       .argument('[args...]', 'arguments as name=value or argN=value; values may use constants (flags=O_CREAT|O_WRONLY)')
-      .option('--arch <arch>', 'x86_64 (default), i386, or an AUDIT_ARCH number')
+      .option('--arch <arch>', `${ARCH_HELP}; the call is made through it unless --x32 or --call-arch says otherwise`)
+      .option('--call-arch <arch>', 'make the call through another ABI: a name, or an AUDIT_ARCH number')
       .option('--x32', 'make the call through the x32 ABI (sets bit 30 of the number)')
       .option('--ip <address>', 'instruction pointer')
       .option('-q, --quiet', 'print only the verdict'))
@@ -102,7 +109,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .argument('<policy>', 'the policy or profile (.json)')
       .argument('[filter]', 'a raw filter (.bpf) to prove against the policy (default: the policy, compiled now)')
       .addOption(new Option('-f, --format <format>', 'human (default) or json').choices(['human', 'json']))
-      .option('--timeout <seconds>', 'the solver\'s time budget (default 60); running out is a failure, never a pass'))
+      .option('--timeout <seconds>', 'the solver\'s time budget (default 60); running out is a failure, never a pass')
+      .option('--arch <arch>', ARCH_HELP))
       .addHelpText('after', '\nExamples:\n  seccompile verify app.policy\n  seccompile verify docker-default.json docker.bpf --docker-default-caps\n\nExit status: 0 proven, 1 a counterexample (printed) or no proof within the budget, 2 wrong usage.\nGuide: docs/verify.md')
       .action(async (policy: string, filter: string | undefined, options) => (await import('./commands/verify.ts')).runVerify(policy, filter, options));
   },
@@ -113,7 +121,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .argument('<a>', 'policy, profile (.json) or raw filter (.bpf): before')
       .argument('<b>', 'policy, profile (.json) or raw filter (.bpf): after')
       .addOption(new Option('-f, --format <format>', 'human (default), json, markdown (a pull-request comment) or github (annotations on B)').choices(['human', 'json', 'markdown', 'github']))
-      .option('--timeout <seconds>', 'the solver\'s time budget for each query (default 60); running out is a failure, never "equivalent"'))
+      .option('--timeout <seconds>', 'the solver\'s time budget for each query (default 60); running out is a failure, never "equivalent"')
+      .option('--arch <arch>', ARCH_HELP))
       .addHelpText('after', '\nExamples:\n  seccompile diff old.policy new.policy\n  seccompile diff docker-default.json docker.policy --docker-default-caps\n\nExit status: 0 equivalent, 1 different, 2 wrong usage. Guide: docs/verify.md')
       .action(async (a: string, b: string, options) => (await import('./commands/diff.ts')).runDiff(a, b, options));
   },
@@ -122,7 +131,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .command('explain')
       .description('name the syscall of a seccomp audit record (type=1326, from dmesg or audit.log) and the policy statement that decided it')
       .argument('<policy>', 'the policy or profile (.json) the filter was compiled from')
-      .argument('[records...]', 'audit records; without any, the type=1326 lines of standard input'))
+      .argument('[records...]', 'audit records; without any, the type=1326 lines of standard input')
+      .option('--arch <arch>', ARCH_HELP))
       .addHelpText('after', "\nExamples:\n  seccompile explain app.policy \"$(dmesg | grep 'type=1326' | tail -1)\"\n  journalctl -k | seccompile explain app.policy\n\nGuide: docs/language.md, Debugging a policy")
       .action(async (policy: string, records: string[], options) => (await import('./commands/explain.ts')).runExplain(policy, records, options));
   },

@@ -2,6 +2,8 @@
 // resolve them for a host (--cap, --docker-default-caps, --kernel, --strict, --input), and their
 // compilation. Loads neither the policy-language parser nor the constants table: a profile
 // compiles without them, and a policy loads them only when it turns out to be one.
+import { X86_64 } from '../arch/index.ts';
+import { parseArch } from './arch-option.ts';
 import { normalize } from 'node:path';
 import type { BackendOptions, CompiledFilter } from '../backend.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
@@ -20,6 +22,8 @@ export interface OciCliOptions {
   readonly dockerDefaultCaps?: boolean;
   readonly kernel?: string;
   readonly strict?: boolean;
+  /** `--arch`: the ABI to compile for. */
+  readonly arch?: string;
 }
 
 /** Whether the text is read as a profile: `--input` decides, else the content (a JSON object). */
@@ -81,7 +85,10 @@ export function loadProfileInput(input: Input, text: string, options: OciCliOpti
 
 /** Compiles a profile, printing its diagnostics; stops with exit 1 on errors. */
 export function compileProfileInput(input: Input, text: string, options: OciCliOptions & BackendOptions): CompiledFilter {
-  const { input: _input, cap: _cap, dockerDefaultCaps: _defaults, kernel: _kernel, strict: _strict, ...backend } = options;
+  const { input: _input, cap: _cap, dockerDefaultCaps: _defaults, kernel: _kernel, strict: _strict, arch, ...backend } = options;
+  if (parseArch(arch) !== X86_64) {
+    throw new CliError(`OCI profiles are compiled for x86_64 hosts only; --arch ${arch} is for policies`, EXIT_USAGE, { hint: 'convert the profile to a policy (seccompile convert) and compile that for the architecture' });
+  }
   const result = compileProfile(text, { ...backend, ...profileOptions(options), path: pathOf(input) });
   const failed = report([...result.diagnostics, kernelNote(pathOf(input), options)]);
   if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);
@@ -93,5 +100,5 @@ export async function compileAnyInput(input: Input, backend: BackendOptions, opt
   const text = decodeText(input);
   if (isProfileInput(text, options)) return compileProfileInput(input, text, { ...options, ...backend });
   refuseProfileOptions(options);
-  return (await import('./policy-input.ts')).compileInput(input, backend);
+  return (await import('./policy-input.ts')).compileInput(input, { ...backend, ...(options.arch ? { arch: options.arch } : {}) });
 }

@@ -1,11 +1,12 @@
-// IR → labelled BPF. The program always starts with the architecture check and sends x32 numbers
-// to the x32 action before any syscall rule can see them; nr == -1 (a tracer skipping a call)
-// gets the default action. There is no option to leave these out.
+// IR → labelled BPF. The program always starts with the architecture check and sends the numbers
+// of another ABI sharing the arch value (x32's on x86-64, x86-64's on x32) to their action before
+// any syscall rule can see them; nr == -1 (a tracer skipping a call) gets the default action.
+// There is no option to leave these out.
 import { CfgBuilder, type BlockId, type Cfg, type Straight } from '../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../bpf/insn.ts';
 import { and, intervalTest, or } from '../ir/simplify.ts';
 import type { Cond, MaskedWord, PolicyIr, SyscallDecision, WordTest } from '../ir/types.ts';
-import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 import { valueRunEndingAt } from './value-runs.ts';
 import { linearDispatch, mergeRanges, NR_MAX, type DispatchStrategy, type NrRange } from './dispatch.ts';
@@ -40,8 +41,8 @@ export function andMask(mask: number): Straight {
   return { code: BPF_ALU | BPF_AND | BPF_K, k: mask >>> 0 };
 }
 
-/** What a range of syscall numbers leads to: the default, the x32 action, or a decision list. */
-export type Outcome = { readonly kind: 'default' } | { readonly kind: 'x32' } | { readonly kind: 'decision'; readonly decision: SyscallDecision };
+/** What a range of syscall numbers leads to: the default, another ABI's action, or a decision list. */
+export type Outcome = { readonly kind: 'default' } | { readonly kind: 'other-abi' } | { readonly kind: 'decision'; readonly decision: SyscallDecision };
 
 /** The whole number line, 0..0xffffffff, as consecutive ranges with their outcome. */
 export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: Outcome }[] {
@@ -50,13 +51,24 @@ export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: O
   const gap = (upTo: number): void => {
     if (next < upTo) ranges.push({ lo: next, hi: upTo - 1, outcome: { kind: 'default' } });
   };
+  const other = ir.arch.otherAbi;
+  let otherPlaced = !other;
+  const placeOther = (before: number): void => {
+    if (otherPlaced || other!.lo >= before) return;
+    gap(other!.lo);
+    ranges.push({ lo: other!.lo, hi: other!.hi, outcome: { kind: 'other-abi' } });
+    next = other!.hi + 1;
+    otherPlaced = true;
+  };
+  // The checker refuses rules for the other ABI's numbers, so the two never overlap.
   for (const decision of ir.syscalls) {
+    placeOther(decision.nr);
     gap(decision.nr);
     ranges.push({ lo: decision.nr, hi: decision.nr, outcome: { kind: 'decision', decision } });
     next = decision.nr + 1;
   }
-  gap(X32_SYSCALL_BIT);
-  ranges.push({ lo: X32_SYSCALL_BIT, hi: SKIPPED_SYSCALL_NR - 1, outcome: { kind: 'x32' } });
+  placeOther(SKIPPED_SYSCALL_NR);
+  gap(SKIPPED_SYSCALL_NR);
   ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, outcome: { kind: 'default' } });
   return ranges;
 }
@@ -64,14 +76,14 @@ export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: O
 export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
   const builder = new CfgBuilder();
   const defaultRet = builder.ret(actionValue(ir.defaultAction));
-  const x32Ret = builder.ret(actionValue(ir.x32Action));
   const foreignRet = builder.ret(actionValue(ir.foreignArchAction));
+  const otherAbiRet = ir.arch.otherAbi?.action === 'x32' ? builder.ret(actionValue(ir.x32Action)) : foreignRet;
 
   // Syscalls with identical decision lists share one body.
   const bodies = new Map<string, BlockId>();
   const targetOf = (outcome: Outcome): BlockId => {
     if (outcome.kind === 'default') return defaultRet;
-    if (outcome.kind === 'x32') return x32Ret;
+    if (outcome.kind === 'other-abi') return otherAbiRet;
     const key = decisionKey(outcome.decision);
     let body = bodies.get(key);
     if (body === undefined) {
@@ -83,7 +95,7 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
   const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
   const loadNr = builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
-  const entry = builder.block([load(OFFSET_ARCH)], { kind: 'branch', op: 'jeq', k: AUDIT_ARCH_X86_64, whenTrue: loadNr, whenFalse: foreignRet });
+  const entry = builder.block([load(OFFSET_ARCH)], { kind: 'branch', op: 'jeq', k: ir.arch.auditArch, whenTrue: loadNr, whenFalse: foreignRet });
   return builder.finish(entry);
 }
 

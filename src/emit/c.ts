@@ -2,16 +2,15 @@
 // the struct sock_fprog, the flags it must be installed with, and a ready installer
 // (NAME_install, NAME_install_flags) that returns the user-notification listener fd. Compiles with
 // -Wall -Wextra -Werror, -std=c99 -pedantic and as C++; works included in several translation units.
-import { describeInstruction } from '../bpf/disasm.ts';
+import { accumulatorContents, describeInstruction, establishedArch } from '../bpf/disasm.ts';
 import {
   BPF_A, BPF_ABS, BPF_ALU, BPF_IMM, BPF_JMP, BPF_LD, BPF_LDX, BPF_LEN, BPF_MEM, BPF_MISC, BPF_RET, BPF_ST, BPF_STX, BPF_X,
   bpfClass, bpfMiscOp, bpfMode, bpfOp, bpfSrc, isConditionalJump,
 } from '../bpf/insn.ts';
 import type { CompiledFilter } from '../compile.ts';
 import { formatKernelVersion } from '../seccomp/kernel-version.ts';
-import { syscallByNumber } from '../syscalls/index.ts';
+import { callName } from './index.ts';
 import { actionText, flagsValue, requiredFlags } from './summary.ts';
-import { accumulatorContents } from '../bpf/disasm.ts';
 import { C_SUPPORT } from './c-support.ts';
 
 export interface CEmitOptions {
@@ -62,8 +61,10 @@ export function emitC(filter: CompiledFilter, options: CEmitOptions): string {
   const guard = `SECCOMPILE_${name.toUpperCase()}_H`;
   const holds = accumulatorContents(filter.program);
   const flags = requiredFlags(filter);
+  const arches = establishedArch(filter.program, holds);
+  const target = filter.ir.arch;
   const describe = (pc: number): string =>
-    describeInstruction(filter.program[pc]!, pc, holds[pc]!, { syscallName: (nr) => syscallByNumber(nr)?.name }).replace(/\*\//g, '* /');
+    describeInstruction(filter.program[pc]!, pc, holds[pc]!, { syscallName: (nr, auditArch) => callName(nr, auditArch ?? target.auditArch, target) }, arches[pc]!).replace(/\*\//g, '* /');
   const lines = filter.program.map((insn, pc) => {
     const op = opcodeExpression(insn.code);
     const k = `0x${insn.k.toString(16)}`;

@@ -1,6 +1,5 @@
 // `--format json`: a versioned, documented object (docs/output-formats.md).
 import type { CompiledFilter } from '../compile.ts';
-import { AUDIT_ARCH_X86_64 } from '../seccomp/abi.ts';
 import { formatKernelVersion } from '../seccomp/kernel-version.ts';
 import { describeAction, flagsValue, requiredFlags, summarizeSyscalls } from './summary.ts';
 
@@ -11,8 +10,8 @@ export function emitJson(filter: CompiledFilter): string {
   const document = {
     format: 'seccompile-filter',
     version: JSON_FORMAT_VERSION,
-    arch: filter.ir.arch,
-    auditArch: AUDIT_ARCH_X86_64,
+    arch: filter.ir.arch.name,
+    auditArch: filter.ir.arch.auditArch,
     defaultAction: describeAction(filter.ir.defaultAction),
     x32Action: describeAction(filter.ir.x32Action),
     foreignArchAction: describeAction(filter.ir.foreignArchAction),

@@ -92,7 +92,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   return {
     diagnostics,
     ir: {
-      arch: 'x86_64',
+      arch: policy.arch,
       defaultAction: policy.defaultAction,
       x32Action: policy.x32Action,
       foreignArchAction: policy.foreignArchAction,

@@ -1,5 +1,6 @@
 // The policy IR: for each syscall an ordered decision list whose conditions are boolean trees over
 // tests of single 32-bit words of seccomp_data. Lowering to BPF needs nothing else.
+import type { Arch } from '../arch/arch.ts';
 import type { Span } from '../diagnostics/source.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import type { Action } from '../seccomp/action.ts';
@@ -58,7 +59,8 @@ export interface SyscallDecision {
 }
 
 export interface PolicyIr {
-  readonly arch: 'x86_64';
+  /** The ABI the filter is for; its prologue rejects every other. */
+  readonly arch: Arch;
   readonly defaultAction: Action;
   readonly x32Action: Action;
   readonly foreignArchAction: Action;

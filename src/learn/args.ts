@@ -19,8 +19,10 @@
 //    CLONE_PTRACE), while the combination of ordinary bits varies with the C library and the
 //    code path (fork, posix_spawn, threads): the union is robust across runs and still refuses
 //    every new kind of clone.
-import { constantsOfFamily, CONSTANT_FAMILIES, signalName, type NamedConstant } from '../constants/index.ts';
-import { syscallByName, type SyscallArg } from '../syscalls/index.ts';
+// learn traces processes of this machine, whose calls it records by x86-64's table.
+import { X86_64 } from '../arch/x86_64.ts';
+import type { SyscallArg } from '../syscalls/index.ts';
+import { CONSTANT_FAMILIES, signalName, type NamedConstant } from '../constants/index.ts';
 import type { ArgumentValues, LearnedRun } from './records.ts';
 import { valuesKey } from './records.ts';
 
@@ -46,7 +48,7 @@ function widthMask(width: number): bigint {
 function namesByValue(families: readonly string[], accept: (name: string) => boolean, width: number): Map<bigint, string[]> {
   const map = new Map<bigint, string[]>();
   for (const family of families) {
-    for (const constant of constantsOfFamily(family)) {
+    for (const constant of X86_64.constants.ofFamily(family)) {
       if (!accept(constant.name)) continue;
       const value = constant.value & widthMask(width);
       map.set(value, [...(map.get(value) ?? []), constant.name]);
@@ -78,7 +80,7 @@ function bitNames(family: string, zero: string): TrackedArgument['describe'] {
 function orOfBits(value: bigint, family: string, accept: (constant: NamedConstant) => boolean): string {
   const parts: string[] = [];
   let rest = value;
-  const bits = constantsOfFamily(family).filter((c) => accept(c) && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
+  const bits = X86_64.constants.ofFamily(family).filter((c) => accept(c) && (c.value & (c.value - 1n)) === 0n).sort((a, b) => (a.value < b.value ? -1 : 1));
   for (const bit of bits) {
     if ((rest & bit.value) !== 0n) {
       parts.push(bit.name);
@@ -131,7 +133,7 @@ export interface ResolvedTracking {
 /** The tracked arguments with their syscall numbers and argument descriptions: all, or the `always` ones. */
 export function resolvedTracking(all = true): readonly ResolvedTracking[] {
   return TRACKED_ARGUMENTS.filter((spec) => all || spec.always).map((spec) => {
-    const syscall = syscallByName(spec.syscall);
+    const syscall = X86_64.syscalls.byName(spec.syscall);
     const arg = syscall?.args.find((a) => a.name === spec.arg);
     if (!syscall || !arg || arg.pointer) throw new Error(`learn: ${spec.syscall}(${spec.arg}) is not a plain argument in the syscall table`);
     return { nr: syscall.nr, syscall: syscall.name, arg, spec };

@@ -1,9 +1,10 @@
 // A learned run written as policy text: a new policy, or a section appended to an existing one
 // (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
+// learn traces processes of this machine, whose calls it records by x86-64's table.
+import { X86_64 } from '../arch/x86_64.ts';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerous.ts';
 import { LIBRARY_EQUIVALENCES } from '../lint/data/equivalents.ts';
-import { syscallByName, syscallByNumber } from '../syscalls/index.ts';
 import { learnedCondition } from './args.ts';
 import { groupOf, groupOrder } from './groups.ts';
 import type { CallAbi, LearnedRun } from './records.ts';
@@ -52,7 +53,7 @@ function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 function syscallName(nr: number): string {
-  return syscallByNumber(nr)?.name ?? String(nr);
+  return X86_64.syscalls.byNumber(nr)?.name ?? String(nr);
 }
 
 /**
@@ -65,8 +66,8 @@ const ESSENTIAL: Readonly<Record<string, string>> = {
 };
 
 const ENOSYS = 38;
-const CLONE = syscallByName('clone')!.nr;
-const CLONE3 = syscallByName('clone3')!.nr;
+const CLONE = X86_64.syscalls.byName('clone')!.nr;
+const CLONE3 = X86_64.syscalls.byName('clone3')!.nr;
 
 /**
  * clone3 passes its flags in memory, which no filter (and no learn run) can read: it is refused as
@@ -98,13 +99,13 @@ function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean, en
     if (count === 0 && ESSENTIAL[name]) return { name, count, text: `allow ${name}`, note: ESSENTIAL[name] };
     const condition = learnedCondition(run, nr, args);
     const danger = DANGEROUS_SYSCALLS[name];
-    const known = syscallByNumber(nr) !== undefined;
+    const known = X86_64.syscalls.byNumber(nr) !== undefined;
     const note = [known ? undefined : 'not in seccompile\'s syscall table', condition?.note].filter((n) => n !== undefined).join('; ');
     // A dangerous syscall the run made whose arguments learn cannot narrow: allowed, and the policy
     // says why lint's finding is expected, so that a reviewer sees it.
     // A program that makes `fstat` itself (an old or static C library) and never `newfstatat`: lint
     // expects the C library's call, but this run shows the program's own.
-    const library = LIBRARY_EQUIVALENCES.find((e) => e.named === name && !e.calls.some((c) => numbers.includes(syscallByName(c)?.nr ?? -1)));
+    const library = LIBRARY_EQUIVALENCES.find((e) => e.named === name && !e.calls.some((c) => numbers.includes(X86_64.syscalls.byName(c)?.nr ?? -1)));
     const suppress = danger && !condition?.text ? { rule: 'dangerous-syscall', reason: `the learned run made ${plural(count, 'call')}; review: it ${danger.reason}` }
       : library ? { rule: 'equivalent-syscall-refused', reason: `the learned run made ${plural(count, 'call')} of \`${name}\` itself` } : undefined;
     return { name, count, text: condition?.text ? `allow ${name} if ${condition.text}` : `allow ${name}`, ...(note ? { note } : {}), ...(suppress ? { suppress } : {}) };
@@ -158,7 +159,7 @@ function sortedNumbers(run: LearnedRun): number[] {
 function withEssentials(run: LearnedRun, numbers: readonly number[]): number[] {
   const all = new Set(numbers);
   if (all.has(CLONE3)) all.add(CLONE);
-  for (const name of Object.keys(ESSENTIAL)) all.add(syscallByName(name)!.nr);
+  for (const name of Object.keys(ESSENTIAL)) all.add(X86_64.syscalls.byName(name)!.nr);
   return [...all].sort((a, b) => a - b);
 }
 

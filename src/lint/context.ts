@@ -1,6 +1,7 @@
 // Builds what the rules see of one input: the compiler's stages run one by one, so a rule gets
 // whatever the input got as far as (syntax tree, checked policy, IR, program) and every
 // diagnostic on the way.
+import { DEFAULT_ARCH } from '../arch/index.ts';
 import { compileChecked } from '../backend.ts';
 import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
 import { checkPolicy } from '../check/index.ts';
@@ -57,6 +58,7 @@ function lineOf(file: SourceFile, line: number): string {
 
 /** Runs the policy-language front end and back end on a text. */
 export function policyContext(text: string, path: string, options: LintOptions, host?: FileHost): PolicyContext {
+  const arch = options.arch ?? DEFAULT_ARCH;
   const entry = createSourceFile(path, text);
   const diagnostics: Diagnostic[] = [];
   let files: readonly PolicyFile[] = [];
@@ -69,7 +71,7 @@ export function policyContext(text: string, path: string, options: LintOptions, 
     diagnostics.push(...loaded.diagnostics);
     if (loaded.statements) {
       statements = loaded.statements;
-      const checked = checkPolicy(loaded.statements, entry);
+      const checked = checkPolicy(loaded.statements, entry, arch);
       diagnostics.push(...checked.diagnostics);
       policy = checked.policy;
       if (policy) {
@@ -102,6 +104,7 @@ export function policyContext(text: string, path: string, options: LintOptions, 
     : [];
   return {
     kind: 'policy',
+    arch,
     path,
     options,
     diagnostics,
@@ -120,6 +123,7 @@ export function policyContext(text: string, path: string, options: LintOptions, 
 
 /** Runs the OCI/Docker profile front end and the shared back end on a text. */
 export function profileContext(text: string, path: string, options: LintOptions, profileOptions: ProfileOptions): ProfileContext {
+  const arch = options.arch ?? DEFAULT_ARCH;
   const loaded = loadProfile(text, path, profileOptions);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const compiled = loaded.policy ? compile(loaded.policy, path, []) : undefined;
@@ -136,6 +140,7 @@ export function profileContext(text: string, path: string, options: LintOptions,
     : [];
   return {
     kind: 'profile',
+    arch: loaded.policy?.arch ?? arch,
     path,
     options,
     diagnostics,

@@ -1,5 +1,6 @@
 // Lints one input: builds the context (compiler stages), maps the compiler's diagnostics to lint
 // rules, runs every rule, applies inline suppressions, then the configured levels.
+import type { Arch } from '../arch/arch.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { looksLikeProfile, type ProfileOptions } from '../oci/index.ts';
 import type { FileHost } from '../parser/load.ts';
@@ -20,6 +21,8 @@ export interface EngineOptions {
   readonly profile?: ProfileOptions;
   /** Reads included files; without it a policy's includes are errors. */
   readonly host?: FileHost;
+  /** The ABI to compile for (default x86_64). */
+  readonly arch?: Arch;
   /** Default: a JSON object is a profile, anything else a policy. */
   readonly kind?: 'policy' | 'profile';
 }
@@ -89,7 +92,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** Lints one policy or profile given as text. */
 export function lintText(text: string, path: string, options: EngineOptions = {}): FileResult {
   const kind = options.kind ?? (looksLikeProfile(text) ? 'profile' : 'policy');
-  const lintOptions = options.targetKernel ? { targetKernel: options.targetKernel } : {};
+  const lintOptions = { ...(options.targetKernel ? { targetKernel: options.targetKernel } : {}), ...(options.arch ? { arch: options.arch } : {}) };
   const context: LintContext = kind === 'profile'
     ? profileContext(text, path, lintOptions, options.profile ?? {})
     : policyContext(text, path, lintOptions, options.host);

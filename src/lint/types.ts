@@ -1,4 +1,5 @@
 // The vocabulary of `seccompile lint`: rules, findings, and what a rule sees of one input.
+import type { Arch } from '../arch/arch.ts';
 import type { Instruction } from '../bpf/insn.ts';
 import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
 import type { Diagnostic, DiagnosticCode, RelatedLocation, Severity } from '../diagnostics/diagnostic.ts';
@@ -75,6 +76,8 @@ export interface Finding {
 export interface LintOptions {
   /** The oldest kernel the filter must work on; enables the kernel-version rules. */
   readonly targetKernel?: KernelVersion;
+  /** The ABI to compile for (default x86_64). */
+  readonly arch?: Arch;
 }
 
 /** An action of the policy that is not a rule: the default, x32 and foreign-arch verdicts. */
@@ -86,6 +89,8 @@ export interface SpecialAction {
 }
 
 interface ContextBase {
+  /** The ABI the input is compiled for. */
+  readonly arch: Arch;
   /** The input as shown in messages. */
   readonly path: string;
   readonly options: LintOptions;

@@ -2,6 +2,7 @@
 // then the back end every input shares (compileChecked). Each stage is a pure function; this file
 // only chains them. Kept free of the policy-language parser and of the named-constants table, so
 // compiling a profile starts fast.
+import { X86_64 } from '../arch/x86_64.ts';
 import { release } from 'node:os';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { compileChecked, type BackendOptions, type CompileResult } from '../backend.ts';
@@ -74,7 +75,8 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
   const schema = readProfile(parsed.value);
   if (!schema.profile) return { diagnostics: sortDiagnostics(schema.diagnostics) };
   const resolved = resolveProfile(schema.profile, { caps: capabilitySet(options), kernel: options.kernel ?? NEWEST_KNOWN_KERNEL });
-  const translated = translateProfile(resolved, { ...(options.strict ? { strict: true } : {}) });
+  // Profiles are resolved as runc does on amd64 (resolve.ts): the filter is x86-64's.
+  const translated = translateProfile(resolved, X86_64, { ...(options.strict ? { strict: true } : {}) });
   return {
     profile: schema.profile,
     resolved,

@@ -18,7 +18,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
 import type { FilterFlagName } from '../seccomp/abi.ts';
 import { actionsEqual, actionValue, formatAction, KILL_PROCESS, type Action } from '../seccomp/action.ts';
-import { syscallByName, x86_64Syscalls, type Syscall } from '../syscalls/index.ts';
+import type { Arch } from '../arch/arch.ts';
+import type { Syscall } from '../syscalls/index.ts';
 import { mapAction } from './actions.ts';
 import { mergeRanges, pathCondition, unionRanges } from './conditions.ts';
 import { disjoint } from './disjoint.ts';
@@ -78,7 +79,7 @@ interface RuncRule {
   readonly name: Located<string>;
 }
 
-export function translateProfile(resolved: ResolvedProfile, options: TranslateOptions = {}): TranslateResult {
+export function translateProfile(resolved: ResolvedProfile, arch: Arch, options: TranslateOptions = {}): TranslateResult {
   const { profile } = resolved;
   const diagnostics: Diagnostic[] = [];
   const skippedNames: { name: string; entry: number; reason: 'other-arch' | 'unknown' }[] = [];
@@ -113,7 +114,7 @@ export function translateProfile(resolved: ResolvedProfile, options: TranslateOp
         diagnostics.push({ code: 'SC7007', severity: 'error', span: name.span, message: 'SCMP_ACT_NOTIFY cannot be used for `write` (runc refuses it: it writes the listener\'s fd to its parent with write)' });
         continue;
       }
-      const syscall = syscallByName(name.value);
+      const syscall = arch.syscalls.byName(name.value);
       if (syscall && mapped.refused && !refusedReported) {
         // runc fails on the first rule it adds with this action
         refusedReported = true;
@@ -125,7 +126,7 @@ export function translateProfile(resolved: ResolvedProfile, options: TranslateOp
         skippedNames.push({ name: name.value, entry: entry.index, reason: 'other-arch' });
       } else {
         skippedNames.push({ name: name.value, entry: entry.index, reason: 'unknown' });
-        const suggestion = closestMatch(name.value, x86_64Syscalls().map((s) => s.name));
+        const suggestion = closestMatch(name.value, arch.syscalls.all().map((s) => s.name));
         diagnostics.push({
           code: 'SC7004', severity: options.strict ? 'error' : 'warning', span: name.span,
           message: `\`${name.value}\` is not an x86-64 syscall: runtimes skip it`,
@@ -164,6 +165,7 @@ export function translateProfile(resolved: ResolvedProfile, options: TranslateOp
   if (diagnostics.some((d) => d.severity === 'error')) return { metadata, diagnostics };
   const requestedFlags = requested(profile.flags?.map((f) => f.value) ?? [], checkedRules.some((r) => r.action.kind === 'notify'));
   const policy: CheckedPolicy = {
+    arch,
     defaultAction: defaults.action,
     x32Action: OCI_X32_ACTION,
     foreignArchAction: OCI_FOREIGN_ARCH_ACTION,

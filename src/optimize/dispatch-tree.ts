@@ -47,7 +47,7 @@ export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
       const limits = depthLimits(bodyCosts, leastWorstPath(bodyCosts));
       const fallback = (): RangeTree => minimaxTree(bodyCosts).tree;
       // A profile must never make the filter slower on that very profile than the built-in mix would.
-      const generic = genericProfile();
+      const generic = genericProfile(profile.arch);
       const alternatives = profile === generic ? [] : [boundedRangeTree(rangeWeights(ranges, generic), limits, { fallback }).tree];
       const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, { fallback, alternatives });
       return emitTree(builder, tree, ranges);

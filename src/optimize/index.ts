@@ -1,5 +1,6 @@
 // The optimiser's entry points for the compiler: a dispatch tree laid out for a syscall profile,
 // set searches, and the CFG passes.
+import type { Arch } from '../arch/arch.ts';
 import type { DispatchStrategy } from '../codegen/dispatch.ts';
 import type { SetLowering, SwitchLowering } from '../codegen/lower.ts';
 import type { Cfg } from '../bpf/cfg.ts';
@@ -15,7 +16,7 @@ export interface Optimizer {
   readonly passes: (cfg: Cfg) => Cfg;
 }
 
-export function createOptimizer(profile: SyscallProfile = genericProfile()): Optimizer {
+export function createOptimizer(arch: Arch, profile: SyscallProfile = genericProfile(arch)): Optimizer {
   return { dispatch: treeDispatch(profile), sets: searchSet, switches: searchSwitch, passes: optimizeCfg };
 }
 

@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile } from '../diagnostics/source.ts';
 import { closestMatch } from '../diagnostics/suggest.ts';
-import { syscallByName, x86_64Syscalls } from '../syscalls/index.ts';
+import type { Arch } from '../arch/arch.ts';
 import { GENERIC_MIX } from './generic-mix.generated.ts';
 
 export interface SyscallProfile {
@@ -11,25 +11,32 @@ export interface SyscallProfile {
   readonly weights: ReadonlyMap<number, number>;
   /** Where the profile came from, for reports. */
   readonly source: string;
+  /** Whose numbers the weights are keyed by. */
+  readonly arch: Arch;
 }
 
-let generic: SyscallProfile | undefined;
+const generic = new Map<Arch, SyscallProfile>();
 
-/** The built-in mix (see GENERIC_MIX_PROVENANCE for how it was measured). */
-export function genericProfile(): SyscallProfile {
-  if (!generic) {
+/**
+ * The built-in mix (see GENERIC_MIX_PROVENANCE for how it was measured), by the target's numbers.
+ * It was measured on x86-64; a call the target lacks (`open` on aarch64) drops out of it.
+ */
+export function genericProfile(arch: Arch): SyscallProfile {
+  let profile = generic.get(arch);
+  if (!profile) {
     const weights = new Map<number, number>();
     for (const [name, weight] of GENERIC_MIX) {
-      const syscall = syscallByName(name);
+      const syscall = arch.syscalls.byName(name);
       if (syscall) weights.set(syscall.nr, (weights.get(syscall.nr) ?? 0) + weight);
     }
-    generic = { weights, source: "built-in generic mix (8 real programs, strace -c; see docs/performance.md)" };
+    profile = { weights, source: "built-in generic mix (8 real programs, strace -c; see docs/performance.md)", arch };
+    generic.set(arch, profile);
   }
-  return generic;
+  return profile;
 }
 
 /** Reads a profile; lines that cannot be used are reported, unknown names as warnings. */
-export function parseProfile(file: SourceFile): { profile?: SyscallProfile; diagnostics: Diagnostic[] } {
+export function parseProfile(file: SourceFile, arch: Arch): { profile?: SyscallProfile; diagnostics: Diagnostic[] } {
   const weights = new Map<number, number>();
   const diagnostics: Diagnostic[] = [];
   file.lineStarts.forEach((start, index) => {
@@ -45,9 +52,9 @@ export function parseProfile(file: SourceFile): { profile?: SyscallProfile; diag
       diagnostics.push({ code: 'SC6001', severity: 'error', span, message: 'expected `syscall<TAB>weight` with a weight of 0 or more', hint: 'e.g. `openat\t0.12`' });
       return;
     }
-    const nr = /^[0-9]+$/.test(name!) ? Number(name) : syscallByName(name!)?.nr;
+    const nr = /^[0-9]+$/.test(name!) ? Number(name) : arch.syscalls.byName(name!)?.nr;
     if (nr === undefined) {
-      const suggestion = closestMatch(name!, x86_64Syscalls().map((s) => s.name));
+      const suggestion = closestMatch(name!, arch.syscalls.all().map((s) => s.name));
       diagnostics.push({ code: 'SC6002', severity: 'warning', span, message: `unknown syscall \`${name}\` in the profile: ignored`, ...(suggestion ? { hint: `did you mean \`${suggestion}\`?` } : {}) });
       return;
     }
@@ -58,5 +65,5 @@ export function parseProfile(file: SourceFile): { profile?: SyscallProfile; diag
     diagnostics.push({ code: 'SC6001', severity: 'error', path: file.path, message: 'the profile lists no syscalls' });
     return { diagnostics };
   }
-  return { profile: { weights, source: file.path }, diagnostics };
+  return { profile: { weights, source: file.path, arch }, diagnostics };
 }

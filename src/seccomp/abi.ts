@@ -45,8 +45,14 @@ export const FILTER_FLAGS = {
 } as const;
 export type FilterFlagName = keyof typeof FILTER_FLAGS;
 
+/** AUDIT_ARCH_* values of the ABIs seccompile targets, as listings name them. */
+const AUDIT_ARCH_NAMES: ReadonlyMap<number, string> = new Map([
+  [AUDIT_ARCH_X86_64, 'ARCH_X86_64'], [AUDIT_ARCH_I386, 'ARCH_I386'], [0xc00000b7, 'ARCH_AARCH64'],
+  [0x40000028, 'ARCH_ARM'], [0xc00000f3, 'ARCH_RISCV64'],
+]);
+
 export function archName(arch: number): string {
-  if (arch === AUDIT_ARCH_X86_64) return 'ARCH_X86_64';
-  if (arch === AUDIT_ARCH_I386) return 'ARCH_I386';
+  const known = AUDIT_ARCH_NAMES.get(arch >>> 0);
+  if (known) return known;
   return `0x${(arch >>> 0).toString(16)}`;
 }

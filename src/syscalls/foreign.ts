@@ -1,6 +1,9 @@
-// Syscall names of other Linux ABIs that x86-64 lacks (i386, the generic table of arm64 and riscv,
-// and arch-specific calls of arm, powerpc, s390, mips and others). Multi-arch profiles such as
-// Docker's list them; on x86-64 they are skipped quietly, while a name in no table is a likely typo.
+import type { SyscallTable } from './index.ts';
+
+// Syscall names of Linux ABIs other than x86-64 (i386, the generic table of arm64 and riscv, and
+// arch-specific calls of arm, powerpc, s390, mips and others, some of which seccompile has no
+// table for). Multi-arch profiles such as Docker's list them; where the target lacks one it is
+// skipped quietly, while a name in no table is a likely typo.
 // From /usr/include/x86_64-linux-gnu/asm/unistd_32.h and /usr/include/asm-generic/unistd.h
 // (linux-libc-dev 6.1), plus the arch-specific names runtimes' default profiles use.
 export const FOREIGN_SYSCALL_NAMES: ReadonlySet<string> = new Set([
@@ -25,15 +28,15 @@ export const FOREIGN_SYSCALL_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What to write on x86-64 for a syscall of another architecture: its x86-64 counterpart
+ * What to write on the target for a syscall of another architecture: its counterpart there
  * (`chown32` → `chown`, `fcntl64` → `fcntl`, `clock_gettime64` → `clock_gettime`), or a sentence
- * for the multiplexers x86-64 splits into syscalls of their own.
+ * for the multiplexers that the target splits into syscalls of their own.
  */
-export function x86_64Counterpart(name: string, exists: (name: string) => boolean): string | undefined {
-  if (name === 'socketcall') return 'on x86-64 each socket operation is a syscall of its own: `socket`, `connect`, `bind`, `accept4`, `sendto`, `recvfrom`, …';
-  if (name === 'ipc') return 'on x86-64 each System V IPC operation is a syscall of its own: `semop`, `semget`, `msgsnd`, `msgrcv`, `shmat`, `shmget`, …';
+export function counterpartOn(name: string, table: SyscallTable, title: string): string | undefined {
+  if (name === 'socketcall' && table.byName('socket')) return `on ${title} each socket operation is a syscall of its own: \`socket\`, \`connect\`, \`bind\`, \`accept4\`, \`sendto\`, \`recvfrom\`, …`;
+  if (name === 'ipc' && table.byName('semop')) return `on ${title} each System V IPC operation is a syscall of its own: \`semop\`, \`semget\`, \`msgsnd\`, \`msgrcv\`, \`shmat\`, \`shmget\`, …`;
   for (const candidate of [name.replace(/_time64$/, ''), name.replace(/32$/, ''), name.replace(/64$/, ''), name.replace(/64_64$/, '64'), name.replace(/^_/, '')]) {
-    if (candidate !== name && exists(candidate)) return `x86-64 has \`${candidate}\``;
+    if (candidate !== name && table.byName(candidate)) return `${title} has \`${candidate}\``;
   }
   return undefined;
 }

@@ -1,6 +1,5 @@
-// The x86-64 syscall table: numbers, user-facing names and parameter widths.
+// Syscall tables: numbers, user-facing names and parameter widths, one table per ABI (src/arch/).
 import { MAX_SYSCALL_ARGS } from '../seccomp/abi.ts';
-import { SYSCALL_ROWS } from './table.generated.ts';
 
 /** Bits of a parameter the kernel really reads (it casts each register to the declared type). */
 export type ArgWidth = 16 | 32 | 64;
@@ -30,15 +29,18 @@ const WIDTH_OF_TYPE: Readonly<Record<string, ArgWidth>> = {
   'pid_t': 32, 'uid_t': 32, 'gid_t': 32, 'key_t': 32, 'mqd_t': 32, 'clockid_t': 32, 'timer_t': 32,
   'rwf_t': 32, 'key_serial_t': 32, 'qid_t': 32,
   'umode_t': 16,
+  // 16-bit IDs of the old i386 and arm calls (lchown, setuid, …; their *32 twins take uid_t).
+  'old_uid_t': 16, 'old_gid_t': 16,
+  'old_sigset_t': 64, 'uintptr_t': 64,
   'long': 64, 'unsigned long': 64, 'size_t': 64, 'off_t': 64, 'loff_t': 64, 'aio_context_t': 64, 'u64': 64,
   // Typedefs of pointers to capability structs.
   'cap_user_header_t': 64, 'cap_user_data_t': 64,
 };
-const POINTER_TYPEDEFS = new Set(['cap_user_header_t', 'cap_user_data_t']);
+const POINTER_TYPEDEFS = new Set(['cap_user_header_t', 'cap_user_data_t', '__sighandler_t']);
 
 const described = new Map<string, { width: ArgWidth; pointer: boolean }>();
 
-/** Width and pointer-ness of a declared parameter type, as the x86-64 kernel reads it. */
+/** Width and pointer-ness of a declared parameter type, as a 64-bit kernel reads it (32-bit ABIs cap it). */
 export function describeType(type: string): { width: ArgWidth; pointer: boolean } {
   let result = described.get(type);
   if (!result) {
@@ -90,6 +92,19 @@ export const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, Na
   mbind: { mode: { width: 32, source: 'mm/mempolicy.c, kernel_mbind(): int lmode = mode' } },
 };
 
+/** A row of a generated table: [nr, name, abi, kernel entry point, [[parameter, declared type], ...]]. */
+export type SyscallRow = readonly [number, string, 'common' | '64' | 'x32', string, ReadonlyArray<readonly [string, string]>];
+
+/** How an ABI's table reads its rows. */
+export interface TableLayout {
+  /** Register width the kernel reads arguments at: on 32-bit ABIs no argument has more than 32 bits. */
+  readonly bits: 32 | 64;
+  /** Which rows of the data the ABI has (x86-64 and x32 share one table). */
+  readonly rows: 'native' | 'x32';
+  /** Added to every number (x32's bit 30). */
+  readonly nrBit: number;
+}
+
 /** A row of the table; its parameters are described when first asked for (most never are). */
 class TableSyscall implements Syscall {
   private described: readonly SyscallArg[] | undefined;
@@ -99,82 +114,85 @@ class TableSyscall implements Syscall {
     readonly abi: Syscall['abi'],
     readonly entry: string,
     private readonly params: ReadonlyArray<readonly [string, string]>,
+    private readonly bits: 32 | 64,
   ) {}
 
   get args(): readonly SyscallArg[] {
-    this.described ??= describeParams(this.name, this.abi, this.params);
+    this.described ??= describeParams(this.name, this.abi, this.params, this.bits);
     return this.described;
   }
 }
 
-function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray<readonly [string, string]>): SyscallArg[] {
-  const narrowed = abi === 'x32' ? undefined : KERNEL_NARROWED[name];
+function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray<readonly [string, string]>, bits: 32 | 64): SyscallArg[] {
+  const narrowed = abi === 'x32' || bits === 32 ? undefined : KERNEL_NARROWED[name];
   return params.map(([argName, type], index) => {
     const { width, pointer } = describeType(type);
-    return { index, name: argName, type, width: narrowed?.[argName]?.width ?? width, pointer };
+    const declared = narrowed?.[argName]?.width ?? width;
+    return { index, name: argName, type, width: bits === 32 && declared > 32 ? 32 : declared, pointer };
   });
 }
 
-function buildTable(): { all: readonly Syscall[]; byName: Map<string, Syscall>; byNumber: Map<number, Syscall> } {
-  const all: Syscall[] = [];
-  const byName = new Map<string, Syscall>();
-  const byNumber = new Map<number, Syscall>();
-  // Indexed, not destructured: this runs at every start, in code V8 has not optimised, where each
-  // destructured row would allocate an iterator and its results.
-  for (let i = 0; i < SYSCALL_ROWS.length; i++) {
-    const row = SYSCALL_ROWS[i]!;
-    const nr = row[0];
-    const name = row[1];
-    const abi = row[2];
-    const syscall = new TableSyscall(nr, name, abi, row[3], row[4]);
-    all.push(syscall);
-    // x32-only rows describe calls that arrive with the x32 bit, which every filter rejects.
-    if (abi === 'x32') continue;
-    byName.set(name, syscall);
-    byNumber.set(nr, syscall);
+/** One ABI's syscalls by name and number, built from its generated rows on first use. */
+export class SyscallTable {
+  private built: { byName: Map<string, Syscall>; byNumber: Map<number, Syscall>; sorted: readonly Syscall[] } | undefined;
+
+  constructor(private readonly rows: () => readonly SyscallRow[], readonly layout: TableLayout) {}
+
+  private table(): NonNullable<SyscallTable['built']> {
+    this.built ??= this.build();
+    return this.built;
   }
-  return { all, byName, byNumber };
-}
 
-let table: ReturnType<typeof buildTable> | undefined;
-function getTable(): ReturnType<typeof buildTable> {
-  table ??= buildTable();
-  return table;
-}
+  private build(): NonNullable<SyscallTable['built']> {
+    const byName = new Map<string, Syscall>();
+    const byNumber = new Map<number, Syscall>();
+    const { bits, nrBit } = this.layout;
+    const wanted = this.layout.rows === 'x32' ? (abi: string) => abi !== '64' : (abi: string) => abi !== 'x32';
+    const rows = this.rows();
+    // Indexed, not destructured: this runs at every start, in code V8 has not optimised, where each
+    // destructured row would allocate an iterator and its results.
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const abi = row[2];
+      if (!wanted(abi)) continue;
+      const nr = (row[0] | nrBit) >>> 0;
+      const syscall = new TableSyscall(nr, row[1], abi, row[3], row[4], bits);
+      byName.set(row[1], syscall);
+      byNumber.set(nr, syscall);
+    }
+    const sorted = [...byName.values()].sort((a, b) => a.nr - b.nr);
+    return { byName, byNumber, sorted };
+  }
 
-/** An x86-64 syscall by its user-facing name (`fstat`, not `newfstat`). */
-export function syscallByName(name: string): Syscall | undefined {
-  return getTable().byName.get(name);
-}
+  /** A syscall by the name the table gives it (`fstat`, not `newfstat`). */
+  byName(name: string): Syscall | undefined {
+    return this.table().byName.get(name);
+  }
 
-/** An x86-64 (non-x32) syscall by number. */
-export function syscallByNumber(nr: number): Syscall | undefined {
-  return getTable().byNumber.get(nr);
-}
+  /** A syscall by number, as the filter sees it in seccomp_data.nr. */
+  byNumber(nr: number): Syscall | undefined {
+    return this.table().byNumber.get(nr);
+  }
 
-/** Every x86-64 syscall (abi common or 64), ordered by number. */
-export function x86_64Syscalls(): readonly Syscall[] {
-  return [...getTable().byNumber.values()].sort((a, b) => a.nr - b.nr);
-}
+  /** Every syscall, ordered by number. */
+  all(): readonly Syscall[] {
+    return this.table().sorted;
+  }
 
-/** Every row of the table, x32-only ones included. */
-export function allSyscallRows(): readonly Syscall[] {
-  return getTable().all;
-}
+  /** A syscall the table lacks, named by number: its arguments are only arg0..arg5, full width. */
+  forNumber(nr: number): Syscall {
+    const known = this.byNumber(nr);
+    if (known) return known;
+    const width = this.layout.bits;
+    const args = Array.from({ length: MAX_SYSCALL_ARGS }, (_, index) => ({ index, name: `arg${index}`, type: 'unsigned long', width, pointer: false }));
+    return { nr, name: `syscall_${nr}`, abi: '64', entry: '', args };
+  }
 
-/** A syscall the table lacks, named by number: its arguments are only arg0..arg5, all 64-bit. */
-export function syscallForNumber(nr: number): Syscall {
-  const known = syscallByNumber(nr);
-  if (known) return known;
-  const args = Array.from({ length: MAX_SYSCALL_ARGS }, (_, index) => ({ index, name: `arg${index}`, type: 'unsigned long', width: 64 as const, pointer: false }));
-  return { nr, name: `syscall_${nr}`, abi: '64', entry: '', args };
-}
-
-/** Largest syscall number the table knows for x86-64. */
-export function highestSyscallNumber(): number {
-  let max = 0;
-  for (const nr of getTable().byNumber.keys()) max = Math.max(max, nr);
-  return max;
+  /** Largest number the table knows. */
+  highest(): number {
+    const all = this.all();
+    return all.length === 0 ? 0 : all[all.length - 1]!.nr;
+  }
 }
 
 /** How a name in a condition (or on `sim`'s command line) names an argument of a syscall. */

@@ -8,8 +8,8 @@ import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts'
 import { conditionText, numberText, type OperandStyle } from '../check/condition-text.ts';
 import { actionValue } from '../seccomp/action.ts';
 import type { Span } from '../diagnostics/source.ts';
-import { AUDIT_ARCH_X86_64, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
-import { syscallByNumber, x86_64Syscalls } from '../syscalls/index.ts';
+import { DEFAULT_ARCH, type Arch } from '../arch/index.ts';
+import { OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR } from '../seccomp/abi.ts';
 import { encodeFilter } from './filter-semantics.ts';
 import { checkWithin, describeModel, startZ3, type Counterexample } from './index.ts';
 import { conditionEncoder, encodePolicy } from './policy-semantics.ts';
@@ -30,6 +30,8 @@ export interface VerdictChange {
   /** Where it happens, in the language's terms, when both sides are policies (`family == 16`). */
   readonly region?: string;
   readonly example: Counterexample;
+  /** The ABI whose syscalls the groups name. */
+  readonly arch: Arch;
 }
 
 /** A statement that can decide a syscall's calls: one of its rules, or the default. */
@@ -82,7 +84,7 @@ export class DiffUndecided extends Error {}
 /** At most this many verdict pairs per group: more would only repeat the point. */
 const MAX_PAIRS = 8;
 
-export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutMs?: number } = {}): Promise<VerdictChange[]> {
+export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutMs?: number; arch?: Arch } = {}): Promise<VerdictChange[]> {
   const { z3 } = await startZ3();
   const budget = options.timeoutMs ?? 60_000;
   const words = Array.from({ length: 16 }, (_, i) => z3.BitVec.const(`w${i}`, 32));
@@ -92,14 +94,20 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
   const word = (v: number): Word => z3.BitVec.val(v >>> 0, 32);
   const nr = words[OFFSET_NR / 4]!;
   const arch = words[OFFSET_ARCH / 4]!;
-  const native = z3.And(arch.eq(word(AUDIT_ARCH_X86_64)), z3.Or(nr.ult(word(X32_SYSCALL_BIT)), nr.eq(word(SKIPPED_SYSCALL_NR))));
+  // The ABI whose syscalls are named: a policy's own, else the one asked for.
+  const target = 'policy' in b ? b.policy.arch : 'policy' in a ? a.policy.arch : options.arch ?? DEFAULT_ARCH;
+  const other = target.otherAbi;
+  const sameArch = arch.eq(word(target.auditArch));
+  const native = other
+    ? z3.And(sameArch, z3.Or(z3.Not(z3.And(nr.uge(word(other.lo)), nr.ule(word(other.hi)))), nr.eq(word(SKIPPED_SYSCALL_NR))))
+    : sameArch;
   // Every syscall of the table, each a group; then what no syscall of the table names.
-  const known = x86_64Syscalls().map((s) => s.nr);
+  const known = target.syscalls.all();
   const groups: { name: string; nr?: number; where: Bool<'main'> }[] = [
-    ...known.map((n) => ({ name: syscallByNumber(n)!.name, nr: n, where: z3.And(native, nr.eq(word(n))) })),
-    { name: 'other syscall numbers', where: z3.And(native, ...known.map((n) => nr.neq(word(n)))) },
-    { name: 'x32 calls', where: z3.And(arch.eq(word(AUDIT_ARCH_X86_64)), z3.Not(native)) },
-    { name: 'other architectures', where: arch.neq(word(AUDIT_ARCH_X86_64)) },
+    ...known.map((s) => ({ name: s.name, nr: s.nr, where: z3.And(native, nr.eq(word(s.nr))) })),
+    { name: 'other syscall numbers', where: z3.And(native, ...known.map((s) => nr.neq(word(s.nr)))) },
+    ...(other ? [{ name: `${other.name} calls`, where: z3.And(sameArch, z3.Not(native)) }] : []),
+    { name: 'other architectures', where: arch.neq(word(target.auditArch)) },
   ];
   const spans = 'policy' in b ? new Map(b.policy.rules.map((r) => [r.syscall.nr, r.syscallSpan] as const).reverse()) : new Map<number, Span>();
   const changes: VerdictChange[] = [];
@@ -124,7 +132,7 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
                 const example = describeModel(model, words, before, after);
                 const region = describeRegion(da, db);
                 const span = db.rule?.syscallSpan ?? spans.get(group.nr);
-                changes.push({ group: group.name, nr: group.nr, ...(span ? { span } : {}), before: da.value, after: db.value, ...(region ? { region } : {}), example });
+                changes.push({ group: group.name, nr: group.nr, ...(span ? { span } : {}), before: da.value, after: db.value, ...(region ? { region } : {}), example, arch: target });
               } finally {
                 model.release();
               }
@@ -144,7 +152,7 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
         try {
           const example: Counterexample = describeModel(model, words, before, after);
           const span = group.nr === undefined ? undefined : spans.get(group.nr);
-          changes.push({ group: group.name, ...(group.nr !== undefined ? { nr: group.nr } : {}), ...(span ? { span } : {}), before: example.policy, after: example.filter, example });
+          changes.push({ group: group.name, ...(group.nr !== undefined ? { nr: group.nr } : {}), ...(span ? { span } : {}), before: example.policy, after: example.filter, example, arch: target });
           solver.add(z3.Not(z3.And(before.eq(word(example.policy)), after.eq(word(example.filter)))));
         } finally {
           model.release();

@@ -1,13 +1,14 @@
 // The policy side of a proof, straight from the language's documented meaning (docs/language.md),
 // built from the checked policy and nothing the compiler derives from it (no IR, no lowering, no
 // optimiser), so that a proof covers all of those:
-// - a call of another architecture (arch ≠ AUDIT_ARCH_X86_64) gets `foreign_arch`'s action;
-// - an x32 call (nr ≥ 0x40000000, but not -1, which a tracer uses to skip a call) gets `x32`'s;
+// - a call of another architecture (arch ≠ the target's AUDIT_ARCH) gets `foreign_arch`'s action;
+// - a call of the other ABI with the same arch gets `x32`'s on x86-64 (nr ≥ 0x40000000, but not -1, which a
+//   tracer uses to skip a call) and `foreign_arch`'s on x32 (nr < 0x40000000);
 // - otherwise the first rule for nr whose condition holds decides, and the default when none does.
 // An argument is compared at its width: a 32-bit argument on the low word, a 64-bit one on both.
 import type { Bool, BitVec, Context } from 'z3-solver';
 import type { ArgOperand, CheckedPolicy, Condition } from '../check/checked.ts';
-import { AUDIT_ARCH_X86_64, argHighOffset, argLowOffset, OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
+import { argHighOffset, argLowOffset, OFFSET_ARCH, OFFSET_NR } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 
 type Word = BitVec<32, 'main'>;
@@ -69,7 +70,10 @@ export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: 
     }
     native = z3.If(nr.eq(word(number)), decided, native) as Word;
   }
-  const x32 = z3.And(nr.uge(word(X32_SYSCALL_BIT)), nr.neq(word(SKIPPED_SYSCALL_NR)));
-  return z3.If(arch.neq(word(AUDIT_ARCH_X86_64)), word(actionValue(policy.foreignArchAction)),
-    z3.If(x32, word(actionValue(policy.x32Action)), native)) as Word;
+  const other = policy.arch.otherAbi;
+  if (!other) return z3.If(arch.neq(word(policy.arch.auditArch)), word(actionValue(policy.foreignArchAction)), native) as Word;
+  const otherAbi = z3.And(nr.uge(word(other.lo)), nr.ule(word(other.hi)));
+  const otherAction = other.action === 'x32' ? policy.x32Action : policy.foreignArchAction;
+  return z3.If(arch.neq(word(policy.arch.auditArch)), word(actionValue(policy.foreignArchAction)),
+    z3.If(otherAbi, word(actionValue(otherAction)), native)) as Word;
 }

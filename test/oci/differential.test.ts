@@ -14,12 +14,12 @@
  *   must give the database's verdict, and should have warned about the syscall (a heuristic).
  * - x32 and foreign-arch calls: rejected by both (ours kill_process, libseccomp's KILL).
  */
+import { X86_64 } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileProfile } from '../../src/oci/index.ts';
 import { DOCKER_DEFAULT_CAPS } from '../../src/oci/caps.ts';
-import { syscallByNumber } from '../../src/syscalls/index.ts';
 import { Random } from '../support/random.ts';
 import {
   callsFor, checkReferenceAvailable, compareVerdicts, describeCall, namedSyscalls, PROFILES_DIR, randomProfile, referenceFilters, toJson,
@@ -112,7 +112,7 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
         inconsistentProfiles++;
         // The warning about syscalls libseccomp may miscompile is a heuristic; count what it catches.
         const warned = ours.diagnostics.filter((d) => d.code === 'SC7010' && d.message.includes('stale accumulator')).map((d) => /`([a-z0-9_]+)`/.exec(d.message)![1]);
-        for (const name of new Set(libseccompInconsistent.map((m) => syscallByNumber(m.call.nr)!.name))) {
+        for (const name of new Set(libseccompInconsistent.map((m) => X86_64.syscalls.byNumber(m.call.nr)!.name))) {
           if (warned.includes(name)) caught++;
           else missed.push(`${c.id}: no warning for ${name}`);
         }
@@ -144,7 +144,7 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
     expect(theirs.ok && ours.ok).toBe(true);
     if (!theirs.ok || !ours.ok) return;
     // prctl(0, 0, 0xffffffff): arg2 <= 0xffffffff80000000, so the second rule applies
-    const call = { nr: syscallByNumber(157)!.nr, arch: 0xc000003e, args: [0n, 0n, 0xffffffffn] };
+    const call = { nr: X86_64.syscalls.byNumber(157)!.nr, arch: 0xc000003e, args: [0n, 0n, 0xffffffffn] };
     const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, [call]);
     expect(mismatches).toEqual([]);
     expect(libseccompInconsistent).toEqual([{ call, ours: 'ERRNO(1)', theirs: 'LOG', database: 'ERRNO(1)' }]);

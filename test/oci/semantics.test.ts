@@ -1,6 +1,7 @@
 // What an OCI profile means, as runc and libseccomp apply it: Docker's includes/excludes, runc's
 // action mapping and rule splitting, libseccomp's 64-bit comparisons and its way of combining the
 // rules of one syscall. Each behaviour is checked on the verdicts of the compiled filter.
+import { X86_64 } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import { emulate } from '../../src/bpf/emulate.ts';
 import { compileProfile, loadProfile, type ProfileOptions } from '../../src/oci/index.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from '../../src/seccomp/abi.ts';
 import { formatReturnValue } from '../../src/seccomp/action.ts';
-import { syscallByName } from '../../src/syscalls/index.ts';
 import { PROFILES_DIR, toJson } from './support.ts';
 
 const KERNEL = { major: 6, minor: 1 };
@@ -20,7 +20,7 @@ function filter(profile: unknown, options: ProfileOptions = {}): Filter & { diag
   const result = compileProfile(typeof profile === 'string' ? profile : toJson(profile), { kernel: KERNEL, ...options });
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   const program = result.filter.program;
-  const run = (name: string, ...args: bigint[]): string => formatReturnValue(emulate(program, { nr: syscallByName(name)!.nr, arch: AUDIT_ARCH_X86_64, args }).value);
+  const run = (name: string, ...args: bigint[]): string => formatReturnValue(emulate(program, { nr: X86_64.syscalls.byName(name)!.nr, arch: AUDIT_ARCH_X86_64, args }).value);
   return Object.assign(run, { diagnostics: result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`) });
 }
 

@@ -1,5 +1,6 @@
 // Shared by the OCI tests: random profiles, the libseccomp reference (a Python helper run with
 // Debian's python3-seccomp), and verdict comparison of two programs over every x86-64 syscall.
+import { X86_64 } from '../../src/arch/index.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,6 @@ import { emulate } from '../../src/bpf/emulate.ts';
 import { decodeProgram, type Instruction } from '../../src/bpf/insn.ts';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from '../../src/seccomp/abi.ts';
 import { decodeAction, formatReturnValue, type Action } from '../../src/seccomp/action.ts';
-import { highestSyscallNumber, syscallByName, x86_64Syscalls } from '../../src/syscalls/index.ts';
 import { BOUNDARY_VALUES, Random } from '../support/random.ts';
 import { PfcProgram } from './pfc.ts';
 
@@ -119,7 +119,7 @@ export function checkReferenceAvailable(): void {
 /** Compiles every case with libseccomp, in one Python process. */
 export function referenceFilters(cases: readonly ReferenceCase[]): { version: string; results: ReferenceResult[] } {
   checkReferenceAvailable();
-  const fallback = Object.fromEntries(x86_64Syscalls().map((s) => [s.name, s.nr]));
+  const fallback = Object.fromEntries(X86_64.syscalls.all().map((s) => [s.name, s.nr]));
   const input = toJson({ cases: cases.map((c) => ({ ...c, fallback })) });
   const run = spawnSync(PYTHON, [REFERENCE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${REFERENCE_SCRIPT} failed (status ${run.status}): ${run.stderr}`);
@@ -183,7 +183,7 @@ export function callsFor(namedSyscalls: readonly number[], values: readonly bigi
   const x86 = AUDIT_ARCH_X86_64;
   const pool = interestingValues(values);
   const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
-  for (let nr = 0; nr <= highestSyscallNumber() + 8; nr++) {
+  for (let nr = 0; nr <= X86_64.syscalls.highest() + 8; nr++) {
     calls.push({ nr, arch: x86, args: [] });
     calls.push({ nr, arch: x86, args: randomArgs() });
   }
@@ -238,7 +238,7 @@ export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: s
   const nrs = new Set<number>();
   for (const entry of profile.syscalls ?? []) {
     for (const name of [...(entry.names ?? []), ...(entry.name ? [entry.name] : [])]) {
-      const s = syscallByName(name);
+      const s = X86_64.syscalls.byName(name);
       if (s) nrs.add(s.nr);
     }
   }

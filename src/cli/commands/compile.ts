@@ -54,7 +54,7 @@ export async function runCompile(inputPath: string, options: CompileCommandOptio
   const format = chooseFormat(options.format, options.output);
   const name = filterName(inputPath === '-' ? 'seccomp' : inputPath, options.name);
   const input = readInput(inputPath);
-  const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile) }, options);
+  const filter = await compileAnyInput(input, { ...(options.flag ? { flags: options.flag } : {}), optimize: options.optimize !== false, profile: loadProfile(options.profile, options.arch) }, options);
   refuseOutputOverInput(options.output, [input.path, ...filter.files.map((f) => f.file.path), ...(options.profile ? [options.profile] : [])]);
   if (options.verify) {
     // Nothing is written unless the proof holds (Z3 loads only here).

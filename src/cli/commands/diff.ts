@@ -22,7 +22,7 @@ const FORMATS = ['human', 'json', 'markdown', 'github'];
 
 /** The example call, without the verdicts (the line gives them). */
 function example(change: VerdictChange): string {
-  return describeCall(change.example);
+  return describeCall(change.example, change.arch);
 }
 
 /** `socket, where family == 16`, or the group alone when the change covers every call of it. */
@@ -35,7 +35,7 @@ function side(path: string, options: DiffOptions): DiffSide {
   const input = readInput(path);
   const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
   const { format: _format, timeout: _timeout, ...profileOptions } = options;
-  const loaded = loadFilter(path, profile ? profileOptions : {});
+  const loaded = loadFilter(path, profile ? profileOptions : { ...(options.arch ? { arch: options.arch } : {}) });
   return loaded.compiled ? { policy: loaded.compiled.policy } : { program: loaded.program };
 }
 

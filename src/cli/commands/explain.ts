@@ -21,9 +21,9 @@ function who(record: AuditRecord): string {
 
 function callText(record: AuditRecord, explained: Explanation): string {
   const name = explained.syscall?.name ?? 'a syscall seccompile does not know';
-  if (explained.abi === 'foreign') return `syscall ${record.nr} of architecture ${archName(record.arch)} (not x86-64)`;
+  if (explained.abi === 'foreign') return `syscall ${record.nr} of architecture ${archName(record.arch)} (not the policy's ${explained.target.title})`;
   if (explained.abi === 'x32') return `${name} through the x32 ABI (syscall 0x${record.nr.toString(16)})`;
-  return `${name} (syscall ${record.nr}, x86-64)`;
+  return `${name} (syscall ${record.nr}, ${explained.target.title})`;
 }
 
 function deciderNote(decider: Decider, action: string, syscall: string): PrintableDiagnostic | string {

@@ -2,6 +2,7 @@
 // [--max-warnings N] [--target-kernel X.Y] [--cap CAP]… [--docker-default-caps] [--kernel X.Y]`:
 // checks policies and OCI/Docker profiles for CI. Exit status: 0 clean, 1 when an error-level
 // finding remains or there are more warnings than --max-warnings, 2 for wrong usage.
+import { parseArch } from '../arch-option.ts';
 import { ConfigError, findConfig, parseKernelVersion, parseRuleOption, readConfig, type LintConfig } from '../../lint/config.ts';
 import { discoverInputs, DiscoveryError } from '../../lint/discover.ts';
 import { formatLintReport, LINT_FORMATS, type LintFormat } from '../../lint/report/index.ts';
@@ -15,6 +16,7 @@ import { writeOutput } from '../output.ts';
 import { profileOptions } from '../oci-input.ts';
 
 export interface LintCommandOptions {
+  readonly arch?: string;
   readonly format?: string;
   readonly rule?: readonly string[];
   readonly config?: string;
@@ -84,7 +86,7 @@ export function runLint(paths: readonly string[], options: LintCommandOptions): 
   } catch (error) {
     return usage(error);
   }
-  const results = lintFiles(files, { levels, profile, ...(targetKernel ? { targetKernel } : {}) });
+  const results = lintFiles(files, { levels, profile, arch: parseArch(options.arch), ...(targetKernel ? { targetKernel } : {}) });
   const docs = config.docsBaseUrl !== undefined ? { docsBaseUrl: config.docsBaseUrl } : {};
   writeOutput(output, formatLintReport(results, format as LintFormat, { color: output === '-' && useColor(process.stdout), ...docs }));
 

@@ -6,6 +6,8 @@ import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
 import { writeOutput } from '../output.ts';
 import { loadProfile } from '../profile-input.ts';
+import { parseArch } from '../arch-option.ts';
+import { firstCheckedArch } from '../../arch/index.ts';
 
 export interface StatsOptions extends OciCliOptions {
   readonly profile?: string;
@@ -29,9 +31,11 @@ export function argumentFreeAllowed(filter: CompiledFilter, stats: FilterStats):
 }
 
 export function runStats(path: string, options: StatsOptions): void {
-  const profile = loadProfile(options.profile);
-  const { program, compiled } = loadFilter(path, { ...options, optimize: options.optimize !== false, profile });
-  const stats = filterStats(program, profile);
+  const { program, compiled } = loadFilter(path, { ...options, optimize: options.optimize !== false, profile: loadProfile(options.profile, options.arch) });
+  // A raw filter is measured as the ABI it checks for first, unless --arch says which.
+  const arch = compiled?.ir.arch ?? (options.arch !== undefined ? parseArch(options.arch) : firstCheckedArch(program) ?? parseArch(undefined));
+  const profile = loadProfile(options.profile, arch.name);
+  const stats = filterStats(program, profile, arch);
   const argFree = compiled ? argumentFreeAllowed(compiled, stats) : undefined;
   const uncachedArgFree = argFree?.filter((nr) => !stats.syscalls.find((s) => s.nr === nr)!.cached) ?? [];
   if (options.json) {

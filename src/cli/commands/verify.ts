@@ -28,7 +28,7 @@ export async function reportProof(policy: CheckedPolicy, program: readonly Instr
   const result: ProofResult = await proveFilter(policy, program, { timeoutMs: options.timeoutMs });
   if (options.format === 'json') {
     const json = result.status === 'counterexample'
-      ? { ...result, counterexample: { ...result.counterexample, instructionPointer: `0x${result.counterexample.instructionPointer.toString(16)}`, args: result.counterexample.args.map((a) => `0x${a.toString(16)}`), description: describeCounterexample(result.counterexample) } }
+      ? { ...result, counterexample: { ...result.counterexample, instructionPointer: `0x${result.counterexample.instructionPointer.toString(16)}`, args: result.counterexample.args.map((a) => `0x${a.toString(16)}`), description: describeCounterexample(result.counterexample, policy.arch) } }
       : result;
     writeStdout(`${JSON.stringify({ filter: what, ...json }, null, 2)}\n`);
   } else if (result.status === 'proven') {
@@ -36,7 +36,7 @@ export async function reportProof(policy: CheckedPolicy, program: readonly Instr
     if (options.toStderr) process.stderr.write(line);
     else writeStdout(line);
   } else if (result.status === 'counterexample') {
-    process.stderr.write(`seccompile: error: ${what} does not implement the policy; a call on which they differ:\n  ${describeCounterexample(result.counterexample)}\n`);
+    process.stderr.write(`seccompile: error: ${what} does not implement the policy; a call on which they differ:\n  ${describeCounterexample(result.counterexample, policy.arch)}\n`);
   } else {
     process.stderr.write(`seccompile: error: ${what} was not proven: ${result.reason}\n`);
   }

@@ -2,7 +2,6 @@
 // ../data/dangerous.ts). A syscall counts as filtered when some rule before its first
 // unconditional allow tests its arguments (for ioctl: the request `cmd`; for personality: the
 // persona), so `errno(EPERM) ioctl if cmd == TIOCSTI` then `allow ioctl` is fine.
-import { syscallByName } from '../../syscalls/index.ts';
 import { argOffsets, decisionRules, isAllowing, reachableActions, testedOffsets } from '../analysis.ts';
 import { DANGEROUS_SYSCALLS } from '../data/dangerous.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
@@ -19,7 +18,7 @@ export const dangerousSyscall: LintRule = {
     const findings: RuleFinding[] = [];
     const byDefault: string[] = [];
     for (const [name, danger] of Object.entries(DANGEROUS_SYSCALLS)) {
-      const syscall = syscallByName(name);
+      const syscall = context.arch.syscalls.byName(name);
       if (!syscall) continue;
       if (!reachableActions(ir, syscall.nr).some(isAllowing)) continue;
       // Which words a filtering condition must test.

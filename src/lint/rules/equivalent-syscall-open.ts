@@ -1,7 +1,6 @@
 // A syscall the policy filters, beside an equivalent one it leaves open (every call allowed): the
 // filter can be walked around. The pairs and their sources are in ../data/equivalents.ts.
 import type { Span } from '../../diagnostics/source.ts';
-import { syscallByName } from '../../syscalls/index.ts';
 import { isAllowing, openness } from '../analysis.ts';
 import { EQUIVALENCES } from '../data/equivalents.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
@@ -24,7 +23,7 @@ export const equivalentSyscallOpen: LintRule = {
     const findings: RuleFinding[] = [];
     const reported = new Set<string>();
     for (const equivalence of EQUIVALENCES) {
-      const filtered = syscallByName(equivalence.filtered);
+      const filtered = context.arch.syscalls.byName(equivalence.filtered);
       if (!filtered) continue;
       // Only a syscall the policy names is filtered on purpose: an allow-list that does not
       // name `open` (refused by the default) while allowing openat is the usual modern policy.
@@ -36,7 +35,7 @@ export const equivalentSyscallOpen: LintRule = {
       // Open alternatives, by where they are allowed: their own rule, or the default.
       const bySpan = new Map<Span, { names: string[]; byDefault: boolean }>();
       for (const name of equivalence.alternatives) {
-        const alternative = syscallByName(name);
+        const alternative = context.arch.syscalls.byName(name);
         if (!alternative || openness(ir, alternative.nr) !== 'open' || reported.has(name)) continue;
         reported.add(name);
         const allowing = firstRuleWhere(context, alternative.nr, (r) => isAllowing(r.action));

@@ -2,7 +2,6 @@
 // the program names (`open`, `stat`) but none of those the C library makes for it (`openat`,
 // `newfstatat`), so the program's calls fail anyway. The pairs and their sources are in
 // ../data/equivalents.ts.
-import { syscallByName } from '../../syscalls/index.ts';
 import { isAllowing, mayRun, reachableActions } from '../analysis.ts';
 import { LIBRARY_EQUIVALENCES } from '../data/equivalents.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
@@ -17,12 +16,12 @@ export const equivalentSyscallRefused: LintRule = {
     const { ir } = context;
     if (!ir || isAllowing(ir.defaultAction)) return [];
     const runs = (name: string): boolean => {
-      const syscall = syscallByName(name);
+      const syscall = context.arch.syscalls.byName(name);
       return syscall !== undefined && reachableActions(ir, syscall.nr).some(mayRun);
     };
     const findings: RuleFinding[] = [];
     for (const { named, calls, why } of LIBRARY_EQUIVALENCES) {
-      const syscall = syscallByName(named);
+      const syscall = context.arch.syscalls.byName(named);
       if (!syscall || !runs(named) || calls.some(runs)) continue;
       const rule = firstRuleWhere(context, syscall.nr, (r) => mayRun(r.action));
       findings.push({

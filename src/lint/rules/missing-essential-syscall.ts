@@ -1,7 +1,6 @@
 // An allow-list that never lets a program exit or return from a signal handler. Every program ends
 // with exit_group (glibc's _exit tries exit_group, then exit, then crashes on purpose); every signal
 // handler returns through rt_sigreturn, which the C library's restorer calls (sigreturn(2)).
-import { syscallByName } from '../../syscalls/index.ts';
 import { isAllowing, mayRun, reachableActions } from '../analysis.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 import { actionText, defaultSpan, firstRuleWhere } from './helpers.ts';
@@ -21,7 +20,7 @@ export const missingEssentialSyscall: LintRule = {
     if (!ir || isAllowing(ir.defaultAction)) return [];
     const findings: RuleFinding[] = [];
     for (const [name, why] of Object.entries(ESSENTIAL)) {
-      const syscall = syscallByName(name);
+      const syscall = context.arch.syscalls.byName(name);
       if (!syscall) continue;
       const actions = reachableActions(ir, syscall.nr);
       if (actions.some(mayRun)) continue;

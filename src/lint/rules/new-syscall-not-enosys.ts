@@ -10,7 +10,6 @@
 import { errnoValue } from '../../constants/index.ts';
 import type { CheckedRule } from '../../check/checked.ts';
 import type { Span } from '../../diagnostics/source.ts';
-import { syscallByNumber } from '../../syscalls/index.ts';
 import { isAllowing, reachableActions } from '../analysis.ts';
 import { DANGEROUS_SYSCALLS } from '../data/dangerous.ts';
 import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
@@ -37,7 +36,7 @@ export const newSyscallNotEnosys: LintRule = {
     let newest: { name: string; version: readonly [number, number] } | undefined;
     for (const decision of ir.syscalls) {
       if (!reachableActions(ir, decision.nr).some(isAllowing)) continue;
-      const name = syscallByNumber(decision.nr)?.name ?? decision.name;
+      const name = context.arch.syscalls.byNumber(decision.nr)?.name ?? decision.name;
       const version = introduced(name);
       if (!newest || compareKernel(version, newest.version) > 0) newest = { name, version };
     }

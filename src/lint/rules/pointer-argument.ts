@@ -4,7 +4,6 @@
 import type { CheckedRule, Condition } from '../../check/checked.ts';
 import type { Span } from '../../diagnostics/source.ts';
 import type { SyscallArg } from '../../syscalls/index.ts';
-import { syscallByName } from '../../syscalls/index.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 
 const HINT = 'a seccomp filter cannot check what a pointer points to: restrict paths and structures with Landlock, mount namespaces or a `notify` supervisor; a comparison with 0 (a null pointer) is fine';
@@ -51,7 +50,7 @@ export const pointerArgument: LintRule = {
       // The raw entries: every entry of the file, whatever applies to this host.
       for (const entry of context.profile?.syscalls ?? []) {
         for (const name of entry.names) {
-          const syscall = syscallByName(name.value);
+          const syscall = context.arch.syscalls.byName(name.value);
           if (!syscall) continue;
           for (const arg of entry.args) {
             const param = syscall.args[arg.index.value];

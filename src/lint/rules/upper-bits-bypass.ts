@@ -6,7 +6,6 @@
 // `!=`, `>` or `>=`. Policies are compiled at the kernel's width and are not affected.
 import type { Span } from '../../diagnostics/source.ts';
 import type { OciOperator } from '../../oci/profile.ts';
-import { syscallByName } from '../../syscalls/index.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 
 const REFUSING = new Set(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO']);
@@ -39,7 +38,7 @@ export const upperBitsBypass: LintRule = {
       const refusing = REFUSING.has(action);
       if (!refusing && !ALLOWING.has(action)) continue;
       for (const name of entry.names) {
-        const syscall = syscallByName(name.value);
+        const syscall = context.arch.syscalls.byName(name.value);
         if (!syscall) continue;
         for (const arg of entry.args) {
           const declared = syscall.args[arg.index.value];

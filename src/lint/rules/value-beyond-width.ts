@@ -5,7 +5,6 @@
 // Profiles: runtimes compare all 64 bits, so a value above 2^32 (or a negative number written as
 // 64 bits) on a 32-bit argument matches only calls whose upper half happens to be just so.
 import type { Span } from '../../diagnostics/source.ts';
-import { syscallByName } from '../../syscalls/index.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`;
@@ -48,7 +47,7 @@ export const valueBeyondWidth: LintRule = {
     const found = new Map<number, Wide>();
     for (const entry of context.profile.syscalls) {
       for (const name of entry.names) {
-        const syscall = syscallByName(name.value);
+        const syscall = context.arch.syscalls.byName(name.value);
         if (!syscall) continue;
         for (const arg of entry.args) {
           const declared = syscall.args[arg.index.value];
