@@ -1,6 +1,7 @@
 import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { disassemble } from '../src/bpf/disasm.ts';
+import { listing } from '../src/emit/index.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
 import {
   BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_DIV, BPF_IMM, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET,
@@ -150,7 +151,7 @@ describe('disassembler', () => {
 
   it('shows x32 numbers and both targets', () => {
     const program = [ld(0), jump(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000, 1, 2), ret(0), ret(1), ret(2)];
-    expect(disassemble(program, { syscallName: (nr) => X86_64.syscalls.byNumber(nr)?.name })).toContain('if (A == x32:read) goto 0003 else goto 0004');
+    expect(listing(program, X86_64)).toContain('if (A == x32:read) goto 0003 else goto 0004');
   });
 });
 

@@ -403,7 +403,7 @@ describe.concurrent('sim', () => {
       runCli(['sim', bpf, 'openat', 'arg2=O_CREAT', '-q']),
       runCli(['sim', bpf, 'getpid', '-q']),
       runCli(['sim', bpf, 'getpid', '--x32', '-q']),
-      runCli(['sim', bpf, '20', '--arch', 'i386', '-q']),
+      runCli(['sim', bpf, '20', '--call-arch', 'i386', '-q']),
     ]);
     for (const result of [positional!, native!, x32!, i386!]) expectSuccess(result);
     expect(positional!.out).toMatch(/^openat\(.*flags=0x40.*\) .* -> ERRNO\(13\)\n$/);
@@ -412,10 +412,10 @@ describe.concurrent('sim', () => {
     expect(i386!.out).toMatch(/\[nr 0x14, arch ARCH_I386\] -> ERRNO\(8\)\n$/);
   });
 
-  it('--x32 gives the x32 action, --arch i386 the foreign-arch action', async () => {
+  it('--x32 gives the x32 action, --call-arch i386 the foreign-arch action', async () => {
     const [x32, i386] = await Promise.all([
       runCli(['sim', DEMO, 'getpid', '--x32', '-q']),
-      runCli(['sim', DEMO, '20', '--arch', 'i386', '-q']),
+      runCli(['sim', DEMO, '20', '--call-arch', 'i386', '-q']),
     ]);
     for (const result of [x32!, i386!]) expectSuccess(result);
     expect(x32!.out).toMatch(/^x32:getpid\(\) \[nr 0x40000027, arch ARCH_X86_64\] -> ERRNO\(18\)\n$/);
@@ -423,7 +423,7 @@ describe.concurrent('sim', () => {
   });
 
   it('an unknown syscall is a usage error with a did-you-mean', async () => {
-    expectFailure(await runCli(['sim', DEMO, 'opne']), 2, /unknown syscall "opne"[\s\S]*did you mean `open`/);
+    expectFailure(await runCli(['sim', DEMO, 'opne']), 2, /unknown x86-64 syscall "opne"[\s\S]*did you mean `open`/);
   });
 
   it('bad arguments are usage errors', async () => {

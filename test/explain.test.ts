@@ -45,7 +45,7 @@ describe('explainRecord', () => {
 
   it('an unconditional rule', () => {
     const e = explain(record('c000003e', 272, '0x80000000'));
-    expect([e.syscall?.name, e.abi, lines(e), e.dependsOnArguments]).toEqual(['unshare', 'x86_64', ['kill_process unshare'], false]);
+    expect([e.syscall?.name, e.abi, lines(e), e.dependsOnArguments]).toEqual(['unshare', 'native', ['kill_process unshare'], false]);
   });
 
   it('rules with conditions the record cannot tell apart: every rule giving the action, in order', () => {

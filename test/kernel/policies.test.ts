@@ -21,6 +21,7 @@ import { emulate, type SeccompData } from '../../src/bpf/emulate.ts';
 import { decodeProgram, encodeProgram, type Instruction } from '../../src/bpf/insn.ts';
 import { compilePolicy, type CompileOptions } from '../../src/compile.ts';
 import { nodeFileHost } from '../../src/host/node-host.ts';
+import { archByName, type ArchName } from '../../src/arch/index.ts';
 import {
   AUDIT_ARCH_I386,
   AUDIT_ARCH_X86_64,
@@ -60,6 +61,7 @@ const X64: Readonly<Record<string, number>> = {
 /** i386 numbers (syscall_32.tbl), for `int $0x80` calls. */
 const I386: Readonly<Record<string, number>> = {
   close: 6, lseek: 19, getpid: 20, umask: 60, getppid: 64, getuid32: 199, gettid: 224,
+  dup: 41, setuid: 23, setuid32: 213,
 };
 
 const U64 = (1n << 64n) - 1n;
@@ -86,6 +88,8 @@ interface Case {
   readonly probes: readonly Probe[];
   /** The compiled program must be longer than this. */
   readonly longerThan?: number;
+  /** The ABI to compile for (default x86_64). */
+  readonly arch?: ArchName;
 }
 
 type ArgValue = bigint | number;
@@ -154,7 +158,7 @@ function baselines(filter: Uint8Array, calls: readonly KernelCall[]): KernelOutc
 }
 
 function runCase(c: Case): void {
-  const program = compileOk(c.policy, c.path ? { path: c.path, host: nodeFileHost } : {});
+  const program = compileOk(c.policy, { ...(c.path ? { path: c.path, host: nodeFileHost } : {}), ...(c.arch ? { arch: archByName(c.arch)! } : {}) });
   if (c.longerThan !== undefined) expect(program.length).toBeGreaterThan(c.longerThan);
   checkProgram(program, c.probes);
 }
@@ -806,6 +810,61 @@ const sweepCases: Case[] = [0, 1, 2].flatMap((shape) => Array.from({ length: 23 
   };
 }));
 
+// --- Other targets this kernel runs: i386 (int $0x80) and x32 -----------------------------------
+
+const i386Wide = (syscall: string, args: readonly ArgValue[], expect: number): Probe => probe('i386-wide', syscall, args, expect);
+
+const targetCases: Case[] = [
+  {
+    name: 'an i386 filter: its numbers, 32-bit arguments, 16-bit IDs, every other ABI foreign',
+    arch: 'i386',
+    policy: `
+      default errno(EPERM)
+      foreign_arch errno(ENOSYS)
+      allow getpid, getppid
+      errno(EACCES) umask if mask == 0o22
+      allow close if fd == 5
+      errno(ENOENT) setuid if uid == 0
+      errno(EEXIST) setuid32 if uid == 0
+    `,
+    probes: [
+      i386('getpid', [], ALLOW),
+      i386('getppid', [], ALLOW),
+      i386('umask', [0o22], errno(13)),
+      i386('umask', [0o77], errno(1)),
+      i386('close', [5], ALLOW),
+      // The kernel reads 32 bits of each register: the upper half a 64-bit caller sets is not compared.
+      i386Wide('close', [0x1_0000_0005n], ALLOW),
+      i386Wide('close', [0x5_0000_0006n], errno(1)),
+      // setuid is the old 16-bit call: uid 0x10000 is uid 0 to the kernel.
+      i386('setuid', [0x10000], errno(2)),
+      i386('setuid32', [0x10000], errno(1)),
+      i386('setuid32', [0], errno(17)),
+      i386('dup', [3], errno(1)),
+      x64('getpid', [], errno(38)),
+      x32('getpid', [], errno(38)),
+    ],
+  },
+  {
+    name: 'an x32 filter: numbers with bit 30, x86-64 calls get foreign_arch',
+    arch: 'x32',
+    policy: `
+      default errno(EPERM)
+      foreign_arch errno(ENOSYS)
+      allow getpid
+      errno(EACCES) umask if mask == 0o22
+    `,
+    probes: [
+      x32('getpid', [], ALLOW),
+      x32('umask', [0o22], errno(13)),
+      x32('umask', [0o77], errno(1)),
+      x32('getppid', [], errno(1)),
+      x64('getpid', [], errno(38)),
+      i386('getpid', [], errno(38)),
+    ],
+  },
+];
+
 // ---------------------------------------------------------------------------------------------
 
 describe.runIf(onLinuxX64)('compiled policies in the kernel', () => {
@@ -820,6 +879,7 @@ describe.runIf(onLinuxX64)('compiled policies in the kernel', () => {
     ['define and include', includeCases],
     ['long programs', longCases],
     ['jump distances around 255', sweepCases],
+    ['other targets', targetCases],
   ];
   for (const [group, cases] of groups) {
     describe(group, () => {
