@@ -132,3 +132,43 @@ describe('filters for every target', () => {
     expect(result.diagnostics.map((d) => d.message)).toEqual(['`open` is a syscall of x86_64, i386, x32, arm, not of AArch64']);
   });
 });
+
+describe('arch blocks', () => {
+  const portable = `
+    default errno(EPERM)
+    allow read
+    arch x86_64, i386 {
+      allow open
+    }
+    arch aarch64, riscv64 {
+      define DIRECTORY = O_DIRECTORY
+      allow openat if (flags & DIRECTORY) != 0
+    }
+  `;
+  it('apply their rules only where they name the target, with that target\'s constants', () => {
+    const verdict = (archName: string, name: string, args: bigint[] = []) => {
+      const arch = archByName(archName)!;
+      const filter = compile(portable, arch);
+      return emulate(filter.program, { arch: arch.auditArch, nr: arch.syscalls.byName(name)!.nr, args }).value >>> 0;
+    };
+    expect([verdict('x86_64', 'open'), verdict('i386', 'open'), verdict('x86_64', 'openat', [0n, 0n, 0x10000n])]).toEqual([ALLOW, ALLOW, EPERM]);
+    expect([verdict('aarch64', 'openat', [0n, 0n, 0x4000n]), verdict('aarch64', 'openat', [0n, 0n, 0x10000n]), verdict('riscv64', 'openat', [0n, 0n, 0x10000n])]).toEqual([ALLOW, EPERM, ALLOW]);
+    expect([verdict('arm', 'open'), verdict('arm', 'read')]).toEqual([EPERM, ALLOW]);
+  });
+
+  it('are checked where they do not apply: their architectures, statements and syscall names', () => {
+    const text = 'default allow\narch arm64x { allow read }\narch i386 {\n  default allow\n  allow opne\n  arch arm { allow read }\n}\n';
+    const result = compilePolicy(text, { arch: archByName('aarch64')!, path: 'p.policy' });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message} | ${d.hint ?? ''}`)).toEqual([
+      'SC2015 unknown architecture `arm64x` | one of x86_64, i386, x32, aarch64, arm, riscv64',
+      'SC3011 `default` cannot be inside an `arch` block | an arch block holds rules and defines; give the others once, outside any block',
+      'SC2001 unknown syscall `opne` on i386 | did you mean `open`?',
+      'SC3011 `arch` blocks do not nest | name every architecture in one block: `arch aarch64, arm { … }`',
+    ]);
+  });
+
+  it('are where a rule for another architecture\'s syscall goes', () => {
+    const result = compilePolicy('default allow\nerrno(EPERM) open\n', { arch: archByName('riscv64')! });
+    expect(result.diagnostics[0]!.hint).toBe('RISC-V 64 has no such syscall: leave it out; a rule for them alone goes in `arch x86_64, i386, x32, arm { … }`');
+  });
+});

@@ -3,11 +3,11 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import { Suggestions } from '../diagnostics/suggest.ts';
-import { ARCHES, type Arch } from '../arch/index.ts';
+import { ARCH_NAMES, ARCHES, archByName, type Arch } from '../arch/index.ts';
 import { X32 } from '../arch/x32.ts';
 import { FOREIGN_SYSCALL_NAMES, counterpartOn } from '../syscalls/foreign.ts';
 import { errnoValue } from '../constants/index.ts';
-import type { ActionNode, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
+import type { ActionNode, ArchBlock, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
 import { ACTION_NAMES } from '../parser/tokens.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
@@ -43,7 +43,8 @@ class PolicyChecker {
     this.expressions = new ExpressionChecker(arch, (d) => this.diagnostics.push(d));
   }
 
-  check(statements: readonly Statement[], entry: SourceFile): CheckResult {
+  check(all: readonly Statement[], entry: SourceFile): CheckResult {
+    const statements = this.forTarget(all, false);
     // Where `default`, `x32` and `foreign_arch` stand does not matter: they are read once every
     // define is known (`default errno(E)` may come before `define E = …`). Rules read the defines
     // made before them.
@@ -81,6 +82,65 @@ class PolicyChecker {
         rules: this.rules,
       },
     };
+  }
+
+  /**
+   * The statements that apply to this target: those outside `arch` blocks, and those of the blocks
+   * that name it, in place. A block for other targets is not checked against this one's table, but
+   * each syscall it names must exist on one of its targets.
+   */
+  private forTarget(statements: readonly Statement[], inBlock: boolean): Statement[] {
+    const out: Statement[] = [];
+    for (const statement of statements) {
+      if (statement.kind !== 'arch') {
+        if (inBlock && statement.kind !== 'rule' && statement.kind !== 'define') {
+          this.diagnostics.push({ code: 'SC3011', severity: 'error', span: statement.span, message: `\`${statement.kind}\` cannot be inside an \`arch\` block`, hint: 'an arch block holds rules and defines; give the others once, outside any block' });
+        } else {
+          out.push(statement);
+        }
+        continue;
+      }
+      if (inBlock) {
+        this.diagnostics.push({ code: 'SC3011', severity: 'error', span: statement.span, message: '`arch` blocks do not nest', hint: 'name every architecture in one block: `arch aarch64, arm { … }`' });
+        continue;
+      }
+      const targets = this.blockTargets(statement);
+      const inner = this.forTarget(statement.statements, true);
+      if (targets.includes(this.arch)) out.push(...inner);
+      else this.checkElsewhere(inner, targets);
+    }
+    return out;
+  }
+
+  private blockTargets(block: ArchBlock): Arch[] {
+    const targets: Arch[] = [];
+    for (const { name, span } of block.arches) {
+      const arch = archByName(name);
+      if (arch) {
+        targets.push(arch);
+        continue;
+      }
+      const suggestion = this.suggestions.closest(name, ARCH_NAMES);
+      this.diagnostics.push({ code: 'SC2015', severity: 'error', span, message: `unknown architecture \`${name}\``, hint: suggestion ? `did you mean \`${suggestion}\`?` : `one of ${ARCH_NAMES.join(', ')}` });
+    }
+    return targets;
+  }
+
+  /** A block for other targets: its syscall names must exist on one of them. */
+  private checkElsewhere(statements: readonly Statement[], targets: readonly Arch[]): void {
+    if (targets.length === 0) return;
+    for (const statement of statements) {
+      if (statement.kind !== 'rule') continue;
+      for (const ref of statement.syscalls) {
+        if (ref.kind !== 'name' || targets.some((a) => a.syscalls.byName(ref.name))) continue;
+        const suggestion = this.suggestions.closest(ref.name, targets.flatMap((a) => a.syscalls.all().map((s) => s.name)));
+        this.diagnostics.push({
+          code: 'SC2001', severity: 'error', span: ref.span,
+          message: `unknown syscall \`${ref.name}\` on ${targets.map((a) => a.title).join(' and ')}`,
+          ...(suggestion ? { hint: `did you mean \`${suggestion}\`?` } : {}),
+        });
+      }
+    }
   }
 
   /** `default`, `x32` and `foreign_arch`: each may be given once. */
@@ -168,9 +228,10 @@ class PolicyChecker {
     if (others.length > 0 || FOREIGN_SYSCALL_NAMES.has(ref.name)) {
       const counterpart = known ? `${this.arch.title} has \`${known}\`` : counterpartOn(ref.name, table, this.arch.title);
       const where = others.length > 0 ? others.join(', ') : 'other architectures';
+      const block = others.length > 0 ? `; a rule for ${others.length === 1 ? 'it' : 'them'} alone goes in \`arch ${others.join(', ')} { … }\`` : '';
       this.diagnostics.push({
         code: 'SC2001', severity: 'error', message: `\`${ref.name}\` is a syscall of ${where}, not of ${this.arch.title}`, span: ref.span,
-        hint: counterpart ?? `${this.arch.title} has no such syscall: leave it out`,
+        hint: (counterpart ?? `${this.arch.title} has no such syscall: leave it out`) + block,
       });
       return undefined;
     }

@@ -89,7 +89,8 @@ export function policyContext(text: string, path: string, options: LintOptions, 
 
   const ruleStatements = new Map<Span, RuleStatement>();
   const specialSpans = new Map<string, Span>();
-  for (const statement of statements) {
+  // The rules of `arch` blocks too: the checker gives them the spans they have in their block.
+  for (const statement of statements.flatMap((s) => (s.kind === 'arch' ? s.statements : [s]))) {
     if (statement.kind === 'rule') ruleStatements.set(statement.span, statement);
     else if ((statement.kind === 'x32' || statement.kind === 'foreign_arch') && !specialSpans.has(statement.kind)) specialSpans.set(statement.kind, statement.action.span);
     else if (statement.kind === 'default' && !specialSpans.has('default')) specialSpans.set('default', statement.action.span);

@@ -13,7 +13,7 @@ export interface Comment {
   readonly span: Span;
 }
 
-export type Statement = DefaultStatement | SpecialActionStatement | DefineStatement | IncludeStatement | RuleStatement;
+export type Statement = DefaultStatement | SpecialActionStatement | DefineStatement | IncludeStatement | RuleStatement | ArchBlock;
 
 /** `default <action>` */
 export interface DefaultStatement {
@@ -35,6 +35,14 @@ export interface DefineStatement {
   readonly name: string;
   readonly nameSpan: Span;
   readonly value: Expr;
+  readonly span: Span;
+}
+
+/** `arch aarch64, arm { … }`: statements that apply only when compiling for one of these targets. */
+export interface ArchBlock {
+  readonly kind: 'arch';
+  readonly arches: readonly { readonly name: string; readonly span: Span }[];
+  readonly statements: readonly Statement[];
   readonly span: Span;
 }
 

@@ -23,7 +23,8 @@ function labelOf(type: TokenType): string {
 }
 
 const RULE_CONTEXT: Readonly<Record<string, string>> = {
-  statement: 'a statement (`default`, `define`, `include` or a rule such as `allow read, write`)',
+  statement: 'a statement (`default`, `define`, `include`, `arch` or a rule such as `allow read, write`)',
+  archBlock: 'an architecture such as `aarch64`',
   syscallList: 'a syscall name or number',
   syscallRef: 'a syscall name or number',
   action: 'an action such as `allow` or `errno(EPERM)`',
@@ -100,10 +101,11 @@ export class PolicyParser extends EmbeddedActionsParser {
     return statements;
   });
 
-  // statement := defaultStatement | specialAction | defineStatement | includeStatement | ruleStatement
+  // statement := defaultStatement | specialAction | defineStatement | includeStatement | archBlock | ruleStatement
   private statement = this.RULE('statement', (): Statement | undefined =>
     this.OR([
       { ALT: () => this.SUBRULE(this.defaultStatement) },
+      { ALT: () => this.SUBRULE(this.archBlock) },
       { ALT: () => this.SUBRULE(this.specialAction) },
       { ALT: () => this.SUBRULE(this.defineStatement) },
       { ALT: () => this.SUBRULE(this.includeStatement) },
@@ -131,6 +133,27 @@ export class PolicyParser extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const value = this.SUBRULE(this.expression);
     return this.ACTION(() => value && { kind: 'define', name: name.image, nameSpan: this.tokenSpan(name), value, span: this.span(keyword.startOffset, value.span.end) });
+  });
+
+  // archBlock := 'arch' Identifier (',' Identifier)* '{' statement* '}'
+  private archBlock = this.RULE('archBlock', (): Statement | undefined => {
+    const keyword = this.CONSUME(T.Arch);
+    const arches: { name: string; span: Span }[] = [];
+    const first = this.CONSUME(T.Identifier);
+    this.ACTION(() => arches.push({ name: first.image, span: this.tokenSpan(first) }));
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      const next = this.CONSUME2(T.Identifier);
+      this.ACTION(() => arches.push({ name: next.image, span: this.tokenSpan(next) }));
+    });
+    this.CONSUME(T.LBrace);
+    const statements: Statement[] = [];
+    this.MANY2(() => {
+      const statement = this.SUBRULE(this.statement);
+      this.ACTION(() => statement && statements.push(statement));
+    });
+    const close = this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'arch', arches, statements, span: this.span(keyword.startOffset, tokenEnd(close)) }));
   });
 
   // includeStatement := 'include' String

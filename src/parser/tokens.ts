@@ -42,6 +42,7 @@ function keyword(word: string, startsStatement: boolean, operator: TokenType[] =
 export const Default = keyword('default', true);
 export const X32 = keyword('x32', true);
 export const ForeignArch = keyword('foreign_arch', true);
+export const Arch = keyword('arch', true);
 export const Define = keyword('define', true);
 export const Include = keyword('include', true);
 export const If = keyword('if', false);
@@ -96,7 +97,7 @@ export const Comma = punct('Comma', ',');
  */
 export const ALL_TOKENS: TokenType[] = [
   Stray, ActionName, InfixOperator, PrefixOperator, WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral,
-  Default, X32, ForeignArch, Define, Include, If, And, Or, ...actionKeywords, KillKeyword, Not, In, Identifier,
+  Default, X32, ForeignArch, Arch, Define, Include, If, And, Or, ...actionKeywords, KillKeyword, Not, In, Identifier,
   AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight,
   Less, Greater, Assign, Bang, Amp, Pipe, Caret, Tilde, Plus, Minus,
   LParen, RParen, LBrace, RBrace, Comma,
