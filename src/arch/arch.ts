@@ -22,4 +22,9 @@ export interface Arch {
   readonly otherAbi?: { readonly name: string; readonly lo: number; readonly hi: number; readonly action: 'x32' | 'foreign_arch' };
   readonly syscalls: SyscallTable;
   readonly constants: ConstantTable;
+  /**
+   * How OCI profiles name it: the Go GOARCH of a host it is native to (moby's `includes.arches`;
+   * absent for x32, which no host is), and its SCMP_ARCH_* name (`architectures`, `archMap`).
+   */
+  readonly oci: { readonly goArch?: string; readonly scmpArch: string };
 }

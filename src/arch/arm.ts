@@ -7,4 +7,5 @@ export const ARM: Arch = {
   name: 'arm', title: 'arm (EABI)', auditArch: 0x40000028, bits: 32,
   syscalls: new SyscallTable(() => ROWS, { bits: 32, rows: 'native', nrBit: 0 }),
   constants: constantsFor('arm'),
+  oci: { goArch: 'arm', scmpArch: 'SCMP_ARCH_ARM' },
 };

@@ -7,4 +7,5 @@ export const I386: Arch = {
   name: 'i386', title: 'i386', auditArch: 0x40000003, bits: 32,
   syscalls: new SyscallTable(() => ROWS, { bits: 32, rows: 'native', nrBit: 0 }),
   constants: constantsFor('i386'),
+  oci: { goArch: '386', scmpArch: 'SCMP_ARCH_X86' },
 };

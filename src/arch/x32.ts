@@ -11,4 +11,5 @@ export const X32: Arch = {
   otherAbi: { name: 'x86_64', lo: 0, hi: X32_SYSCALL_BIT - 1, action: 'foreign_arch' },
   syscalls: new SyscallTable(() => ROWS, { bits: 64, rows: 'x32', nrBit: X32_SYSCALL_BIT }),
   constants: constantsFor('x32'),
+  oci: { scmpArch: 'SCMP_ARCH_X32' },
 };

@@ -9,4 +9,5 @@ export const X86_64: Arch = {
   otherAbi: { name: 'x32', lo: X32_SYSCALL_BIT, hi: SKIPPED_SYSCALL_NR - 1, action: 'x32' },
   syscalls: new SyscallTable(() => ROWS, { bits: 64, rows: 'native', nrBit: 0 }),
   constants: CONSTANTS_X86_64,
+  oci: { goArch: 'amd64', scmpArch: 'SCMP_ARCH_X86_64' },
 };

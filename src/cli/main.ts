@@ -83,7 +83,8 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
       .argument('<profile>', 'profile (.json), or - for standard input')
       .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success'), '')
-      .option('--strict', 'syscall names unknown on x86-64 are errors')
+      .option('--strict', 'syscall names unknown on the target are errors')
+      .option('--arch <arch>', `the host the profile is for: ${ARCH_NAMES.filter((a) => a !== 'x32').join(', ')} (default x86_64)`)
       .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
       .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
   },

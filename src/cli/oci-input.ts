@@ -2,7 +2,6 @@
 // resolve them for a host (--cap, --docker-default-caps, --kernel, --strict, --input), and their
 // compilation. Loads neither the policy-language parser nor the constants table: a profile
 // compiles without them, and a policy loads them only when it turns out to be one.
-import { X86_64 } from '../arch/index.ts';
 import { parseArch } from './arch-option.ts';
 import { normalize } from 'node:path';
 import type { BackendOptions, CompiledFilter } from '../backend.ts';
@@ -64,7 +63,7 @@ export function profileOptions(options: OciCliOptions): ProfileOptions {
     }
     return name;
   });
-  return { caps, kernel: parseKernelOption(options.kernel), ...(options.dockerDefaultCaps ? { dockerDefaultCaps: true } : {}), ...(options.strict ? { strict: true } : {}) };
+  return { caps, kernel: parseKernelOption(options.kernel), arch: parseArch(options.arch), ...(options.dockerDefaultCaps ? { dockerDefaultCaps: true } : {}), ...(options.strict ? { strict: true } : {}) };
 }
 
 /** Profile options given for a policy or a raw filter are a mistake worth stopping for, in every command. */
@@ -85,10 +84,7 @@ export function loadProfileInput(input: Input, text: string, options: OciCliOpti
 
 /** Compiles a profile, printing its diagnostics; stops with exit 1 on errors. */
 export function compileProfileInput(input: Input, text: string, options: OciCliOptions & BackendOptions): CompiledFilter {
-  const { input: _input, cap: _cap, dockerDefaultCaps: _defaults, kernel: _kernel, strict: _strict, arch, ...backend } = options;
-  if (parseArch(arch) !== X86_64) {
-    throw new CliError(`OCI profiles are compiled for x86_64 hosts only; --arch ${arch} is for policies`, EXIT_USAGE, { hint: 'convert the profile to a policy (seccompile convert) and compile that for the architecture' });
-  }
+  const { input: _input, cap: _cap, dockerDefaultCaps: _defaults, kernel: _kernel, strict: _strict, arch: _arch, ...backend } = options;
   const result = compileProfile(text, { ...backend, ...profileOptions(options), path: pathOf(input) });
   const failed = report([...result.diagnostics, kernelNote(pathOf(input), options)]);
   if (!result.ok || failed) throw new CliError('', EXIT_INPUT_ERROR);

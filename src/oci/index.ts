@@ -2,6 +2,7 @@
 // then the back end every input shares (compileChecked). Each stage is a pure function; this file
 // only chains them. Kept free of the policy-language parser and of the named-constants table, so
 // compiling a profile starts fast.
+import type { Arch } from '../arch/arch.ts';
 import { X86_64 } from '../arch/x86_64.ts';
 import { release } from 'node:os';
 import type { CheckedPolicy } from '../check/checked.ts';
@@ -28,8 +29,10 @@ export interface ProfileOptions {
    * gives the machine's.
    */
   readonly kernel?: KernelVersion;
-  /** Names unknown on x86-64 are errors. */
+  /** Names unknown on the target are errors. */
   readonly strict?: boolean;
+  /** The host's ABI (default x86_64): moby's native arch and the filter's target. */
+  readonly arch?: Arch;
 }
 
 export interface LoadedProfile {
@@ -74,9 +77,15 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
   if (!parsed.ok) return { diagnostics: [{ code: 'SC7001', severity: 'error', message: `invalid JSON: ${parsed.error.message}`, span: parsed.error.span }] };
   const schema = readProfile(parsed.value);
   if (!schema.profile) return { diagnostics: sortDiagnostics(schema.diagnostics) };
-  const resolved = resolveProfile(schema.profile, { caps: capabilitySet(options), kernel: options.kernel ?? NEWEST_KNOWN_KERNEL });
-  // Profiles are resolved as runc does on amd64 (resolve.ts): the filter is x86-64's.
-  const translated = translateProfile(resolved, X86_64, { ...(options.strict ? { strict: true } : {}) });
+  const arch = options.arch ?? X86_64;
+  // libseccomp builds the rules of 32-bit ABIs differently (32-bit argument chains), which the
+  // model of its rule database (libseccomp-db.ts) does not follow: profiles compile for 64-bit hosts.
+  if (!arch.oci.goArch || arch.bits !== 64) {
+    return { diagnostics: [{ code: 'SC7008', severity: 'error', path, message: `seccompile compiles OCI profiles for x86_64, aarch64 and riscv64 hosts, not for ${arch.title}` }] };
+  }
+  // The profile is resolved as runc does on a host of this architecture; the filter is its ABI's.
+  const resolved = resolveProfile(schema.profile, { arch, caps: capabilitySet(options), kernel: options.kernel ?? NEWEST_KNOWN_KERNEL });
+  const translated = translateProfile(resolved, arch, { ...(options.strict ? { strict: true } : {}) });
   return {
     profile: schema.profile,
     resolved,

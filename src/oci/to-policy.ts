@@ -87,12 +87,12 @@ function header(input: ConvertInput, options: ConvertOptions): string[] {
   const { profile, resolved, metadata } = input;
   const lines = [
     `# Converted by seccompile ${options.version} from ${options.source}, an OCI seccomp profile,`,
-    `# for x86-64 with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernelVersion(options.kernel)}.`,
+    `# for ${input.policy.arch.title} hosts${input.policy.arch.name === 'x86_64' ? '' : ` (compile it with --arch ${input.policy.arch.name})`} with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernelVersion(options.kernel)}.`,
     '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
     '# all 64 bits of the argument (argN_64), and entries whose action is the default are left out.',
   ];
   if (metadata.architectures.length > 0) {
-    lines.push(`# Architectures: ${metadata.architectures.join(', ')}; only x86-64 is compiled, calls of the others are rejected.`);
+    lines.push(`# Architectures: ${metadata.architectures.join(', ')}; only ${input.policy.arch.title} is compiled, calls of the others are rejected.`);
   }
   if (metadata.flags) lines.push(`# Filter flags: ${metadata.flags.length > 0 ? metadata.flags.join(', ') : 'none'} (give them to \`seccompile compile --flag\`).`);
   if (metadata.listenerPath) lines.push(`# Listener: ${metadata.listenerPath}${metadata.listenerMetadata ? ` (metadata ${JSON.stringify(metadata.listenerMetadata)})` : ''}.`);

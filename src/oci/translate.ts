@@ -29,13 +29,13 @@ import type { Located, OciArg, OciFlag, OciSyscallEntry } from './profile.ts';
 import type { ResolvedProfile } from './resolve.ts';
 
 export interface TranslateOptions {
-  /** Names unknown on x86-64 are errors rather than warnings. */
+  /** Names unknown on the target are errors rather than warnings. */
   readonly strict?: boolean;
 }
 
 /** What the profile says besides its rules, for the CLI and for tools such as lint. */
 export interface OciMetadata {
-  /** The architectures a runtime would filter on x86-64 (SCMP_ARCH_…; empty: the native one only). */
+  /** The architectures a runtime would filter on the host (SCMP_ARCH_…; empty: the native one only). */
   readonly architectures: readonly string[];
   /** Of those, the ones seccompile does not compile (their calls get foreignArchAction/x32Action). */
   readonly uncompiledArchitectures: readonly string[];
@@ -129,14 +129,14 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
         const suggestion = closestMatch(name.value, arch.syscalls.all().map((s) => s.name));
         diagnostics.push({
           code: 'SC7004', severity: options.strict ? 'error' : 'warning', span: name.span,
-          message: `\`${name.value}\` is not an x86-64 syscall: runtimes skip it`,
-          hint: suggestion ? `did you mean \`${suggestion}\`?` : 'check the name against the x86-64 syscall table',
+          message: `\`${name.value}\` is not ${arch.name === 'x86_64' ? 'an x86-64' : `a ${arch.title}`} syscall: runtimes skip it`,
+          hint: suggestion ? `did you mean \`${suggestion}\`?` : `check the name against the ${arch.title} syscall table`,
         });
       }
     }
     if (foreign.length > 0) {
       const list = foreign.map((n) => n.value).join(', ');
-      diagnostics.push({ code: 'SC7005', severity: 'info', span: foreign[0]!.span, message: `${where}: ${foreign.length === 1 ? `${list} is a syscall` : `${foreign.length} names are syscalls`} of other architectures, skipped on x86-64${foreign.length === 1 ? '' : `: ${list}`}` });
+      diagnostics.push({ code: 'SC7005', severity: 'info', span: foreign[0]!.span, message: `${where}: ${foreign.length === 1 ? `${list} is a syscall` : `${foreign.length} names are syscalls`} of other architectures, skipped on ${arch.title}${foreign.length === 1 ? '' : `: ${list}`}` });
     }
   }
 
@@ -148,12 +148,12 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   }
   warnStaleAccumulator(translatedSyscalls, diagnostics);
 
-  const metadata = buildMetadata(resolved, skippedNames, overlapping);
-  for (const arch of metadata.uncompiledArchitectures) {
-    const at = resolved.architectures.find((a) => a.value === arch)!;
+  const metadata = buildMetadata(resolved, arch, skippedNames, overlapping);
+  for (const scmp of metadata.uncompiledArchitectures) {
+    const at = resolved.architectures.find((a) => a.value === scmp)!;
     diagnostics.push({
       code: 'SC7008', severity: 'info', span: at.span,
-      message: `${arch} is not compiled: seccompile compiles x86-64 only, and its filter rejects ${arch === 'SCMP_ARCH_X32' ? 'x32 calls' : 'calls of this architecture'} (kill_process)`,
+      message: `${scmp} is not compiled: seccompile's filter is for ${arch.title} alone, and rejects ${scmp === 'SCMP_ARCH_X32' ? 'x32 calls' : 'calls of this architecture'} (kill_process)`,
       hint: 'a runtime would apply the same rules to these calls; see docs/oci.md',
     });
   }
@@ -335,12 +335,12 @@ function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; t
   }
 }
 
-function buildMetadata(resolved: ResolvedProfile, skippedNames: OciMetadata['skippedNames'], overlapping: readonly string[]): OciMetadata {
+function buildMetadata(resolved: ResolvedProfile, arch: Arch, skippedNames: OciMetadata['skippedNames'], overlapping: readonly string[]): OciMetadata {
   const { profile } = resolved;
   const architectures = [...new Set(resolved.architectures.map((a) => a.value))];
   return {
     architectures,
-    uncompiledArchitectures: architectures.filter((a) => a !== 'SCMP_ARCH_X86_64'),
+    uncompiledArchitectures: architectures.filter((a) => a !== arch.oci.scmpArch),
     ...(profile.flags ? { flags: profile.flags.map((f) => f.value) } : {}),
     ...(profile.listenerPath ? { listenerPath: profile.listenerPath.value } : {}),
     ...(profile.listenerMetadata ? { listenerMetadata: profile.listenerMetadata.value } : {}),

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { archByName, X86_64, type Arch } from '../../src/arch/index.ts';
 import { emulate } from '../../src/bpf/emulate.ts';
 import { compilePolicy } from '../../src/compile.ts';
 import { DOCKER_DEFAULT_CAPS } from '../../src/oci/caps.ts';
@@ -14,22 +15,22 @@ import { callsFor, describeCall, namedSyscalls, PROFILES_DIR, randomProfile, toJ
 
 const KERNEL = { major: 6, minor: 1 };
 
-function convert(text: string, caps: readonly string[] = []): string | undefined {
-  const loaded = loadProfile(text, 'p.json', { caps, kernel: KERNEL });
+function convert(text: string, caps: readonly string[] = [], arch: Arch = X86_64): string | undefined {
+  const loaded = loadProfile(text, 'p.json', { caps, kernel: KERNEL, arch });
   if (!loaded.policy || !loaded.profile || !loaded.resolved || !loaded.metadata) return undefined;
   return profileToPolicy({ policy: loaded.policy, profile: loaded.profile, resolved: loaded.resolved, metadata: loaded.metadata }, { source: 'p.json', caps, kernel: KERNEL, version: 'test' });
 }
 
 /** Calls on which the profile and its conversion disagree. */
-function roundTrip(text: string, profile: unknown, values: readonly bigint[], caps: readonly string[] = []): string[] {
-  const policy = convert(text, caps);
+function roundTrip(text: string, profile: unknown, values: readonly bigint[], caps: readonly string[] = [], arch: Arch = X86_64): string[] {
+  const policy = convert(text, caps, arch);
   if (policy === undefined) return [];
-  const original = compileProfile(text, { caps, kernel: KERNEL });
-  const converted = compilePolicy(policy, { path: 'converted.policy' });
+  const original = compileProfile(text, { caps, kernel: KERNEL, arch });
+  const converted = compilePolicy(policy, { path: 'converted.policy', arch });
   if (!original.ok) return ['the profile does not compile'];
   if (!converted.ok) return [`the converted policy does not compile:\n${converted.diagnostics.map((d) => d.message).join('\n')}\n${policy}`];
   const problems: string[] = [];
-  for (const call of callsFor(namedSyscalls(profile as never), values, new Random(3), 24)) {
+  for (const call of callsFor(namedSyscalls(profile as never, arch), values, new Random(3), 24, arch)) {
     const a = emulate(original.filter.program, call).value;
     const b = emulate(converted.filter.program, call).value;
     if (a !== b) problems.push(`${describeCall(call)}: profile 0x${a.toString(16)}, converted 0x${b.toString(16)}`);
@@ -46,6 +47,23 @@ describe('convert: the converted policy has the profile\'s verdicts', () => {
         expect(roundTrip(text, JSON.parse(text), [], caps)).toEqual([]);
       });
     }
+  }
+
+  for (const name of ['aarch64', 'riscv64']) {
+    it(`docker-default.json for ${name} hosts, and 30 random profiles`, () => {
+      const arch = archByName(name)!;
+      const text = readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8');
+      expect(convert(text, [], arch)).toContain(`(compile it with --arch ${name})`);
+      expect(roundTrip(text, JSON.parse(text), [], [], arch)).toEqual([]);
+      const rng = new Random(78);
+      const problems: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const { profile, values } = randomProfile(rng, arch);
+        const random = toJson(profile, 2);
+        problems.push(...roundTrip(random, profile, values, [], arch).map((p) => `random ${i}: ${p}\n${random}`));
+      }
+      expect(problems).toEqual([]);
+    });
   }
 
   it('80 random profiles, overlapping entries included', () => {
@@ -79,7 +97,7 @@ describe('convert: readable output', () => {
     };
     expect(convert(toJson(profile))).toBe([
       '# Converted by seccompile test from p.json, an OCI seccomp profile,',
-      '# for x86-64 with no capabilities and kernel 6.1.',
+      '# for x86-64 hosts with no capabilities and kernel 6.1.',
       '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
       '# all 64 bits of the argument (argN_64), and entries whose action is the default are left out.',
       '# Filter flags: SECCOMP_FILTER_FLAG_LOG (give them to `seccompile compile --flag`).',

@@ -18,8 +18,11 @@ knows them). Writes {"libseccomp": "x.y.z", "results": [...]} with, per case, ei
 {"id", "ok": true, "bpf": "<hex>", "pfc": "<text>", "skipped": [...],
 "fallback": [...]} or {"id", "ok": false, "error"}.
 
-Only the native x86-64 arch is put in the filter: seccompile compiles x86-64 only, and the test
-checks that x32 and foreign-arch calls are rejected by both filters.
+A case may name the host: "host": {"goarch": "arm64", "scmp": "SCMP_ARCH_AARCH64", "arch":
+"AARCH64"} (default amd64). Only the host's own arch is put in the filter: seccompile's filter is
+for one ABI, and the test checks that the calls of every other are rejected by both filters.
+`fallback` numbers are used on x86-64 only; elsewhere a name this libseccomp does not know is
+returned in `fallback` unnumbered, and the test leaves that syscall out.
 """
 import json
 import os
@@ -32,7 +35,7 @@ import time
 import seccomp
 
 EPERM = 1
-NATIVE = "amd64"  # goToNative[runtime.GOARCH] on x86-64
+AMD64 = {"goarch": "amd64", "scmp": "SCMP_ARCH_X86_64", "arch": "X86_64"}
 ARCHS = {
     "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64",
     "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
@@ -66,13 +69,14 @@ def kernel_at_least(kernel, text):
     return tuple(kernel) >= want
 
 
-def docker_setup(profile, caps, kernel):
-    """Docker's setupSeccomp: the OCI profile for an amd64 host with these caps and kernel."""
+def docker_setup(profile, caps, kernel, host):
+    """Docker's setupSeccomp: the OCI profile for a host of this GOARCH with these caps and kernel."""
+    NATIVE = host["goarch"]
     if profile.get("architectures") and profile.get("archMap"):
         raise Refused("'architectures' and 'archMap' were specified")
     archs = list(profile.get("architectures") or [])
     for entry in profile.get("archMap") or []:
-        if entry.get("architecture") == "SCMP_ARCH_X86_64":
+        if entry.get("architecture") == host["scmp"]:
             archs += [entry["architecture"]] + list(entry.get("subArchitectures") or [])
             break
     calls = []
@@ -124,7 +128,10 @@ def runc_action(name, errno_ret):
 
 def compile_case(case):
     profile = case["profile"]
-    archs, calls = docker_setup(profile, set(case.get("caps") or []), case.get("kernel") or [6, 1])
+    host = case.get("host") or AMD64
+    native = host["arch"] == "X86_64"
+    target = getattr(seccomp.Arch, host["arch"])
+    archs, calls = docker_setup(profile, set(case.get("caps") or []), case.get("kernel") or [6, 1], host)
     for arch in archs:
         if arch not in ARCHS:
             raise Refused("invalid arch " + repr(arch))
@@ -148,6 +155,9 @@ def compile_case(case):
             rules.append((name, action, args))
     try:
         f = seccomp.SyscallFilter(default)
+        if not native:
+            f.add_arch(target)
+            f.remove_arch(seccomp.Arch.NATIVE)
     except Exception as error:
         raise Refused("libseccomp refused the default action: %s" % error)
     if len(rules) > 32:
@@ -156,20 +166,24 @@ def compile_case(case):
     for name, action, args in rules:
         if action == default:
             continue
-        nr = seccomp.resolve_syscall(seccomp.Arch.X86_64, name)
+        nr = seccomp.resolve_syscall(target, name)
         if nr < 0 and name in case.get("fallback", {}):
-            nr = case["fallback"][name]
             fallback.append(name)
+            if not native:
+                continue
+            nr = case["fallback"][name]
         elif nr < 0:
             # -1: unknown; below -1: a pseudo-syscall of other arches, dead code on x86-64
             skipped.append(name)
             continue
+        # Outside x86-64 the rule names its syscall: a number would be read as x86-64's.
+        syscall = nr if native else name
         conds = [seccomp.Arg(a["index"], OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in args]
         indexes = [a["index"] for a in args]
         groups = [[c] for c in conds] if len(set(indexes)) < len(indexes) else [conds]
         for group in groups:
             try:
-                f.add_rule(action, nr, *group)
+                f.add_rule(action, syscall, *group)
             except Exception as error:
                 raise Refused("libseccomp refused a rule for %s: %s" % (name, error))
     with tempfile.TemporaryFile() as out:

@@ -1,6 +1,6 @@
 // Shared by the OCI tests: random profiles, the libseccomp reference (a Python helper run with
 // Debian's python3-seccomp), and verdict comparison of two programs over every x86-64 syscall.
-import { X86_64 } from '../../src/arch/index.ts';
+import { callAbi, X86_64, type Arch } from '../../src/arch/index.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -51,11 +51,13 @@ export interface RandomProfile {
   readonly values: readonly bigint[];
 }
 
-export function randomProfile(rng: Random): RandomProfile {
+/** A random profile; for a host other than x86-64, its architectures and GOARCH appear in it. */
+export function randomProfile(rng: Random, host: Arch = X86_64): RandomProfile {
   const values: bigint[] = [];
   const profile: Record<string, unknown> = { defaultAction: rng.pick(ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY' || rng.chance(0.05))) };
   if (rng.chance(0.5)) profile['defaultErrnoRet'] = rng.pick(ERRNOS);
-  if (rng.chance(0.2)) profile['architectures'] = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'].slice(0, 1 + rng.int(3));
+  const arches = host === X86_64 ? ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] : [host.oci.scmpArch, 'SCMP_ARCH_ARM', 'SCMP_ARCH_X86_64'];
+  if (rng.chance(0.2)) profile['architectures'] = arches.slice(0, 1 + rng.int(3));
   const shuffled = NAMES.slice();
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -85,7 +87,7 @@ export function randomProfile(rng: Random): RandomProfile {
       });
       entry['args'] = args;
     }
-    if (rng.chance(0.15)) entry['includes'] = rng.chance(0.5) ? { caps: [rng.pick(CAPS)] } : rng.chance(0.5) ? { minKernel: rng.pick(['4.8', '9.0']) } : { arches: [rng.pick(['amd64', 'arm64'])] };
+    if (rng.chance(0.15)) entry['includes'] = rng.chance(0.5) ? { caps: [rng.pick(CAPS)] } : rng.chance(0.5) ? { minKernel: rng.pick(['4.8', '9.0']) } : { arches: [rng.pick(host === X86_64 ? ['amd64', 'arm64'] : [host.oci.goArch!, 'amd64'])] };
     if (rng.chance(0.1)) entry['excludes'] = rng.chance(0.5) ? { caps: [rng.pick(CAPS)] } : { minKernel: rng.pick(['4.8', '9.0']) };
     if (rng.chance(0.2)) entry['comment'] = `entry ${i}`;
     syscalls.push(entry);
@@ -99,6 +101,8 @@ export function randomProfile(rng: Random): RandomProfile {
 
 export interface ReferenceCase {
   readonly id: string;
+  /** The host (default x86-64): its GOARCH, SCMP_ARCH_* and python-seccomp Arch names. */
+  readonly host?: Arch;
   readonly profile: unknown;
   readonly caps: readonly string[];
   readonly kernel: readonly [number, number];
@@ -119,8 +123,11 @@ export function checkReferenceAvailable(): void {
 /** Compiles every case with libseccomp, in one Python process. */
 export function referenceFilters(cases: readonly ReferenceCase[]): { version: string; results: ReferenceResult[] } {
   checkReferenceAvailable();
-  const fallback = Object.fromEntries(X86_64.syscalls.all().map((s) => [s.name, s.nr]));
-  const input = toJson({ cases: cases.map((c) => ({ ...c, fallback })) });
+  // Names libseccomp may not know, by the host's table (numbered only for x86-64, which uses them).
+  const fallbackFor = (arch: Arch) => Object.fromEntries(arch.syscalls.all().map((s) => [s.name, s.nr]));
+  const LIBSECCOMP_ARCH: Readonly<Record<string, string>> = { x86_64: 'X86_64', aarch64: 'AARCH64', riscv64: 'RISCV64' };
+  const host = (arch: Arch | undefined) => (arch ? { goarch: arch.oci.goArch, scmp: arch.oci.scmpArch, arch: LIBSECCOMP_ARCH[arch.name] } : undefined);
+  const input = toJson({ cases: cases.map(({ host: arch, ...c }) => ({ ...c, fallback: fallbackFor(arch ?? X86_64), ...(arch ? { host: host(arch) } : {}) })) });
   const run = spawnSync(PYTHON, [REFERENCE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${REFERENCE_SCRIPT} failed (status ${run.status}): ${run.stderr}`);
   const output = JSON.parse(run.stdout) as { libseccomp: string; results: ({ id: string; ok: true; bpf: string; pfc: string; skipped: string[]; fallback: string[] } | { id: string; ok: false; error: string })[] };
@@ -178,7 +185,8 @@ export function interestingValues(values: readonly bigint[]): bigint[] {
  * with zero and random arguments; many argument vectors for the syscalls the profile names; nr -1;
  * x32 numbers; and calls from i386 and aarch64.
  */
-export function callsFor(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall = 96): Call[] {
+export function callsFor(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall = 96, target: Arch = X86_64): Call[] {
+  if (target !== X86_64) return callsForTarget(namedSyscalls, values, rng, perSyscall, target);
   const calls: Call[] = [];
   const x86 = AUDIT_ARCH_X86_64;
   const pool = interestingValues(values);
@@ -201,6 +209,26 @@ export function callsFor(namedSyscalls: readonly number[], values: readonly bigi
   return calls;
 }
 
+/** The same for another host's ABI: its numbers, and calls of x86-64 and i386 as the foreign ones. */
+function callsForTarget(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall: number, target: Arch): Call[] {
+  const calls: Call[] = [];
+  const own = target.auditArch;
+  const pool = interestingValues(values);
+  const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
+  for (let nr = 0; nr <= target.syscalls.highest() + 8; nr++) {
+    calls.push({ nr, arch: own, args: [] });
+    calls.push({ nr, arch: own, args: randomArgs() });
+  }
+  for (const nr of [1000, 0x3fffffff, 0x40000000, 0xffffffff]) calls.push({ nr, arch: own, args: randomArgs() });
+  for (const nr of namedSyscalls) {
+    for (let index = 0; index < 6; index++) for (const v of pool) calls.push({ nr, arch: own, args: Array.from({ length: 6 }, (_, i) => (i === index ? v : 0n)) });
+    for (let i = 0; i < perSyscall; i++) calls.push({ nr, arch: own, args: randomArgs() });
+    calls.push({ nr, arch: AUDIT_ARCH_X86_64, args: randomArgs() });
+    calls.push({ nr, arch: AUDIT_ARCH_I386, args: randomArgs() });
+  }
+  return calls;
+}
+
 export function verdict(program: readonly Instruction[], call: Call): Action {
   return decodeAction(emulate(program, call).value).action;
 }
@@ -214,14 +242,13 @@ const sameAction = (a: number, b: number): boolean => JSON.stringify(decodeActio
  * kill_thread). Other calls must get libseccomp's verdict; where libseccomp's BPF contradicts its
  * own rule database (PFC), ours must follow the database, and the call is reported apart.
  */
-export function compareVerdicts(ours: readonly Instruction[], reference: { program: readonly Instruction[]; pfc: PfcProgram }, calls: readonly Call[]): Comparison {
+export function compareVerdicts(ours: readonly Instruction[], reference: { program: readonly Instruction[]; pfc: PfcProgram }, calls: readonly Call[], target: Arch = X86_64): Comparison {
   const mismatches: Mismatch[] = [];
   const libseccompInconsistent: Mismatch[] = [];
   for (const call of calls) {
     const a = emulate(ours, call).value;
     const b = emulate(reference.program, call).value;
-    const x32 = call.arch === AUDIT_ARCH_X86_64 && call.nr >= X32_SYSCALL_BIT && call.nr !== 0xffffffff;
-    if (x32 || call.arch !== AUDIT_ARCH_X86_64) {
+    if (callAbi(target, call.arch, call.nr) !== 'native') {
       if (!(decodeAction(a).action.kind === 'kill_process' && isKill(decodeAction(b).action))) mismatches.push({ call, ours: formatReturnValue(a), theirs: formatReturnValue(b) });
       continue;
     }
@@ -233,12 +260,12 @@ export function compareVerdicts(ours: readonly Instruction[], reference: { progr
   return { mismatches, libseccompInconsistent };
 }
 
-/** Numbers of the x86-64 syscalls a profile names. */
-export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: string }[] }): number[] {
+/** Numbers of the target's syscalls a profile names (but those in `except`). */
+export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: string }[] }, target: Arch = X86_64, except: readonly string[] = []): number[] {
   const nrs = new Set<number>();
   for (const entry of profile.syscalls ?? []) {
     for (const name of [...(entry.names ?? []), ...(entry.name ? [entry.name] : [])]) {
-      const s = X86_64.syscalls.byName(name);
+      const s = except.includes(name) ? undefined : target.syscalls.byName(name);
       if (s) nrs.add(s.nr);
     }
   }

@@ -8,6 +8,9 @@
 // landed in, not from a tagged release's table. x86-64 numbers were given in order until 334;
 // from 424 on every architecture shares the numbers (424 = 5.1).
 
+import type { Arch } from '../../arch/arch.ts';
+import { X86_64 } from '../../arch/x86_64.ts';
+
 interface Introduced {
   readonly version: readonly [number, number];
   readonly approximate?: boolean;
@@ -64,6 +67,11 @@ export const SYSCALL_INTRODUCED: Readonly<Record<string, Introduced>> = {
 };
 
 /** When a syscall was added; undefined for syscalls older than any seccomp-capable kernel. */
-export function syscallIntroduced(name: string): Introduced | undefined {
+/**
+ * When `name` came to `arch`: the dates above are x86-64's (x32's too), and from number 424 on
+ * every architecture's; an older call of another architecture has no date here.
+ */
+export function syscallIntroduced(name: string, arch: Arch): Introduced | undefined {
+  if (arch.auditArch !== X86_64.auditArch && (arch.syscalls.byName(name)?.nr ?? 0) < 424) return undefined;
   return SYSCALL_INTRODUCED[name];
 }

@@ -11,6 +11,7 @@ import { errnoValue } from '../../constants/index.ts';
 import type { CheckedRule } from '../../check/checked.ts';
 import type { Span } from '../../diagnostics/source.ts';
 import { isAllowing, reachableActions } from '../analysis.ts';
+import type { Arch } from '../../arch/arch.ts';
 import { DANGEROUS_SYSCALLS } from '../data/dangerous.ts';
 import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
 import { syscallIntroduced } from '../data/syscall-versions.ts';
@@ -20,7 +21,7 @@ import { actionText, joinList } from './helpers.ts';
 const ENOSYS = errnoValue('ENOSYS') ?? 38;
 const OLD: readonly [number, number] = [3, 0];
 
-const introduced = (name: string): readonly [number, number] => syscallIntroduced(name)?.version ?? OLD;
+const introduced = (name: string, arch: Arch): readonly [number, number] => syscallIntroduced(name, arch)?.version ?? OLD;
 const linux = (version: readonly [number, number]): string => (compareKernel(version, OLD) <= 0 ? 'Linux 3.0 or earlier' : `Linux ${formatKernelVersion(version)}`);
 
 export const newSyscallNotEnosys: LintRule = {
@@ -37,7 +38,7 @@ export const newSyscallNotEnosys: LintRule = {
     for (const decision of ir.syscalls) {
       if (!reachableActions(ir, decision.nr).some(isAllowing)) continue;
       const name = context.arch.syscalls.byNumber(decision.nr)?.name ?? decision.name;
-      const version = introduced(name);
+      const version = introduced(name, context.arch);
       if (!newest || compareKernel(version, newest.version) > 0) newest = { name, version };
     }
     const byStatement = new Map<Span, { rules: CheckedRule[]; clone3: boolean }>();
@@ -46,7 +47,7 @@ export const newSyscallNotEnosys: LintRule = {
       const isClone3 = rule.syscall.name === 'clone3';
       // Syscalls that need privileges answer EPERM to unprivileged callers anyway: callers handle it.
       const privileged = rule.syscall.name in DANGEROUS_SYSCALLS;
-      const newer = !defaultAllows && !privileged && !rule.condition && compareKernel(introduced(rule.syscall.name), newest?.version ?? OLD) > 0;
+      const newer = !defaultAllows && !privileged && !rule.condition && compareKernel(introduced(rule.syscall.name, context.arch), newest?.version ?? OLD) > 0;
       if (!isClone3 && !newer) continue;
       const span = context.actionSpan(rule);
       const group = byStatement.get(span) ?? { rules: [], clone3: false };
@@ -61,7 +62,7 @@ export const newSyscallNotEnosys: LintRule = {
       const parts: string[] = [];
       if (clone3) parts.push('`clone3`: glibc 2.34 and later create threads and processes with clone3 and fall back to clone only on ENOSYS');
       if (others.length > 0) {
-        const listed = joinList(others.map((n) => `\`${n}\` (${linux(introduced(n))})`));
+        const listed = joinList(others.map((n) => `\`${n}\` (${linux(introduced(n, context.arch))})`));
         const them = others.length === 1 ? 'it' : 'them';
         parts.push(`${listed} ${others.length === 1 ? 'is' : 'are'} newer than every syscall the policy allows${newest ? ` (the newest is \`${newest.name}\`, ${linux(newest.version)})` : ''}, and programs that probe ${them} fall back to older calls only on ENOSYS`);
       }

@@ -19,7 +19,7 @@ export const syscallNeedsNewerKernel: LintRule = {
     const seen = new Set<string>();
     for (const rule of context.policy.rules) {
       const name = rule.syscall.name;
-      const introduced = syscallIntroduced(name);
+      const introduced = syscallIntroduced(name, context.arch);
       if (!introduced || compareKernel(introduced.version, target) <= 0 || seen.has(name)) continue;
       seen.add(name);
       findings.push({
