@@ -7,6 +7,8 @@ import { emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { listing } from '../src/emit/index.ts';
 import { proveFilter } from '../src/verify/index.ts';
+import { isCachedAllow } from '../src/analysis/action-cache.ts';
+import { Random } from './support/random.ts';
 
 const ALLOW = 0x7fff0000;
 const EPERM = 0x00050001;
@@ -170,5 +172,33 @@ describe('arch blocks', () => {
   it('are where a rule for another architecture\'s syscall goes', () => {
     const result = compilePolicy('default allow\nerrno(EPERM) open\n', { arch: archByName('riscv64')! });
     expect(result.diagnostics[0]!.hint).toBe('RISC-V 64 has no such syscall: leave it out; a rule for them alone goes in `arch x86_64, i386, x32, arm { … }`');
+  });
+});
+
+describe('the action cache on every target', () => {
+  // The kernel caches "always allowed" per arch for numbers below its table size (x32 numbers,
+  // with bit 30, never are): the optimiser must keep every argument-free allowed syscall
+  // cacheable, whatever the target.
+  it.each(ARCHES.filter((a) => a.name !== 'x32').map((a) => [a.name, a] as const))('%s: every argument-free allowed syscall is cacheable', (_name, arch) => {
+    const rng = new Random(9);
+    const names = arch.syscalls.all().map((s) => s.name);
+    for (let round = 0; round < 10; round++) {
+      const free = new Set<string>();
+      const lines = ['default errno(EPERM)'];
+      for (let i = 0; i < 40; i++) {
+        const name = rng.pick(names);
+        const syscall = arch.syscalls.byName(name)!;
+        if (syscall.args.length > 0 && rng.chance(0.3)) {
+          lines.push(`errno(EACCES) ${name} if ${syscall.args[0]!.name} == 3`);
+          free.delete(name);
+        } else {
+          lines.push(`allow ${name}`);
+          if (!lines.some((l) => l.startsWith('errno(EACCES) ') && l.split(' ')[1] === name)) free.add(name);
+        }
+      }
+      const filter = compile(lines.join('\n'), arch);
+      const uncached = [...free].filter((name) => !isCachedAllow(filter.program, arch.syscalls.byName(name)!.nr, arch.auditArch));
+      expect(uncached).toEqual([]);
+    }
   });
 });

@@ -568,3 +568,61 @@ describe.concurrent('-o writes the whole file or nothing', () => {
     }
   });
 });
+
+describe('--arch', () => {
+  const POLICY = 'default errno(EPERM)\nallow read, getpid\narch aarch64, riscv64 {\n  allow openat if (flags & O_DIRECTORY) != 0\n}\n';
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'seccompile-arch-'));
+    writeFileSync(join(dir, 'p.policy'), POLICY);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compile: the JSON names the target, and a raw filter checks its arch value', async () => {
+    const json = await runCli(['compile', join(dir, 'p.policy'), '--arch', 'arm64', '-f', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const document = JSON.parse(json.out) as { arch: string; auditArch: number; syscalls: { name: string; nr: number }[] };
+    expect([document.arch, document.auditArch]).toEqual(['aarch64', 0xc00000b7]);
+    expect(document.syscalls.find((s) => s.name === 'getpid')?.nr).toBe(172);
+    const raw = await runCli(['compile', join(dir, 'p.policy'), '--arch', 'riscv64', '-o', join(dir, 'p.bpf')]);
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'p.bpf')).readUInt32LE(12)).toBe(0xc00000f3);
+  });
+
+  it('sim: the target\'s numbers and constants; --call-arch makes a foreign call', async () => {
+    const hit = await runCli(['sim', join(dir, 'p.policy'), 'openat', '--arch', 'aarch64', 'flags=O_DIRECTORY', '-q']);
+    expect(hit.out).toBe('openat(dfd=0x0, filename=0x0, flags=0x4000, mode=0x0) [nr 0x38, arch ARCH_AARCH64] -> ALLOW\n');
+    const miss = await runCli(['sim', join(dir, 'p.policy'), 'openat', '--arch', 'aarch64', 'flags=0x10000', '-q']);
+    expect(miss.out).toContain('-> ERRNO(1)');
+    const foreign = await runCli(['sim', join(dir, 'p.policy'), 'getpid', '--arch', 'aarch64', '--call-arch', 'arm', '-q']);
+    expect(foreign.out).toBe('arm:getpid() [nr 0x14, arch ARCH_ARM] -> KILL_PROCESS\n');
+  });
+
+  it('stats and disasm read a raw filter as the ABI it checks for', async () => {
+    const stats = await runCli(['stats', join(dir, 'p.bpf'), '--json', '--syscalls']);
+    expect(stats.code, stats.stderr).toBe(0);
+    const figures = JSON.parse(stats.out) as { arch: string; syscalls: { name: string }[] };
+    expect(figures.arch).toBe('riscv64');
+    expect(figures.syscalls.some((s) => s.name === 'riscv_hwprobe')).toBe(true);
+    const listing = await runCli(['disasm', join(dir, 'p.bpf')]);
+    expect(listing.out).toContain('A = arch');
+    expect(listing.out).toMatch(/ARCH_RISCV64/);
+    expect(listing.out).toMatch(/A (==|!=|>=|<) (read|getpid|openat)/);
+  });
+
+  it('verify proves a filter for another target', async () => {
+    const proof = await runCli(['verify', join(dir, 'p.policy'), join(dir, 'p.bpf'), '--arch', 'riscv64']);
+    expect(proof.code, proof.stderr).toBe(0);
+    const wrong = await runCli(['verify', join(dir, 'p.policy'), join(dir, 'p.bpf'), '--arch', 'aarch64']);
+    expect(wrong.code).toBe(1);
+  });
+
+  it('an unknown target is a usage error; a profile for no host is refused', async () => {
+    expectFailure(await runCli(['compile', join(dir, 'p.policy'), '--arch', 'sparc']), 2, /unknown architecture "sparc"[\s\S]*one of x86_64, i386, x32, aarch64, arm, riscv64/);
+    writeFileSync(join(dir, 'p.json'), '{"defaultAction": "SCMP_ACT_ALLOW"}');
+    expectFailure(await runCli(['compile', join(dir, 'p.json'), '--arch', 'x32', '-f', 'asm']), 1, /OCI profiles for x86_64, aarch64 and riscv64 hosts, not for x32/);
+    const arm64 = await runCli(['compile', join(dir, 'p.json'), '--arch', 'aarch64', '-f', 'asm']);
+    expect(arm64.code, arm64.stderr).toBe(0);
+    expect(arm64.out).toContain('ARCH_AARCH64');
+  });
+});

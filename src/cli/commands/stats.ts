@@ -41,6 +41,7 @@ export function runStats(path: string, options: StatsOptions): void {
   if (options.json) {
     const { syscalls, ...figures } = stats;
     const document = {
+      arch: arch.name,
       ...figures,
       ...(argFree ? { argumentFreeAllowed: argFree.length, argumentFreeAllowedUncached: uncachedArgFree.length } : {}),
       ...(options.syscalls ? { syscalls } : {}),
@@ -49,7 +50,7 @@ export function runStats(path: string, options: StatsOptions): void {
     return;
   }
   const lines = [
-    `filter:             ${path} (${stats.length} instructions)`,
+    `filter:             ${path} (${stats.length} instructions, ${arch.title})`,
     `profile:            ${stats.profileSource}`,
     `mean per syscall:   ${stats.meanRaw.toFixed(2)} instructions, ${stats.meanCached.toFixed(2)} with the action cache (Linux >= 5.11)`,
     `worst case:         ${stats.worstRaw} instructions (nr 0x${stats.worstNr.toString(16)}, arguments zero)`,
