@@ -14,6 +14,7 @@ import { emulate } from '../../src/bpf/emulate.ts';
 import { encodeProgram, type Instruction } from '../../src/bpf/insn.ts';
 import { compilePolicy } from '../../src/compile.ts';
 import { Random } from '../support/random.ts';
+import { buildInstallerTest } from './installer.ts';
 import { MACHINES, runInVm, type GuestBatch, type GuestCall, type GuestOutcome, type Machine } from './qemu/vm.ts';
 
 const ALLOW = 0x7fff0000;
@@ -217,9 +218,13 @@ function judge(arch: Arch, filters: readonly Filter[], rawOutcomes: readonly Gue
 function runMachine(machine: Machine, native: { arch: Arch; filters: Filter[] }, compat?: { arch: Arch; filters: Filter[] }) {
   const n = batches(native.filters);
   const c = compat ? batches(compat.filters) : undefined;
-  const run = runInVm(machine, n.batches, c?.batches ?? []);
+  // The header installers too: each target's, built with its compiler, run as a program of the VM.
+  const programs: Record<string, Uint8Array> = { [`installer-${native.arch.name}`]: buildInstallerTest(native.arch, machine.cc) };
+  if (compat) programs[`installer-${compat.arch.name}`] = buildInstallerTest(compat.arch, machine.compatCc!);
+  const run = runInVm(machine, n.batches, c?.batches ?? [], programs);
   return {
     seconds: run.seconds,
+    installers: run.programs,
     native: judge(native.arch, native.filters, run.native, n.baselineCalls),
     ...(compat && c ? { compat: judge(compat.arch, compat.filters, run.compat, c.baselineCalls) } : {}),
   };
@@ -247,6 +252,7 @@ describe('filters in real aarch64, arm and riscv64 kernels (qemu)', () => {
     expect(differences(result.compat!)).toEqual([]);
     expect(result.native.actual.length).toBeGreaterThan(RANDOM_PER_ARCH * 8);
     expect(result.compat!.actual.length).toBeGreaterThan(RANDOM_PER_ARCH * 8);
+    expect(result.installers).toEqual({ 'installer-aarch64': 0, 'installer-arm': 0 });
   }, 180_000);
 
   it('riscv64 under a riscv64 kernel', () => {
@@ -255,5 +261,6 @@ describe('filters in real aarch64, arm and riscv64 kernels (qemu)', () => {
     expect(result.native.hand.got).toEqual(result.native.hand.want);
     expect(differences(result.native)).toEqual([]);
     expect(result.native.actual.length).toBeGreaterThan(RANDOM_PER_ARCH * 8);
+    expect(result.installers).toEqual({ 'installer-riscv64': 0 });
   }, 180_000);
 });

@@ -3,7 +3,9 @@
  *
  * Built static for each architecture the tests boot under qemu. As the VM's /init (PID 1) it runs
  * /cases, then, when /compat-guest exists (the same program built for the compat ABI, such as arm
- * under an arm64 kernel), runs `/compat-guest /compat-cases`, then powers the machine off.
+ * under an arm64 kernel), runs `/compat-guest /compat-cases`, then runs each program listed in
+ * /programs (one path per line) and reports `@@ P PATH STATUS` (the exit status, or 128 + the
+ * signal), then powers the machine off.
  * Started with a file argument it runs only that file.
  *
  * A cases file is text, one command per line:
@@ -40,6 +42,7 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +196,21 @@ int main(int argc, char **argv)
 		}
 		waitpid(pid, NULL, 0);
 	}
+	FILE *programs = fopen("/programs", "r");
+	static char path[256];
+	while (programs && fgets(path, sizeof path, programs)) {
+		path[strcspn(path, "\n")] = 0;
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl(path, path, (char *)NULL);
+			_exit(127);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		printf("@@ P %s %d\n", path, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+	if (programs)
+		fclose(programs);
 	printf("@@ end\n");
 	fflush(stdout);
 	sync();

@@ -118,7 +118,7 @@ function parseOutcome(line: string): GuestOutcome {
  * Boots `machine` once and runs `native` batches with its native guest and `compat` batches with
  * its compat guest; returns the outcomes of each call in order.
  */
-export function runInVm(machine: Machine, native: readonly GuestBatch[], compat: readonly GuestBatch[] = []): { native: GuestOutcome[]; compat: GuestOutcome[]; seconds: number } {
+export function runInVm(machine: Machine, native: readonly GuestBatch[], compat: readonly GuestBatch[] = [], programs: Readonly<Record<string, Uint8Array>> = {}): { native: GuestOutcome[]; compat: GuestOutcome[]; programs: Record<string, number>; seconds: number } {
   const files: Record<string, { data: Uint8Array; mode: number }> = {
     init: { data: readFileSync(buildGuest(machine.cc)), mode: 0o755 },
     cases: { data: Buffer.from(casesText(native)), mode: 0o644 },
@@ -128,6 +128,8 @@ export function runInVm(machine: Machine, native: readonly GuestBatch[], compat:
     files['compat-guest'] = { data: readFileSync(buildGuest(machine.compatCc)), mode: 0o755 };
     files['compat-cases'] = { data: Buffer.from(casesText(compat)), mode: 0o644 };
   }
+  for (const [name, data] of Object.entries(programs)) files[name] = { data, mode: 0o755 };
+  files['programs'] = { data: Buffer.from(Object.keys(programs).map((name) => `/${name}\n`).join('')), mode: 0o644 };
   mkdirSync(BUILD_DIR, { recursive: true });
   const initrd = join(BUILD_DIR, `initrd-${machine.name}-${process.pid}.gz`);
   writeFileSync(initrd, initramfs(files));
@@ -142,11 +144,13 @@ export function runInVm(machine: Machine, native: readonly GuestBatch[], compat:
   if (!lines.includes('start') || !lines.includes('end')) {
     throw new Error(`the ${machine.name} VM did not finish (${result.error?.message ?? `status ${result.status}`}):\n${(result.stdout ?? '').slice(-3000)}\n${result.stderr ?? ''}`);
   }
-  const outcomes = lines.filter((l) => l !== 'start' && l !== 'end').map(parseOutcome);
+  const statuses: Record<string, number> = {};
+  for (const line of lines.filter((l) => l.startsWith('P '))) statuses[line.split(' ')[1]!.slice(1)] = Number(line.split(' ')[2]);
+  const outcomes = lines.filter((l) => l !== 'start' && l !== 'end' && !l.startsWith('P ')).map(parseOutcome);
   const nativeCount = native.reduce((n, b) => n + b.calls.length, 0);
   const compatCount = compat.reduce((n, b) => n + b.calls.length, 0);
   if (outcomes.length !== nativeCount + compatCount) {
     throw new Error(`the ${machine.name} VM reported ${outcomes.length} outcomes for ${nativeCount + compatCount} calls:\n${(result.stdout ?? '').slice(-3000)}`);
   }
-  return { native: outcomes.slice(0, nativeCount), compat: outcomes.slice(nativeCount), seconds };
+  return { native: outcomes.slice(0, nativeCount), compat: outcomes.slice(nativeCount), programs: statuses, seconds };
 }
