@@ -43,18 +43,36 @@ export type CompileResult =
 
 /** Compiles a checked policy; `earlier` are the front end's diagnostics, reported with ours. */
 export function compileChecked(policy: CheckedPolicy, options: BackendOptions, earlier: readonly Diagnostic[] = [], files: readonly PolicyFile[] = []): CompileResult {
+  const stages = runBackend(policy, options, files);
+  const diagnostics = sortDiagnostics([...earlier, ...stages.diagnostics]);
+  return stages.filter && !hasErrors(diagnostics) ? { ok: true, filter: stages.filter, diagnostics } : { ok: false, diagnostics };
+}
+
+/** What the back end made of a policy: the IR (whenever lowering ran) and the filter when it succeeded. */
+export interface BackendStages {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ir: PolicyIr;
+  readonly filter?: CompiledFilter;
+}
+
+/** Lowering, then code generation unless lowering found errors. */
+export function runBackend(policy: CheckedPolicy, options: BackendOptions, files: readonly PolicyFile[] = []): BackendStages {
   const path = options.path ?? '<policy>';
   const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
-  const diagnostics = sortDiagnostics([...earlier, ...lowered.diagnostics]);
-  if (hasErrors(diagnostics)) return { ok: false, diagnostics };
+  const generated = hasErrors(lowered.diagnostics) ? undefined : generate(lowered.ir, policy, options, path);
+  const diagnostics = [...lowered.diagnostics, ...(generated?.diagnostics ?? [])];
+  return { diagnostics, ir: lowered.ir, ...(generated?.program ? { filter: { program: generated.program, ir: lowered.ir, policy, files } } : {}) };
+}
+
+function generate(ir: PolicyIr, policy: CheckedPolicy, options: BackendOptions, path: string): { diagnostics: Diagnostic[]; program?: Instruction[] } {
   if (options.profile && options.profile.arch !== policy.arch) {
-    return { ok: false, diagnostics: [...diagnostics, { code: 'SC6001', severity: 'error', path, message: `the syscall profile was read with ${options.profile.arch.title} numbers, but the filter is for ${policy.arch.title}` }] };
+    return { diagnostics: [{ code: 'SC6001', severity: 'error', path, message: `the syscall profile was read with ${options.profile.arch.title} numbers, but the filter is for ${policy.arch.title}` }] };
   }
   const optimizer = options.optimize === false ? undefined : createOptimizer(policy.arch, options.profile);
   const dispatch = options.dispatch ?? optimizer?.dispatch;
   const build = (searchRuns: boolean): Instruction[] => {
     const sets = optimizer ? { sets: optimizer.sets, ...(searchRuns ? { switches: optimizer.switches } : {}) } : {};
-    const cfg = lowerToCfg(lowered.ir, { ...(dispatch ? { dispatch } : {}), ...sets });
+    const cfg = lowerToCfg(ir, { ...(dispatch ? { dispatch } : {}), ...sets });
     return resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
   };
   let program = build(true);
@@ -63,8 +81,7 @@ export function compileChecked(policy: CheckedPolicy, options: BackendOptions, e
   // chain may still fit, unless the program is so long that even a third of it would not.
   if (optimizer && program.length > BPF_MAXINSNS && program.length <= 3 * BPF_MAXINSNS) program = build(false);
   const problems = programProblems(program, path);
-  if (problems.length > 0) return { ok: false, diagnostics: [...diagnostics, ...problems] };
-  return { ok: true, filter: { program, ir: lowered.ir, policy, files }, diagnostics };
+  return problems.length > 0 ? { diagnostics: problems } : { diagnostics: [], program };
 }
 
 /** The kernel's limits, checked on every program the compiler emits. */

@@ -1,10 +1,10 @@
-// The policy-language front end as one library call:
-// text → tokens → syntax tree → checked policy, then the shared back end (src/backend.ts).
-import { DEFAULT_ARCH, type Arch } from './arch/index.ts';
-import { compileChecked, type BackendOptions, type CompileResult } from './backend.ts';
-import { checkPolicy } from './check/index.ts';
-import { createSourceFile } from './diagnostics/source.ts';
-import { loadPolicy, type FileHost } from './parser/load.ts';
+// The library's compile call for the policy language, through the one compilation every command
+// uses (src/compilation/); compileProfile (compile-profile.ts) is its twin for OCI profiles.
+import type { Arch } from './arch/arch.ts';
+import type { BackendOptions, CompileResult } from './backend.ts';
+import { compileResult } from './compilation/compilation.ts';
+import { compilePolicyText } from './compilation/policy.ts';
+import type { FileHost } from './parser/load.ts';
 
 export interface CompileOptions extends BackendOptions {
   /** The ABI to compile for (default x86-64; see src/arch/). */
@@ -13,25 +13,9 @@ export interface CompileOptions extends BackendOptions {
   readonly host?: FileHost;
 }
 
+/** Compiles a policy-language text. */
 export function compilePolicy(text: string, options: CompileOptions = {}): CompileResult {
-  try {
-    return runPipeline(text, options);
-  } catch (error) {
-    // Inputs are bounded (nesting, chain length) so this should not happen; if it does, say so
-    // plainly rather than crash.
-    if (!(error instanceof RangeError)) throw error;
-    return { ok: false, diagnostics: [{ code: 'SC1005', severity: 'error', path: options.path ?? '<policy>', message: `the policy is too deeply nested to compile (${error.message})` }] };
-  }
-}
-
-function runPipeline(text: string, options: CompileOptions): CompileResult {
-  const entry = createSourceFile(options.path ?? '<policy>', text);
-  const loaded = loadPolicy(entry, options.host);
-  if (!loaded.statements) return { ok: false, diagnostics: loaded.diagnostics };
-  const checked = checkPolicy(loaded.statements, entry, options.arch ?? DEFAULT_ARCH);
-  const frontend = [...loaded.diagnostics, ...checked.diagnostics];
-  if (!checked.policy) return { ok: false, diagnostics: frontend };
-  return compileChecked(checked.policy, { ...options, path: entry.path }, frontend, loaded.files);
+  return compileResult(compilePolicyText(text, options));
 }
 
 export { compileChecked, type BackendOptions, type CompiledFilter, type CompileResult } from './backend.ts';

@@ -1,5 +1,7 @@
 // The library API: everything the CLI does is available here.
 export { compileChecked, compilePolicy, type BackendOptions, type CompileOptions, type CompiledFilter, type CompileResult } from './compile.ts';
+export { compileProfile, type ProfileCompileResult } from './compile-profile.ts';
+export { compile, compilePolicyText, compileProfileText, type Compilation, type CompilationOptions } from './compilation/index.ts';
 export { emit, listing, OUTPUT_FORMATS, type OutputFormat, type EmitOptions } from './emit/index.ts';
 export { emitC } from './emit/c.ts';
 export { emitJson, JSON_FORMAT_VERSION } from './emit/json.ts';
@@ -25,7 +27,7 @@ export { filterStats, type FilterStats, type SyscallCost } from './analysis/stat
 export { rangeTreeBound, type RangeTreeBound } from './analysis/bound.ts';
 export { isCachedAllow } from './analysis/action-cache.ts';
 export { genericProfile, parseProfile, type SyscallProfile } from './optimize/profile.ts';
-export { compileProfile, loadProfile, looksLikeProfile, runningKernel, DOCKER_DEFAULT_CAPS, type LoadedProfile, type OciMetadata, type ProfileCompileResult, type ProfileOptions } from './oci/index.ts';
+export { loadProfile, looksLikeProfile, runningKernel, DOCKER_DEFAULT_CAPS, type LoadedProfile, type OciMetadata, type ProfileOptions } from './oci/index.ts';
 export { profileToPolicy } from './oci/to-policy.ts';
 // lint, as `seccompile lint` runs it: find the inputs and the configuration, lint, report.
 export { lintText, type EngineOptions as LintOptions } from './lint/engine.ts';

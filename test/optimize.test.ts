@@ -11,7 +11,7 @@ import { validateProgram } from '../src/bpf/validate.ts';
 import { resolveJumps } from '../src/codegen/resolve.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { createSourceFile } from '../src/diagnostics/source.ts';
-import { compileProfile } from '../src/oci/index.ts';
+import { compileProfile } from '../src/compile-profile.ts';
 import { removeDeadLoads, removeRedundantLoads } from '../src/optimize/passes/loads.ts';
 import { mergeIdenticalBlocks } from '../src/optimize/passes/merge.ts';
 import { shortcutJumps } from '../src/optimize/passes/shortcut.ts';

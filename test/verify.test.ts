@@ -13,7 +13,7 @@ import { encodeProgram, type Instruction } from '../src/bpf/insn.ts';
 import type { CheckedPolicy } from '../src/check/checked.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { nodeFileHost } from '../src/host/node-host.ts';
-import { compileProfile } from '../src/oci/index.ts';
+import { compileProfile } from '../src/compile-profile.ts';
 import { describeCounterexample } from '../src/verify/describe.ts';
 import { proveFilter, type Counterexample } from '../src/verify/index.ts';
 import { runInKernel } from './kernel/harness.ts';

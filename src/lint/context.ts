@@ -1,34 +1,16 @@
-// Builds what the rules see of one input: the compiler's stages run one by one, so a rule gets
-// whatever the input got as far as (syntax tree, checked policy, IR, program) and every
+// Builds what the rules see of one input: the compilation's stages (src/compilation/), so a rule
+// gets whatever the input got as far as (syntax tree, checked policy, IR, program) and every
 // diagnostic on the way.
 import { DEFAULT_ARCH } from '../arch/index.ts';
-import { compileChecked } from '../backend.ts';
-import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
-import { checkPolicy } from '../check/index.ts';
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { createSourceFile, positionOf, type SourceFile, type Span } from '../diagnostics/source.ts';
-import { lowerPolicy } from '../ir/lower.ts';
-import type { PolicyIr } from '../ir/types.ts';
-import { loadProfile, type ProfileOptions } from '../oci/index.ts';
-import type { PolicyFile, RuleStatement, Statement } from '../parser/ast.ts';
-import { loadPolicy, type FileHost } from '../parser/load.ts';
-import type { Instruction } from '../bpf/insn.ts';
+import type { CheckedRule } from '../check/checked.ts';
+import { compilePolicyText } from '../compilation/policy.ts';
+import { compileProfileText } from '../compilation/profile.ts';
+import { positionOf, type SourceFile, type Span } from '../diagnostics/source.ts';
+import type { ProfileOptions } from '../oci/index.ts';
+import type { PolicyFile, RuleStatement } from '../parser/ast.ts';
+import type { FileHost } from '../parser/load.ts';
 import { KILL_PROCESS } from '../seccomp/action.ts';
 import type { LintOptions, PolicyContext, ProfileContext, SpecialAction } from './types.ts';
-
-interface Compiled {
-  readonly diagnostics: Diagnostic[];
-  readonly ir?: PolicyIr;
-  readonly program?: readonly Instruction[];
-}
-
-/** Lowering and code generation of a checked policy. */
-function compile(policy: CheckedPolicy, path: string, files: readonly PolicyFile[]): Compiled {
-  const compiled = compileChecked(policy, { path }, [], files);
-  if (compiled.ok) return { diagnostics: [...compiled.diagnostics], ir: compiled.filter.ir, program: compiled.filter.program };
-  // Too long, or rejected: the IR is still there to analyse.
-  return { diagnostics: [...compiled.diagnostics], ir: lowerPolicy(policy).ir };
-}
 
 /** The comment lines right above a line (a block with no blank line), and on the line itself. */
 function commentsAround(file: PolicyFile, span: Span): string {
@@ -56,37 +38,11 @@ function lineOf(file: SourceFile, line: number): string {
   return file.text.slice(start, next === undefined ? file.text.length : next - 1);
 }
 
-/** Runs the policy-language front end and back end on a text. */
+/** Compiles a policy text, keeping every stage's result for the rules. */
 export function policyContext(text: string, path: string, options: LintOptions, host?: FileHost): PolicyContext {
-  const arch = options.arch ?? DEFAULT_ARCH;
-  const entry = createSourceFile(path, text);
-  const diagnostics: Diagnostic[] = [];
-  let files: readonly PolicyFile[] = [];
-  let statements: readonly Statement[] = [];
-  let policy: CheckedPolicy | undefined;
-  let compiled: Compiled | undefined;
-  try {
-    const loaded = loadPolicy(entry, host);
-    files = loaded.files;
-    diagnostics.push(...loaded.diagnostics);
-    if (loaded.statements) {
-      statements = loaded.statements;
-      const checked = checkPolicy(loaded.statements, entry, arch);
-      diagnostics.push(...checked.diagnostics);
-      policy = checked.policy;
-      if (policy) {
-        compiled = compile(policy, path, files);
-        diagnostics.push(...compiled.diagnostics);
-      }
-    }
-  } catch (error) {
-    // As compilePolicy: inputs are bounded, so this should not happen; say so rather than crash.
-    if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({ code: 'SC1005', severity: 'error', path, message: `the policy is too deeply nested to compile (${error.message})` });
-    policy = undefined;
-    compiled = undefined;
-  }
-
+  const compilation = compilePolicyText(text, { path, arch: options.arch ?? DEFAULT_ARCH, ...(host ? { host } : {}) });
+  const { files, policy, ir, diagnostics } = compilation;
+  const statements = compilation.statements ?? [];
   const ruleStatements = new Map<Span, RuleStatement>();
   const specialSpans = new Map<string, Span>();
   // The rules of `arch` blocks too: the checker gives them the spans they have in their block.
@@ -105,15 +61,15 @@ export function policyContext(text: string, path: string, options: LintOptions, 
     : [];
   return {
     kind: 'policy',
-    arch,
+    arch: compilation.arch,
     path,
     options,
     diagnostics,
     files,
     specialActions,
     ...(policy ? { policy } : {}),
-    ...(compiled?.ir ? { ir: compiled.ir } : {}),
-    ...(compiled?.program ? { program: compiled.program } : {}),
+    ...(ir ? { ir } : {}),
+    ...(compilation.filter ? { program: compilation.filter.program } : {}),
     actionSpan: (rule: CheckedRule) => ruleStatements.get(rule.span)?.action.nameSpan ?? rule.span,
     noteFor: (rule: CheckedRule) => {
       const file = fileOf.get(rule.span.file);
@@ -122,13 +78,11 @@ export function policyContext(text: string, path: string, options: LintOptions, 
   };
 }
 
-/** Runs the OCI/Docker profile front end and the shared back end on a text. */
+/** Compiles a profile text, keeping every stage's result for the rules. */
 export function profileContext(text: string, path: string, options: LintOptions, profileOptions: ProfileOptions): ProfileContext {
-  const arch = options.arch ?? DEFAULT_ARCH;
-  const loaded = loadProfile(text, path, profileOptions);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  const compiled = loaded.policy ? compile(loaded.policy, path, []) : undefined;
-  if (compiled) diagnostics.push(...compiled.diagnostics);
+  const compilation = compileProfileText(text, { ...profileOptions, path, arch: options.arch ?? profileOptions.arch ?? DEFAULT_ARCH });
+  const { diagnostics, ir } = compilation;
+  const loaded = compilation.loaded!;
   const entries = new Map((loaded.profile?.syscalls ?? []).map((entry) => [entry.span, entry]));
   const policy = loaded.policy;
   const specialActions: SpecialAction[] = policy
@@ -141,7 +95,7 @@ export function profileContext(text: string, path: string, options: LintOptions,
     : [];
   return {
     kind: 'profile',
-    arch: loaded.policy?.arch ?? arch,
+    arch: compilation.arch,
     path,
     options,
     diagnostics,
@@ -149,8 +103,8 @@ export function profileContext(text: string, path: string, options: LintOptions,
     specialActions,
     ...(loaded.profile ? { profile: loaded.profile } : {}),
     ...(policy ? { policy } : {}),
-    ...(compiled?.ir ? { ir: compiled.ir } : {}),
-    ...(compiled?.program ? { program: compiled.program } : {}),
+    ...(ir ? { ir } : {}),
+    ...(compilation.filter ? { program: compilation.filter.program } : {}),
     actionSpan: (rule: CheckedRule) => entries.get(rule.span)?.action.span ?? rule.syscallSpan,
     noteFor: (rule: CheckedRule) => entries.get(rule.span)?.comment ?? '',
   };

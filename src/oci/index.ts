@@ -1,12 +1,11 @@
-// The OCI/Docker profile front end: JSON text → profile → resolved for the host → checked policy,
-// then the back end every input shares (compileChecked). Each stage is a pure function; this file
-// only chains them. Kept free of the policy-language parser and of the named-constants table, so
+// The OCI/Docker profile front end: JSON text → profile → resolved for the host → checked policy
+// (src/compilation.ts runs the back end after it). Each stage is a pure function; this file only
+// chains them. Kept free of the policy-language parser and of the named-constants table, so
 // compiling a profile starts fast.
 import type { Arch } from '../arch/arch.ts';
 import { X86_64 } from '../arch/x86_64.ts';
 import { release } from 'node:os';
 import type { CheckedPolicy } from '../check/checked.ts';
-import { compileChecked, type BackendOptions, type CompileResult } from '../backend.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
 import { formatSize, MAX_INPUT_BYTES } from '../host/text.ts';
@@ -43,8 +42,6 @@ export interface LoadedProfile {
   readonly metadata?: OciMetadata;
   readonly diagnostics: readonly Diagnostic[];
 }
-
-export type ProfileCompileResult = CompileResult & { readonly metadata?: OciMetadata };
 
 /** The running kernel as Docker reads it (`6.1.0-18-amd64` → 6.1). */
 export function runningKernel(): KernelVersion {
@@ -93,15 +90,6 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
     diagnostics: sortDiagnostics([...schema.diagnostics, ...translated.diagnostics]),
     ...(translated.policy ? { policy: translated.policy } : {}),
   };
-}
-
-/** Compiles a profile through the shared back end. */
-export function compileProfile(text: string, options: ProfileOptions & BackendOptions = {}): ProfileCompileResult {
-  const path = options.path ?? '<profile>';
-  const loaded = loadProfile(text, path, options);
-  if (!loaded.policy) return { ok: false, diagnostics: loaded.diagnostics, ...(loaded.metadata ? { metadata: loaded.metadata } : {}) };
-  const result = compileChecked(loaded.policy, { ...options, path }, loaded.diagnostics);
-  return { ...result, ...(loaded.metadata ? { metadata: loaded.metadata } : {}) };
 }
 
 export type { OciMetadata } from './translate.ts';

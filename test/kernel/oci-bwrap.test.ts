@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProgram } from '../../src/bpf/insn.ts';
-import { compileProfile } from '../../src/oci/index.ts';
+import { compileProfile } from '../../src/compile-profile.ts';
 import { PROFILES_DIR } from '../oci/support.ts';
 import { BWRAP, runInBwrap, type BwrapRun } from './bwrap-run.ts';
 

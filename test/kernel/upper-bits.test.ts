@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeProgram } from '../../src/bpf/insn.ts';
 import { compilePolicy } from '../../src/compile.ts';
 import { lintFiles } from '../../src/lint/run.ts';
-import { compileProfile } from '../../src/oci/index.ts';
+import { compileProfile } from '../../src/compile-profile.ts';
 import { PROFILES_DIR } from '../oci/support.ts';
 import { runInKernel, type KernelCall } from './harness.ts';
 

@@ -18,7 +18,7 @@ import { archByName, X86_64 } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileProfile } from '../../src/oci/index.ts';
+import { compileProfile } from '../../src/compile-profile.ts';
 import { DOCKER_DEFAULT_CAPS } from '../../src/oci/caps.ts';
 import { Random } from '../support/random.ts';
 import {
