@@ -4,7 +4,7 @@ python3-seccomp) and reports the BPF it exports and how long building took.
 
 Run with /usr/bin/python3. Reads one JSON request on stdin:
   {"cases": [{"id": ..., "optimize": 1 | 2,
-              "docker": {"profile": {...}, "caps": [...], "kernel": [major, minor]}}        (an OCI profile, as Docker and runc apply it)
+              "docker": {"profile": {...}, "caps": [...], "kernel": [major, minor], "host"?: {...}}}  (an OCI profile, as Docker and runc apply it on that host, default amd64)
            | {"id": ..., "optimize": 1 | 2,
               "rules": {"default": <u32>, "rules": [{"nr": n, "action": <u32>, "args": [[index, op, "value", "valueTwo"], ...]}]}}]}
   (values as decimal strings: they are 64-bit)
@@ -61,10 +61,16 @@ def build_rules(spec, optimize):
 
 
 def build_docker(spec, optimize):
-    archs, calls = reference.docker_setup(spec["profile"], set(spec.get("caps") or []), spec.get("kernel") or [6, 1])
+    host = spec.get("host") or reference.AMD64
+    target = getattr(seccomp.Arch, host["arch"])
+    archs, calls = reference.docker_setup(spec["profile"], set(spec.get("caps") or []), spec.get("kernel") or [6, 1], host)
     profile = spec["profile"]
     default = reference.runc_action(profile.get("defaultAction"), profile.get("defaultErrnoRet"))
     f = seccomp.SyscallFilter(default)
+    if host["arch"] != "X86_64":
+        # The host's arch alone, as seccompile's filter for it.
+        f.add_arch(target)
+        f.remove_arch(seccomp.Arch.NATIVE)
     f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
     for call in calls:
         act = reference.runc_action(call.get("action"), call.get("errnoRet"))
@@ -72,9 +78,11 @@ def build_docker(spec, optimize):
             continue
         args = call.get("args") or []
         for name in call["names"]:
-            nr = seccomp.resolve_syscall(seccomp.Arch.X86_64, name)
+            nr = seccomp.resolve_syscall(target, name)
             if nr < 0:
                 continue
+            if host["arch"] != "X86_64":
+                nr = name  # a number would be read as x86-64's
             conds = [seccomp.Arg(a["index"], reference.OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in args]
             indexes = [a["index"] for a in args]
             for group in ([[c] for c in conds] if len(set(indexes)) < len(indexes) else [conds]):

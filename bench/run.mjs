@@ -21,7 +21,7 @@ const profileArg = args.includes('--profile') ? args[args.indexOf('--profile') +
 
 const lib = await import(join(ROOT, 'dist', 'index.js'));
 const { compilePolicy, nodeFileHost, filterStats, rangeTreeBound, genericProfile, parseProfile, actionValue, decodeProgram, createSourceFile } = lib;
-const profile = profileArg ? parseProfile(createSourceFile(profileArg, readFileSync(profileArg, 'utf8'))).profile : genericProfile();
+const profile = profileArg ? parseProfile(createSourceFile(profileArg, readFileSync(profileArg, 'utf8')), lib.X86_64).profile : genericProfile(lib.X86_64);
 
 // ---- inputs -------------------------------------------------------------------------------------
 const DOCKER = join(ROOT, 'test', 'fixtures', 'profiles', 'docker-default.json');
@@ -130,6 +130,50 @@ if (approximations.length > 0) {
   lines.push(`¹ libseccomp cannot express this policy exactly (no first-match order); its filter is for an approximation: ${approximations.map((r) => `${r.input.name}: ${r.approximate}`).join('. ')}.`);
 }
 
+// ---- targets -------------------------------------------------------------------------------------
+// Every example on every target, and Docker's profile on each 64-bit host next to libseccomp's
+// filter for that arch alone; each with the built-in mix by the target's numbers.
+{
+  const perTarget = (arch, program, ir) => {
+    const mix = genericProfile(arch);
+    const s = filterStats(program, mix, arch);
+    const free = ir.syscalls.filter((d) => d.rules.length > 0 && d.rules[0].condition.kind === 'true' && d.rules[0].action.kind === 'allow').map((d) => d.nr);
+    const uncached = free.filter((nr) => !s.syscalls.find((c) => c.nr === nr)?.cached).length;
+    const bound = rangeTreeBound(ir, program, mix).bound;
+    return { s, free: free.length, uncached, bound };
+  };
+  const cell = ({ s, free, uncached, bound }) => `${s.meanRaw.toFixed(2)} / ${s.meanCached.toFixed(2)} / ${s.worstRaw} / ${s.length} (${(s.meanRaw / bound).toFixed(3)}×; ${free - uncached}/${free} cached)`;
+  lines.push('');
+  lines.push('Every target, the built-in mix by its numbers (calls it lacks drop out). Figures: mean raw / mean with the action cache / worst / length (mean ÷ range-tree optimum; argument-free allowed syscalls the kernel caches, of all; x32 numbers are never cached):');
+  lines.push('');
+  lines.push(`| policy | ${lib.ARCHES.map((a) => a.name).join(' | ')} |`);
+  lines.push(`| --- | ${lib.ARCHES.map(() => '---').join(' | ')} |`);
+  for (const input of inputs.filter((i) => i.kind === 'policy')) {
+    const text = readFileSync(input.path, 'utf8');
+    const cells = lib.ARCHES.map((arch) => {
+      const r = compilePolicy(text, { path: input.path, host: nodeFileHost, arch });
+      return r.ok ? cell(perTarget(arch, r.filter.program, r.filter.ir)) : `does not compile: ${r.diagnostics.find((d) => d.severity === 'error')?.message}`;
+    });
+    lines.push(`| ${input.name} | ${cells.join(' | ')} |`);
+  }
+  const hosts = ['x86_64', 'aarch64', 'riscv64'].map((name) => lib.archByName(name));
+  const LIBSECCOMP = { x86_64: 'X86_64', aarch64: 'AARCH64', riscv64: 'RISCV64' };
+  const dockerProfile = JSON.parse(readFileSync(DOCKER, 'utf8'));
+  const theirs = libseccomp(hosts.map((arch) => ({ id: arch.name, optimize: 2, docker: { profile: dockerProfile, caps: [...DOCKER_CAPS], kernel: [6, 18], host: { goarch: arch.oci.goArch, scmp: arch.oci.scmpArch, arch: LIBSECCOMP[arch.name] } } })));
+  lines.push('');
+  lines.push("Docker's profile on each host (default capabilities, kernel 6.18), the host's ABI alone:");
+  lines.push('');
+  lines.push('| host | seccompile | libseccomp binary tree |');
+  lines.push('| --- | --- | --- |');
+  for (const arch of hosts) {
+    const r = lib.compileProfile(readFileSync(DOCKER, 'utf8'), { path: DOCKER, dockerDefaultCaps: true, kernel: { major: 6, minor: 18 }, arch });
+    const t = theirs.get(arch.name);
+    const mix = genericProfile(arch);
+    const other = t?.bpf ? filterStats(decodeProgram(Buffer.from(t.bpf, 'hex')), mix, arch) : undefined;
+    lines.push(`| ${arch.name} | ${r.ok ? cell(perTarget(arch, r.filter.program, r.filter.ir)) : 'refused'} | ${other ? `${other.meanRaw.toFixed(2)} / ${other.meanCached.toFixed(2)} / ${other.worstRaw} / ${other.length}` : (t?.error ?? 'n/a')} |`);
+  }
+}
+
 const timing = [];
 const docker = inputs.find((i) => i.kind === 'oci');
 const timed = docker ?? inputs.find((i) => i.name === 'web-server.policy');
@@ -223,7 +267,7 @@ if (timed) {
   const requests = Array.from({ length: 1000 }, (_, i) => 0x5400 + 7 * i + (i % 3));
   const r = compilePolicy(`default kill_process\nallow read, write, close, exit_group\nallow ioctl if cmd in {${requests.join(', ')}}\n`);
   if (r.ok) {
-    const ioctl = lib.syscallByName('ioctl').nr;
+    const ioctl = lib.X86_64.syscalls.byName('ioctl').nr;
     let worst = 0;
     for (const cmd of [...requests, ...requests.map((v) => v + 1), 0, 0xffffffff]) {
       worst = Math.max(worst, lib.emulate(r.filter.program, { nr: ioctl, arch: 0xc000003e, instructionPointer: 0n, args: [3n, BigInt(cmd), 0n, 0n, 0n, 0n] }).trace.length);

@@ -1,6 +1,9 @@
 // Every target: its syscall table checked against libseccomp's, its constants, and filters compiled
 // for it run through the emulator and proved against their policy.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ARCHES, archByName, type Arch } from '../src/arch/index.ts';
 import { emulate } from '../src/bpf/emulate.ts';
@@ -201,4 +204,12 @@ describe('the action cache on every target', () => {
       expect(uncached).toEqual([]);
     }
   });
+});
+
+describe('examples/portable-worker.policy', () => {
+  it.each(ARCHES.map((a) => [a.name, a] as const))('compiles for %s and is proven', async (_name, arch) => {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'portable-worker.policy');
+    const filter = compile(readFileSync(path, 'utf8'), arch);
+    expect((await proveFilter(filter.policy, filter.program)).status).toBe('proven');
+  }, 60_000);
 });

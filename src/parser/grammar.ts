@@ -25,6 +25,7 @@ function labelOf(type: TokenType): string {
 const RULE_CONTEXT: Readonly<Record<string, string>> = {
   statement: 'a statement (`default`, `define`, `include`, `arch` or a rule such as `allow read, write`)',
   archBlock: 'an architecture such as `aarch64`',
+  archName: 'an architecture such as `aarch64`',
   syscallList: 'a syscall name or number',
   syscallRef: 'a syscall name or number',
   action: 'an action such as `allow` or `errno(EPERM)`',
@@ -135,15 +136,15 @@ export class PolicyParser extends EmbeddedActionsParser {
     return this.ACTION(() => value && { kind: 'define', name: name.image, nameSpan: this.tokenSpan(name), value, span: this.span(keyword.startOffset, value.span.end) });
   });
 
-  // archBlock := 'arch' Identifier (',' Identifier)* '{' statement* '}'
+  // archBlock := 'arch' archName (',' archName)* '{' statement* '}'
   private archBlock = this.RULE('archBlock', (): Statement | undefined => {
     const keyword = this.CONSUME(T.Arch);
     const arches: { name: string; span: Span }[] = [];
-    const first = this.CONSUME(T.Identifier);
+    const first = this.SUBRULE(this.archName);
     this.ACTION(() => arches.push({ name: first.image, span: this.tokenSpan(first) }));
     this.MANY(() => {
       this.CONSUME(T.Comma);
-      const next = this.CONSUME2(T.Identifier);
+      const next = this.SUBRULE2(this.archName);
       this.ACTION(() => arches.push({ name: next.image, span: this.tokenSpan(next) }));
     });
     this.CONSUME(T.LBrace);
@@ -155,6 +156,9 @@ export class PolicyParser extends EmbeddedActionsParser {
     const close = this.CONSUME(T.RBrace);
     return this.ACTION(() => ({ kind: 'arch', arches, statements, span: this.span(keyword.startOffset, tokenEnd(close)) }));
   });
+
+  // archName := Identifier | 'x32' (a keyword elsewhere, a target here)
+  private archName = this.RULE('archName', (): IToken => this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.X32) }]));
 
   // includeStatement := 'include' String
   private includeStatement = this.RULE('includeStatement', (): Statement | undefined => {

@@ -169,7 +169,7 @@ function strayTokenErrors(file: SourceFile, strays: readonly IToken[], all: read
       code: 'SC1002', severity: 'error', message: `unexpected \`${token.image}\`: expected a new statement`, span,
       hint: missingComma
         ? `a statement starts with \`default\`, \`define\`, \`include\` or an action; if \`${token.image}\` belongs to the syscall list before it, separate the items with commas`
-        : 'a statement starts with `default`, `define`, `include`, `x32`, `foreign_arch` or an action such as `allow`',
+        : 'a statement starts with `default`, `define`, `include`, `x32`, `foreign_arch`, `arch` or an action such as `allow`',
     });
   }
   return diagnostics;

@@ -8,6 +8,9 @@
  *
  * One boot per machine runs every batch; .ci/run fetches the kernels (scripts/fetch-test-kernels.sh).
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { archByName, type Arch } from '../../src/arch/index.ts';
 import { emulate } from '../../src/bpf/emulate.ts';
@@ -17,6 +20,7 @@ import { Random } from '../support/random.ts';
 import { buildInstallerTest } from './installer.ts';
 import { MACHINES, runInVm, type GuestBatch, type GuestCall, type GuestOutcome, type Machine } from './qemu/vm.ts';
 
+const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 const ALLOW = 0x7fff0000;
 const KILL_PROCESS = 0x80000000;
 const errno = (n: number): number => (0x00050000 | n) >>> 0;
@@ -28,11 +32,12 @@ const ENOSYS = 38;
 const GENERIC: Readonly<Record<string, number>> = {
   dup: 23, flock: 32, fchdir: 50, fchmod: 52, fchown: 55, close: 57, fsync: 82, fdatasync: 83, sched_yield: 124,
   getpgid: 155, getsid: 156, umask: 166, getpid: 172, getppid: 173, getuid: 174, geteuid: 175, getgid: 176,
-  getegid: 177, gettid: 178,
+  getegid: 177, gettid: 178, socket: 198, mprotect: 226, openat: 56,
 };
 const ARM: Readonly<Record<string, number>> = {
   close: 6, getpid: 20, setuid: 23, getuid: 24, dup: 41, umask: 60, getppid: 64, fsync: 118, fchdir: 133,
   flock: 143, fdatasync: 148, sched_yield: 158, getuid32: 199, setuid32: 213, gettid: 224,
+  socket: 281, mprotect: 125, openat: 322,
 };
 
 interface Probe {
@@ -80,7 +85,21 @@ function expected(verdict: number, baseline: GuestOutcome, call: GuestCall): Gue
 
 function handCases(arch: Arch, table: Readonly<Record<string, number>>): Filter[] {
   const p = (name: string, args: readonly (bigint | number)[], expect: number): Probe => probe(table, name, args, expect);
+  const AT_FDCWD = BigInt.asUintN(arch.bits, -100n);
   const filters: Filter[] = [{
+    name: 'examples/portable-worker.policy',
+    program: compileFor(arch, readFileSync(join(EXAMPLES, 'portable-worker.policy'), 'utf8')),
+    probes: [
+      p('getpid', [], ALLOW),
+      p('openat', [AT_FDCWD, 0, 1 /* O_WRONLY */], errno(13)),
+      p('openat', [AT_FDCWD, 0, 0], ALLOW),
+      p('socket', [16 /* AF_NETLINK */, 1, 0], errno(97)),
+      p('socket', [1 /* AF_UNIX */, 1, 0], ALLOW),
+      p('mprotect', [0, 0, 4 /* PROT_EXEC */], KILL_PROCESS),
+      p('mprotect', [0, 0, 1], ALLOW),
+      p('umask', [0], KILL_PROCESS),
+    ],
+  }, {
     name: 'actions, an argument test and foreign calls',
     program: compileFor(arch, `
       default errno(EPERM)
