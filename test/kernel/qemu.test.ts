@@ -16,7 +16,7 @@ import { archByName, type Arch } from '../../src/arch/index.ts';
 import { emulate } from '../../src/bpf/emulate.ts';
 import { encodeProgram, type Instruction } from '../../src/bpf/insn.ts';
 import { compilePolicy } from '../../src/compile.ts';
-import { Random } from '../support/random.ts';
+import { randomPolicies } from './random-policies.ts';
 import { buildInstallerTest } from './installer.ts';
 import { MACHINES, runInVm, type GuestBatch, type GuestCall, type GuestOutcome, type Machine } from './qemu/vm.ts';
 
@@ -146,46 +146,14 @@ function handCases(arch: Arch, table: Readonly<Record<string, number>>): Filter[
 
 // --- Random policies ---------------------------------------------------------------------------
 
-const ACTIONS = ['allow', 'log', 'kill_process', 'kill_thread', 'trap(3)', 'errno(EACCES)', 'errno(1234)', 'trace(5)', 'notify'];
-const OPERATORS = ['==', '!=', '<', '<=', '>', '>='];
-const SAFE = ['close', 'dup', 'umask', 'getpid', 'getppid', 'fchdir', 'fsync', 'flock', 'sched_yield', 'gettid'];
-
 function randomFilters(arch: Arch, table: Readonly<Record<string, number>>, count: number, seed: number): Filter[] {
-  const rng = new Random(seed);
-  const filters: Filter[] = [];
-  for (let i = 0; i < count; i++) {
-    const names = SAFE.filter(() => rng.chance(0.4));
-    const constants: bigint[] = [0n, 1n, 5n, 0xffffffffn];
-    const lines = [`default ${rng.pick(['errno(EPERM)', 'allow', 'kill_process', 'errno(ENOSYS)'])}`];
-    for (const name of names) {
-      const syscall = arch.syscalls.byName(name)!;
-      for (let r = rng.int(3); r >= 0; r--) {
-        const action = rng.pick(ACTIONS);
-        if (syscall.args.length === 0 || rng.chance(0.3)) {
-          lines.push(`${action} ${name}`);
-          continue;
-        }
-        const arg = syscall.args[rng.int(syscall.args.length)]!;
-        const value = rng.next64() & ((1n << BigInt(arg.width)) - 1n) & (rng.chance(0.5) ? 0xffn : ~0n);
-        constants.push(value);
-        const test = rng.chance(0.2) ? `${arg.name} & 0x${value.toString(16)}` : `${arg.name} ${rng.pick(OPERATORS)} 0x${value.toString(16)}`;
-        lines.push(`${action} ${name} if ${test}`);
-      }
-    }
-    const probes: Probe[] = [];
-    for (let c = 0; c < 8; c++) {
-      const name = rng.pick(SAFE);
-      const args = [0, 1, 2].map(() => {
-        const base = rng.pick(constants);
-        const near = BigInt.asUintN(64, base + BigInt(rng.int(3) - 1));
-        return rng.chance(0.3) ? near | (rng.next64() & 0xffffffff00000000n) : near;
-      });
-      // A 32-bit process has 32-bit registers: it can pass only the low half.
-      probes.push(probe(table, name, arch.bits === 32 ? args.map((a) => BigInt.asUintN(32, a)) : args));
-    }
-    filters.push({ name: `random ${i}`, policy: lines.join('\n'), program: compileFor(arch, lines.join('\n')), probes });
-  }
-  return filters;
+  return randomPolicies(arch, count, seed).map((policy, i) => ({
+    name: `random ${i}`,
+    policy: policy.text,
+    program: compileFor(arch, policy.text),
+    // A 32-bit process has 32-bit registers: it can pass only the low half.
+    probes: policy.calls.map((c) => probe(table, c.name, arch.bits === 32 ? c.args.map((a) => BigInt.asUintN(32, a)) : c.args)),
+  }));
 }
 
 // --- Running -----------------------------------------------------------------------------------
@@ -254,7 +222,7 @@ function differences(judged: { actual: Check[]; wanted: Check[] }): { actual: Ch
   return judged.actual.flatMap((a, i) => (JSON.stringify(a) === JSON.stringify(judged.wanted[i]) ? [] : [{ actual: a, wanted: judged.wanted[i]!.outcome }]));
 }
 
-const RANDOM_PER_ARCH = 150;
+const RANDOM_PER_ARCH = 200;
 
 describe('filters in real aarch64, arm and riscv64 kernels (qemu)', () => {
   it('aarch64 and arm (compat) under an arm64 kernel', () => {
