@@ -117,7 +117,7 @@ export function libseccompRules(filter, actionValue) {
         const terms = rule.condition ? dnf(rule.condition, false) : [[]];
         for (const term of terms) {
           const merged = mergeConjunction(term);
-          if (merged) rules.push({ nr, action: value, args: toArgs(merged) });
+          if (merged) rules.push({ nr, name: rule.syscall.name, action: value, args: toArgs(merged) });
         }
       }
     }
