@@ -23,33 +23,9 @@ import time
 import seccomp
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "oci"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "support"))
 import libseccomp_reference as reference  # noqa: E402  (Docker's and runc's profile handling)
-
-OPS = {"==": seccomp.EQ, "!=": seccomp.NE, "<": seccomp.LT, "<=": seccomp.LE, ">": seccomp.GT, ">=": seccomp.GE, "&==": seccomp.MASKED_EQ}
-
-
-def action(value):
-    """A seccomp return value as a python3-seccomp action."""
-    kind = value & 0xFFFF0000
-    data = value & 0xFFFF
-    if value == 0x7FFF0000:
-        return seccomp.ALLOW
-    if value == 0x7FFC0000:
-        return seccomp.LOG
-    if value == 0x80000000:
-        return seccomp.KILL_PROCESS
-    if value == 0:
-        return seccomp.KILL
-    if kind == 0x00050000:
-        return seccomp.ERRNO(data)
-    if kind == 0x00030000:
-        return seccomp.TRAP
-    if kind == 0x7FF00000:
-        return seccomp.TRACE(data)
-    if value == 0x7FC00000:
-        return seccomp.NOTIFY
-    raise ValueError("action 0x%x" % value)
-
+from libseccomp_policy import OPS, action  # noqa: E402  (operators; a return value as a python3-seccomp action)
 
 def build_rules(spec, optimize):
     f = seccomp.SyscallFilter(action(spec["default"]))
