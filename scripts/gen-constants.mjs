@@ -3,7 +3,7 @@
 // named constants (EPERM, O_CREAT, AF_INET, TIOCGWINSZ, ...) that seccomp
 // policies may use in argument expressions.
 //
-// Usage: node scripts/gen-constants.mjs [--verbose]
+// Usage: node scripts/gen-constants.mjs [--arch i386|x32|aarch64|arm|riscv64] [--verbose]
 //
 // How it works (no dependencies besides Node and gcc):
 //   1. Every family below lists one or more "units". A unit is a set of system
@@ -36,8 +36,12 @@
 // The output is deterministic (sorted by family order, then by name, with no
 // timestamps), so re-running the script changes the committed table only when
 // the installed headers (glibc / linux-libc-dev) or this script change.
-// Values come from the x86-64 headers of the machine running the script; run
-// it on x86-64 Linux with gcc, libc6-dev and linux-libc-dev installed.
+// Values are read from the assembly the compiler makes of a table of them, so a
+// cross compiler needs no emulator. Without --arch the x86-64 table is written
+// (gcc, libc6-dev and linux-libc-dev); with --arch NAME, NAME's compiler and
+// headers (Debian's gcc-*-linux-gnu* and libc6-dev-*-cross; x32: gcc -mx32 and
+// libc6-dev-x32, which conflicts with the cross compilers) give that target's
+// differences from the committed x86-64 table.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
