@@ -24,8 +24,9 @@
 //      offending candidates, which are dropped, and the batch is retried until
 //      it compiles cleanly (dropped names are re-checked on their own once, so
 //      a cascading error cannot remove a good constant).
-//   4. The survivors are printed by a generated C program as
-//      `(long long)(NAME)` (signed 64-bit), compiled and run. Ioctl request
+//   4. The survivors go into a generated C table of `(long long)(NAME)`
+//      (signed 64-bit, as two 32-bit words), compiled to assembly, whose
+//      data directives are read back (nothing is run). Ioctl request
 //      families are then reduced to the unsigned 32-bit request number the
 //      kernel sees (e.g. FS_IOC_GETFLAGS = 0x80086601); other values keep
 //      their sign (AT_FDCWD = -100).
