@@ -3,6 +3,7 @@
  * defaults), linted with every finding asserted: a change in a rule that changes what it says
  * about real policies shows up here.
  */
+import { ARCHES } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,8 +36,16 @@ describe('examples/', () => {
       'examples/build-sandbox.policy',
       'examples/deny-list.policy',
       'examples/notify-mkdir/notify-mkdir.policy',
+      'examples/portable-worker.policy',
       'examples/web-server.policy',
     ]);
+  });
+
+  it('examples/portable-worker.policy lints clean on every target', () => {
+    for (const arch of ARCHES) {
+      const [result] = lintFiles([join(ROOT, 'examples', 'portable-worker.policy')], { arch });
+      expect(result!.findings.map((f) => `${arch.name}: ${f.ruleId} ${f.message}`)).toEqual([]);
+    }
   });
 
   it('finds nothing left to report: the intended exceptions are suppressed, with reasons', () => {
