@@ -1091,11 +1091,14 @@ async function main() {
   out.push('];');
   out.push('');
   out.push('// [name, value, family id]');
-  out.push('export const CONSTANT_TABLE: ReadonlyArray<readonly [string, bigint, string]> = [');
+  out.push('// A function, so that the table is built only when a command looks a constant up.');
+  out.push('export function constantTable(): ReadonlyArray<readonly [string, bigint, string]> {');
+  out.push('  return [');
   for (const e of entries) {
-    out.push(`  [${JSON.stringify(e.name)}, ${formatValue(e.family, e.value)}, ${JSON.stringify(e.family.id)}],`);
+    out.push(`    [${JSON.stringify(e.name)}, ${formatValue(e.family, e.value)}, ${JSON.stringify(e.family.id)}],`);
   }
-  out.push('];');
+  out.push('  ];');
+  out.push('}');
   out.push('');
   writeFileSync(OUT_FILE, out.join('\n'));
 
@@ -1110,7 +1113,7 @@ async function main() {
  */
 function writeDifferences(entries, versions) {
   const base = new Map();
-  for (const m of readFileSync(OUT_FILE, 'utf8').matchAll(/^  \["([A-Z0-9_]+)", (-?(?:0x)?[0-9a-f]+)n, "([a-z0-9_]+)"\],$/gm)) {
+  for (const m of readFileSync(OUT_FILE, 'utf8').matchAll(/^ {2,4}\["([A-Z0-9_]+)", (-?(?:0x)?[0-9a-f]+)n, "([a-z0-9_]+)"\],$/gm)) {
     base.set(m[1], { value: BigInt(m[2]), family: m[3] });
   }
   const own = new Map(entries.map((e) => [e.name, e]));

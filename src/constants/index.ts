@@ -3,7 +3,7 @@
 // The table itself (table.generated.ts) is produced by scripts/gen-constants.mjs
 // from the system headers; this module only indexes it, lazily, on first use.
 
-import { CONSTANT_FAMILIES, CONSTANT_TABLE } from './table.generated.ts';
+import { CONSTANT_FAMILIES, constantTable } from './table.generated.ts';
 import type { ConstantFamily } from './table.generated.ts';
 
 export { CONSTANT_FAMILIES };
@@ -92,7 +92,7 @@ export class ConstantTable {
       }
       list.push(constant);
     };
-    for (const [name, value, family] of CONSTANT_TABLE) add(name, value, family);
+    for (const [name, value, family] of constantTable()) add(name, value, family);
     for (const [name, value, family] of differences?.added ?? []) add(name, value, family);
     for (const list of byFamily.values()) Object.freeze(list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
     return { byName, names: Object.freeze([...byName.keys()].sort()), byFamily };
