@@ -92,8 +92,6 @@ export const KERNEL_NARROWED: Readonly<Record<string, Readonly<Record<string, Na
   mbind: { mode: { width: 32, source: 'mm/mempolicy.c, kernel_mbind(): int lmode = mode' } },
 };
 
-/** A row of a generated table: [nr, name, abi, kernel entry point, [[parameter, declared type], ...]]. */
-export type SyscallRow = readonly [number, string, 'common' | '64' | 'x32', string, ReadonlyArray<readonly [string, string]>];
 
 /** How an ABI's table reads its rows. */
 export interface TableLayout {
@@ -113,7 +111,8 @@ class TableSyscall implements Syscall {
     readonly name: string,
     readonly abi: Syscall['abi'],
     readonly entry: string,
-    private readonly params: ReadonlyArray<readonly [string, string]>,
+    /** `type name` pairs joined by `;`, as the generated table has them. */
+    private readonly params: string,
     private readonly bits: 32 | 64,
   ) {}
 
@@ -123,9 +122,13 @@ class TableSyscall implements Syscall {
   }
 }
 
-function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray<readonly [string, string]>, bits: 32 | 64): SyscallArg[] {
+function describeParams(name: string, abi: Syscall['abi'], params: string, bits: 32 | 64): SyscallArg[] {
   const narrowed = abi === 'x32' || bits === 32 ? undefined : KERNEL_NARROWED[name];
-  return params.map(([argName, type], index) => {
+  if (params === '') return [];
+  return params.split(';').map((param, index) => {
+    const split = param.lastIndexOf(' ');
+    const type = param.slice(0, split);
+    const argName = param.slice(split + 1);
     const { width, pointer } = describeType(type);
     const declared = narrowed?.[argName]?.width ?? width;
     return { index, name: argName, type, width: bits === 32 && declared > 32 ? 32 : declared, pointer };
@@ -136,7 +139,8 @@ function describeParams(name: string, abi: Syscall['abi'], params: ReadonlyArray
 export class SyscallTable {
   private built: { byName: Map<string, Syscall>; byNumber: Map<number, Syscall>; sorted: readonly Syscall[] } | undefined;
 
-  constructor(private readonly rows: () => readonly SyscallRow[], readonly layout: TableLayout) {}
+  /** `text`: the generated table, a row a line (number, name, abi, entry, parameters; tab-separated). */
+  constructor(private readonly text: string, readonly layout: TableLayout) {}
 
   private table(): NonNullable<SyscallTable['built']> {
     this.built ??= this.build();
@@ -148,16 +152,19 @@ export class SyscallTable {
     const byNumber = new Map<number, Syscall>();
     const { bits, nrBit } = this.layout;
     const wanted = this.layout.rows === 'x32' ? (abi: string) => abi !== '64' : (abi: string) => abi !== 'x32';
-    const rows = this.rows();
-    // Indexed, not destructured: this runs at every start, in code V8 has not optimised, where each
-    // destructured row would allocate an iterator and its results.
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const abi = row[2];
+    // Line by line with indexOf, not split('\n'): no array of every line for the largest tables.
+    const text = this.text;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const fields = text.slice(start, end).split('\t');
+      start = end + 1;
+      if (fields.length !== 5) continue; // the empty first and last lines
+      const abi = fields[2] as Syscall['abi'];
       if (!wanted(abi)) continue;
-      const nr = (row[0] | nrBit) >>> 0;
-      const syscall = new TableSyscall(nr, row[1], abi, row[3], row[4], bits);
-      byName.set(row[1], syscall);
+      const nr = (Number(fields[0]) | nrBit) >>> 0;
+      const syscall = new TableSyscall(nr, fields[1]!, abi, fields[3]!, fields[4]!, bits);
+      byName.set(fields[1]!, syscall);
       byNumber.set(nr, syscall);
     }
     const sorted = [...byName.values()].sort((a, b) => a.nr - b.nr);
