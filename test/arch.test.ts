@@ -213,3 +213,13 @@ describe('examples/portable-worker.policy', () => {
     expect((await proveFilter(filter.policy, filter.program)).status).toBe('proven');
   }, 60_000);
 });
+
+describe('x32 on other targets', () => {
+  it('has no effect, and says so (info)', () => {
+    const aarch64 = compilePolicy('default allow\nx32 errno(ENOSYS)\n', { arch: archByName('aarch64')! });
+    expect(aarch64.diagnostics.map((d) => `${d.code} ${d.severity} ${d.message}`)).toEqual(['SC3012 info `x32` has no effect in a filter for AArch64: no x32 call reaches it']);
+    const x32 = compilePolicy('default allow\nx32 errno(ENOSYS)\n', { arch: archByName('x32')! });
+    expect(x32.diagnostics.map((d) => d.message)).toEqual(['`x32` has no effect in a filter for x32: x86-64 calls get `foreign_arch`\'s action']);
+    expect(compilePolicy('default allow\nx32 errno(ENOSYS)\n').diagnostics).toEqual([]);
+  });
+});

@@ -40,12 +40,3 @@ export function callAbi(target: Arch, auditArch: number, nr: number): 'native' |
 export function abiOfCall(auditArch: number, nr: number): Arch | undefined {
   return archesWithAuditArch(auditArch).find((a) => callAbi(a, auditArch, nr) === 'native');
 }
-
-/** The ABI a filter checks for first (`if (A == ARCH_…)` at its start), when seccompile knows it. */
-export function firstCheckedArch(program: readonly { readonly code: number; readonly k: number }[]): Arch | undefined {
-  // ld [4] (BPF_LD|BPF_W|BPF_ABS, arch) then jeq #K (BPF_JMP|BPF_JEQ|BPF_K)
-  for (let pc = 0; pc + 1 < program.length; pc++) {
-    if (program[pc]!.code === 0x20 && program[pc]!.k === 4 && program[pc + 1]!.code === 0x15) return archesWithAuditArch(program[pc + 1]!.k)[0];
-  }
-  return undefined;
-}

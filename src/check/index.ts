@@ -55,7 +55,16 @@ class PolicyChecker {
     for (const statement of statements) {
       switch (statement.kind) {
         case 'default': this.defaultAction = this.special('default', this.defaultAction, statement.action, statement.span); break;
-        case 'x32': this.x32Action = this.special('x32', this.x32Action, statement.action, statement.span); break;
+        case 'x32':
+          this.x32Action = this.special('x32', this.x32Action, statement.action, statement.span);
+          if (this.arch.otherAbi?.action !== 'x32') {
+            this.diagnostics.push({
+              code: 'SC3012', severity: 'info', span: statement.span,
+              message: `\`x32\` has no effect in a filter for ${this.arch.title}: ${this.arch.name === 'x32' ? 'x86-64 calls get `foreign_arch`\'s action' : 'no x32 call reaches it'}`,
+              hint: 'it applies only when the policy is compiled for x86_64',
+            });
+          }
+          break;
         case 'foreign_arch': this.foreignArchAction = this.special('foreign_arch', this.foreignArchAction, statement.action, statement.span); break;
         default: break;
       }

@@ -59,6 +59,7 @@ export const DIAGNOSTIC_CODES = {
   SC3009: 'x32 or foreign-arch calls allowed without any rule',
   SC3010: 'rule lists no syscalls',
   SC3011: 'statement not allowed in an arch block',
+  SC3012: 'x32 action without effect on the target',
   SC4001: 'program too long',
   SC4002: 'program rejected by the kernel rules',
   SC4003: 'filter flags the kernel refuses to combine',

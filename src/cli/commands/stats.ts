@@ -7,7 +7,7 @@ import type { OciCliOptions } from '../oci-input.ts';
 import { writeOutput } from '../output.ts';
 import { loadProfile } from '../profile-input.ts';
 import { parseArch } from '../arch-option.ts';
-import { firstCheckedArch } from '../../arch/index.ts';
+import { firstCheckedArch } from '../../analysis/first-arch.ts';
 
 export interface StatsOptions extends OciCliOptions {
   readonly profile?: string;
