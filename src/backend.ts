@@ -5,7 +5,7 @@
 import { validateProgram } from './bpf/validate.ts';
 import type { Instruction } from './bpf/insn.ts';
 import type { CheckedPolicy } from './check/checked.ts';
-import { lowerToCfg } from './codegen/lower.ts';
+import { lowerSectionsToCfg } from './codegen/lower.ts';
 import type { DispatchStrategy } from './codegen/dispatch.ts';
 import { resolveJumps } from './codegen/resolve.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
@@ -31,10 +31,18 @@ export interface BackendOptions {
 
 export interface CompiledFilter {
   readonly program: readonly Instruction[];
+  /** The first section's (the only one, for a filter of one ABI). */
   readonly ir: PolicyIr;
   readonly policy: CheckedPolicy;
   /** Every policy-language file read, entry first (none for other inputs). */
   readonly files: readonly PolicyFile[];
+  /** A filter for several ABIs: each one's checked policy and IR, in the order of its arch tests. */
+  readonly sections?: readonly FilterSection[];
+}
+
+export interface FilterSection {
+  readonly policy: CheckedPolicy;
+  readonly ir: PolicyIr;
 }
 
 export type CompileResult =
@@ -55,24 +63,37 @@ export interface BackendStages {
   readonly filter?: CompiledFilter;
 }
 
-/** Lowering, then code generation unless lowering found errors. */
-export function runBackend(policy: CheckedPolicy, options: BackendOptions, files: readonly PolicyFile[] = []): BackendStages {
+/**
+ * Lowering, then code generation unless lowering found errors. `policy` is one ABI's; a filter
+ * for several ABIs passes each one's checked policy as `sections` (policy being the first).
+ */
+export function runBackend(policy: CheckedPolicy, options: BackendOptions, files: readonly PolicyFile[] = [], sections: readonly CheckedPolicy[] = [policy]): BackendStages {
   const path = options.path ?? '<policy>';
-  const lowered = lowerPolicy(policy, options.flags ? { flags: options.flags } : {});
-  const generated = hasErrors(lowered.diagnostics) ? undefined : generate(lowered.ir, policy, options, path);
-  const diagnostics = [...lowered.diagnostics, ...(generated?.diagnostics ?? [])];
-  return { diagnostics, ir: lowered.ir, ...(generated?.program ? { filter: { program: generated.program, ir: lowered.ir, policy, files } } : {}) };
+  const lowered = sections.map((p) => ({ policy: p, ...lowerPolicy(p, options.flags ? { flags: options.flags } : {}) }));
+  const loweringDiagnostics = lowered.flatMap((l) => l.diagnostics);
+  const generated = hasErrors(loweringDiagnostics) ? undefined : generate(lowered, options, path);
+  const diagnostics = [...loweringDiagnostics, ...(generated?.diagnostics ?? [])];
+  const ir = lowered[0]!.ir;
+  const many = sections.length > 1 ? { sections: lowered.map((l) => ({ policy: l.policy, ir: l.ir })) } : {};
+  return { diagnostics, ir, ...(generated?.program ? { filter: { program: generated.program, ir, policy, files, ...many } } : {}) };
 }
 
-function generate(ir: PolicyIr, policy: CheckedPolicy, options: BackendOptions, path: string): { diagnostics: Diagnostic[]; program?: Instruction[] } {
-  if (options.profile && options.profile.arch !== policy.arch) {
-    return { diagnostics: [{ code: 'SC6001', severity: 'error', path, message: `the syscall profile was read with ${options.profile.arch.title} numbers, but the filter is for ${policy.arch.title}` }] };
+function generate(sections: readonly { policy: CheckedPolicy; ir: PolicyIr }[], options: BackendOptions, path: string): { diagnostics: Diagnostic[]; program?: Instruction[] } {
+  const primary = sections[0]!.policy.arch;
+  if (options.profile && options.profile.arch !== primary) {
+    return { diagnostics: [{ code: 'SC6001', severity: 'error', path, message: `the syscall profile was read with ${options.profile.arch.title} numbers, but the filter is for ${primary.title}` }] };
   }
-  const optimizer = options.optimize === false ? undefined : createOptimizer(policy.arch, options.profile);
-  const dispatch = options.dispatch ?? optimizer?.dispatch;
+  // Each section's dispatch is laid out for its own numbers: the profile for the first, the
+  // built-in mix for the others.
+  const optimizers = options.optimize === false ? undefined : sections.map((s, i) => createOptimizer(s.policy.arch, i === 0 ? options.profile : undefined));
+  const optimizer = optimizers?.[0];
   const build = (searchRuns: boolean): Instruction[] => {
-    const sets = optimizer ? { sets: optimizer.sets, ...(searchRuns ? { switches: optimizer.switches } : {}) } : {};
-    const cfg = lowerToCfg(ir, { ...(dispatch ? { dispatch } : {}), ...sets });
+    const cfg = lowerSectionsToCfg(sections.map((s, i) => {
+      const own = optimizers?.[i];
+      const dispatch = options.dispatch ?? own?.dispatch;
+      const sets = own ? { sets: own.sets, ...(searchRuns ? { switches: own.switches } : {}) } : {};
+      return { ir: s.ir, options: { ...(dispatch ? { dispatch } : {}), ...sets } };
+    }));
     return resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
   };
   let program = build(true);

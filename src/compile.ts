@@ -9,6 +9,8 @@ import type { FileHost } from './parser/load.ts';
 export interface CompileOptions extends BackendOptions {
   /** The ABI to compile for (default x86-64; see src/arch/). */
   readonly arch?: Arch;
+  /** Several ABIs in one filter, in the order of its arch tests (then `arch` is not used). */
+  readonly arches?: readonly Arch[];
   /** Reads included files; without it `include` is an error. Include paths are relative to `path`. */
   readonly host?: FileHost;
 }

@@ -626,3 +626,30 @@ describe('--arch', () => {
     expect(arm64.out).toContain('ARCH_AARCH64');
   });
 });
+
+describe('--arch with several ABIs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'seccompile-multi-'));
+    writeFileSync(join(dir, 'p.policy'), 'default errno(EPERM)\nallow read, getpid\nallow socketcall\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compile, stats, sim and verify handle one filter for x86_64 and i386', async () => {
+    const policy = join(dir, 'p.policy');
+    const json = await runCli(['compile', policy, '--arch', 'x86_64,i386', '-f', 'json', '--verbose']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toContain('`socketcall` does not exist on x86-64: its rules apply on i386 [SC2016]');
+    const document = JSON.parse(json.out) as { arch: string; sections: { arch: string; syscalls: { name: string }[] }[] };
+    expect(document.arch).toBe('x86_64');
+    expect(document.sections.map((s) => `${s.arch}: ${s.syscalls.map((c) => c.name).join(' ')}`)).toEqual(['x86_64: read getpid', 'i386: read getpid socketcall']);
+    const stats = await runCli(['stats', policy, '--arch', 'x86_64,i386', '--json']);
+    expect((JSON.parse(stats.out) as { sections: { arch: string }[] }).sections.map((s) => s.arch)).toEqual(['x86_64', 'i386']);
+    const sim = await runCli(['sim', policy, 'socketcall', '--arch', 'x86_64,i386', '--call-arch', 'i386', '-q']);
+    expect(sim.out).toBe('i386:socketcall(call=0x0, args=0x0) [nr 0x66, arch ARCH_I386] -> ALLOW\n');
+    const proof = await runCli(['verify', policy, '--arch', 'x86_64,i386']);
+    expect(proof.code, proof.stderr).toBe(0);
+    expectFailure(await runCli(['compile', policy, '--arch', 'x86_64,x86_64']), 2, /names an architecture twice/);
+    expectFailure(await runCli(['lint', policy, '--arch', 'x86_64,i386']), 2, /one architecture here/);
+  });
+});

@@ -39,7 +39,8 @@ class PolicyChecker {
   private x32Action?: { action: Action; span: Span };
   private foreignArchAction?: { action: Action; span: Span };
 
-  constructor(private readonly arch: Arch) {
+  /** `requested`: every ABI the filter is for, when several (a name some of them lack is then a note there). */
+  constructor(private readonly arch: Arch, private readonly requested: readonly Arch[] = [arch]) {
     this.expressions = new ExpressionChecker(arch, (d) => this.diagnostics.push(d));
   }
 
@@ -234,6 +235,15 @@ class PolicyChecker {
     const alias = SYSCALL_ALIASES[ref.name];
     const known = alias !== undefined && table.byName(alias) ? alias : undefined;
     const others = ARCHES.filter((a) => a !== this.arch && a.syscalls.byName(ref.name)).map((a) => a.name);
+    if (this.requested.length > 1) {
+      const elsewhere = this.requested.filter((a) => a !== this.arch && a.syscalls.byName(ref.name));
+      if (elsewhere.length > 0) {
+        this.diagnostics.push({ code: 'SC2016', severity: 'info', span: ref.span, message: `\`${ref.name}\` does not exist on ${this.arch.title}: its rules apply on ${elsewhere.map((a) => a.title).join(' and ')}` });
+        return undefined;
+      }
+      // A name no requested ABI has is reported once, by the first one's check.
+      if (this.arch !== this.requested[0]) return undefined;
+    }
     if (others.length > 0 || FOREIGN_SYSCALL_NAMES.has(ref.name)) {
       const counterpart = known ? `${this.arch.title} has \`${known}\`` : counterpartOn(ref.name, table, this.arch.title);
       const where = others.length > 0 ? others.join(', ') : 'other architectures';
@@ -324,8 +334,8 @@ class PolicyChecker {
   }
 }
 
-export function checkPolicy(statements: readonly Statement[], entry: SourceFile, arch: Arch): CheckResult {
-  return new PolicyChecker(arch).check(statements, entry);
+export function checkPolicy(statements: readonly Statement[], entry: SourceFile, arch: Arch, requested: readonly Arch[] = [arch]): CheckResult {
+  return new PolicyChecker(arch, requested).check(statements, entry);
 }
 
 export type { CheckedPolicy, CheckedRule, Condition } from './checked.ts';

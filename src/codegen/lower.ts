@@ -74,10 +74,43 @@ export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: O
 }
 
 export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
+  return lowerSectionsToCfg([{ ir, options }]);
+}
+
+/** One ABI's part of a filter: its IR, and how its dispatch and sets are built. */
+export interface Section {
+  readonly ir: PolicyIr;
+  readonly options: LowerOptions;
+}
+
+/**
+ * A filter for several ABIs: the arch value chooses a section (in the order given), and each
+ * section dispatches on its own numbers. On x86-64 with x32 requested too, the x86-64 section's
+ * x32 numbers go to the x32 section; an arch no section has gets `foreign_arch`'s action.
+ */
+export function lowerSectionsToCfg(sections: readonly Section[]): Cfg {
   const builder = new CfgBuilder();
+  const foreignRet = builder.ret(actionValue(sections[0]!.ir.foreignArchAction));
+  const entries = new Map<string, BlockId>();
+  // x32 first, so that the x86-64 section can send x32 numbers to it.
+  const byBuildOrder = [...sections].sort((a, b) => Number(b.ir.arch.name === 'x32') - Number(a.ir.arch.name === 'x32'));
+  for (const section of byBuildOrder) entries.set(section.ir.arch.name, lowerSection(builder, section, entries, foreignRet));
+  // The arch test of each value once, for the section that receives its calls.
+  const receivers = sections.filter((s) => s.ir.arch.name !== 'x32' || !sections.some((o) => o.ir.arch.name === 'x86_64'));
+  let next = foreignRet;
+  for (let i = receivers.length - 1; i >= 0; i--) {
+    const { arch } = receivers[i]!.ir;
+    next = builder.block(i === 0 ? [load(OFFSET_ARCH)] : [], { kind: 'branch', op: 'jeq', k: arch.auditArch, whenTrue: entries.get(arch.name)!, whenFalse: next });
+  }
+  return builder.finish(next);
+}
+
+/** A section's code: its nr load and dispatch, then the rules of each syscall. */
+function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: ReadonlyMap<string, BlockId>, foreignRet: BlockId): BlockId {
   const defaultRet = builder.ret(actionValue(ir.defaultAction));
-  const foreignRet = builder.ret(actionValue(ir.foreignArchAction));
-  const otherAbiRet = ir.arch.otherAbi?.action === 'x32' ? builder.ret(actionValue(ir.x32Action)) : foreignRet;
+  const other = ir.arch.otherAbi;
+  const otherSection = other ? entries.get(other.name) : undefined;
+  const otherAbiRet = otherSection ?? (other?.action === 'x32' ? builder.ret(actionValue(ir.x32Action)) : foreignRet);
 
   // Syscalls with identical decision lists share one body.
   const bodies = new Map<string, BlockId>();
@@ -94,9 +127,7 @@ export function lowerToCfg(ir: PolicyIr, options: LowerOptions = {}): Cfg {
   };
   const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
-  const loadNr = builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
-  const entry = builder.block([load(OFFSET_ARCH)], { kind: 'branch', op: 'jeq', k: ir.arch.auditArch, whenTrue: loadNr, whenFalse: foreignRet });
-  return builder.finish(entry);
+  return builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
 }
 
 function decisionKey(decision: SyscallDecision): string {

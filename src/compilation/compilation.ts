@@ -15,6 +15,8 @@ import type { FileHost } from '../parser/load.ts';
 export interface CompilationOptions extends BackendOptions, Omit<ProfileOptions, 'arch'> {
   /** The ABI to compile for (default x86_64); for a profile, the host's. */
   readonly arch?: Arch;
+  /** A policy for several ABIs, in the order of the filter's arch tests (`arch` is then ignored). */
+  readonly arches?: readonly Arch[];
   /** Reads a policy's included files; without it `include` is an error. */
   readonly host?: FileHost;
 }
@@ -31,8 +33,10 @@ export interface Compilation {
   readonly statements?: readonly Statement[];
   /** A profile's front end: the profile as read, resolved for the host, and its metadata. */
   readonly loaded?: LoadedProfile;
-  /** Absent when the front end has errors. */
+  /** Absent when the front end has errors; the first ABI's when there are several. */
   readonly policy?: CheckedPolicy;
+  /** Each ABI's checked policy, when the filter is for several. */
+  readonly policies?: readonly CheckedPolicy[];
   /** The IR, also when code generation fails (a program too long): tools analyse it. */
   readonly ir?: PolicyIr;
   /** Present when every stage succeeded. */
@@ -45,7 +49,7 @@ export type FrontEnd = Omit<Compilation, 'ir' | 'filter' | 'diagnostics'> & { re
 /** The back end after a front end; every compilation ends here. */
 export function finishCompilation(front: FrontEnd, options: BackendOptions): Compilation {
   if (!front.policy) return { ...front, diagnostics: sortDiagnostics(front.diagnostics) };
-  const backend = runBackend(front.policy, { ...options, path: front.path }, front.files);
+  const backend = runBackend(front.policy, { ...options, path: front.path }, front.files, front.policies ?? [front.policy]);
   return {
     ...front, ir: backend.ir,
     diagnostics: sortDiagnostics([...front.diagnostics, ...backend.diagnostics]),

@@ -48,6 +48,7 @@ export const DIAGNOSTIC_CODES = {
   SC2013: 'constant arithmetic overflow or invalid shift',
   SC2014: 'argument beyond the syscall\'s parameters',
   SC2015: 'unknown architecture',
+  SC2016: 'syscall missing on one of several ABIs',
   SC3001: 'missing default action',
   SC3002: 'default action given twice',
   SC3003: 'syscall listed twice in one rule',

@@ -22,6 +22,12 @@ export function emitJson(filter: CompiledFilter): string {
     length: filter.program.length,
     instructions: filter.program.map(({ code, jt, jf, k }) => ({ code, jt, jf, k })),
     syscalls: summarizeSyscalls(filter),
+    // A filter for several ABIs: each one's syscalls, in the order of its arch tests.
+    ...(filter.sections ? {
+      sections: filter.sections.map((section) => ({
+        arch: section.ir.arch.name, auditArch: section.ir.arch.auditArch, syscalls: summarizeSyscalls({ ...filter, ir: section.ir, policy: section.policy }),
+      })),
+    } : {}),
   };
   return JSON.stringify(document, null, 2) + '\n';
 }

@@ -8,7 +8,7 @@ import type { Context, Solver } from 'z3-solver';
 import type { Instruction } from '../bpf/insn.ts';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { encodeFilter, FilterEncodingError } from './filter-semantics.ts';
-import { encodePolicy } from './policy-semantics.ts';
+import { encodeSections } from './policy-semantics.ts';
 
 /** A call on which the filter and the policy disagree. */
 export interface Counterexample {
@@ -46,7 +46,8 @@ export function startZ3(): Promise<{ z3: Context<'main'> }> {
   return solver;
 }
 
-export async function proveFilter(policy: CheckedPolicy, program: readonly Instruction[], options: ProofOptions = {}): Promise<ProofResult> {
+/** `policy`: the filter's policy, or each ABI's for a filter of several (CompiledFilter.sections). */
+export async function proveFilter(policy: CheckedPolicy | readonly CheckedPolicy[], program: readonly Instruction[], options: ProofOptions = {}): Promise<ProofResult> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   const { z3 } = await startZ3();
@@ -58,7 +59,7 @@ export async function proveFilter(policy: CheckedPolicy, program: readonly Instr
     if (error instanceof FilterEncodingError) return { status: 'unknown', reason: `the filter cannot be proven: ${error.message}`, milliseconds: elapsed() };
     throw error;
   }
-  const policyValue = encodePolicy(z3, policy, words);
+  const policyValue = encodeSections(z3, Array.isArray(policy) ? policy : [policy as CheckedPolicy], words);
   const check = new z3.Solver();
   // Solvers and models hold WebAssembly memory (2 GiB at most) until released: many proofs in one
   // process (a test suite) would run out before the garbage collector frees them.

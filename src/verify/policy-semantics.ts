@@ -48,6 +48,29 @@ export function conditionEncoder(z3: Context<'main'>, words: readonly Word[]): (
   return holds;
 }
 
+/**
+ * A filter for several ABIs: the first ABI whose calls these are (its arch value, and on x86-64
+ * with x32 requested too, its own half of the numbers) decides by its policy; an arch none of them
+ * has gets `foreign_arch`'s action.
+ */
+export function encodeSections(z3: Context<'main'>, policies: readonly CheckedPolicy[], words: readonly Word[]): Word {
+  if (policies.length === 1) return encodePolicy(z3, policies[0]!, words);
+  const word = (value: number): Word => z3.BitVec.val(value >>> 0, 32);
+  const nr = words[OFFSET_NR / 4]!;
+  const arch = words[OFFSET_ARCH / 4]!;
+  const names = new Set<string>(policies.map((p) => p.arch.name));
+  let value: Word = word(actionValue(policies[0]!.foreignArchAction));
+  for (let i = policies.length - 1; i >= 0; i--) {
+    const policy = policies[i]!;
+    const other = policy.arch.otherAbi;
+    const own = other && names.has(other.name)
+      ? z3.And(arch.eq(word(policy.arch.auditArch)), z3.Not(z3.And(nr.uge(word(other.lo)), nr.ule(word(other.hi)))))
+      : arch.eq(word(policy.arch.auditArch));
+    value = z3.If(own, encodePolicy(z3, policy, words), value) as Word;
+  }
+  return value;
+}
+
 export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: readonly Word[]): Word {
   const word = (value: number): Word => z3.BitVec.val(value >>> 0, 32);
   const nr = words[OFFSET_NR / 4]!;

@@ -156,6 +156,26 @@ function randomFilters(arch: Arch, table: Readonly<Record<string, number>>, coun
   }));
 }
 
+/**
+ * One filter for aarch64 and arm: the same random policies (arm's widths, the narrower) compiled
+ * once for both ABIs, run by the native guest with aarch64's numbers and by the compat guest with
+ * arm's.
+ */
+function multiAbiFilters(count: number, seed: number): { native: Filter[]; compat: Filter[] } {
+  const [aarch64, arm] = [archByName('aarch64')!, archByName('arm')!];
+  const policies = randomPolicies(arm, count, seed);
+  const programs = policies.map((policy) => {
+    const result = compilePolicy(policy.text, { arches: [aarch64, arm] });
+    if (!result.ok) throw new Error(`aarch64+arm: ${result.diagnostics.map((d) => d.message).join('; ')}\n${policy.text}`);
+    return result.filter.program;
+  });
+  const filters = (table: Readonly<Record<string, number>>, bits: number): Filter[] => policies.map((policy, i) => ({
+    name: `aarch64+arm ${i}`, policy: policy.text, program: programs[i]!,
+    probes: policy.calls.map((c) => probe(table, c.name, bits === 32 ? c.args.map((a) => BigInt.asUintN(32, a)) : c.args)),
+  }));
+  return { native: filters(GENERIC, 64), compat: filters(ARM, 32) };
+}
+
 // --- Running -----------------------------------------------------------------------------------
 
 interface Check {
@@ -223,15 +243,18 @@ function differences(judged: { actual: Check[]; wanted: Check[] }): { actual: Ch
 }
 
 const RANDOM_PER_ARCH = 200;
+/** Filters for aarch64 and arm at once, run through both ABIs. */
+const MULTI_ABI = 60;
 
 describe('filters in real aarch64, arm and riscv64 kernels (qemu)', () => {
   it('aarch64 and arm (compat) under an arm64 kernel', () => {
     const aarch64 = archByName('aarch64')!;
     const arm = archByName('arm')!;
+    const multi = multiAbiFilters(MULTI_ABI, 4);
     const result = runMachine(
       MACHINES.aarch64,
-      { arch: aarch64, filters: [...handCases(aarch64, GENERIC), ...randomFilters(aarch64, GENERIC, RANDOM_PER_ARCH, 1)] },
-      { arch: arm, filters: [...handCases(arm, ARM), ...randomFilters(arm, ARM, RANDOM_PER_ARCH, 2)] },
+      { arch: aarch64, filters: [...handCases(aarch64, GENERIC), ...randomFilters(aarch64, GENERIC, RANDOM_PER_ARCH, 1), ...multi.native] },
+      { arch: arm, filters: [...handCases(arm, ARM), ...randomFilters(arm, ARM, RANDOM_PER_ARCH, 2), ...multi.compat] },
     );
     expect(result.native.hand.got).toEqual(result.native.hand.want);
     expect(result.compat!.hand.got).toEqual(result.compat!.hand.want);

@@ -26,6 +26,7 @@ const X64: Readonly<Record<string, number>> = {
 
 function seccompData(call: KernelCall): SeccompData {
   const args = call.args ?? [];
+  if (call.abi === 'x64') return { nr: call.nr, arch: 0xc000003e, args };
   if (call.abi === 'x32') return { nr: (call.nr | 0x40000000) >>> 0, arch: 0xc000003e, args };
   return { nr: call.nr, arch: 0x40000003, args: call.abi === 'i386' ? args.map((a) => BigInt.asUintN(32, a)) : args };
 }
@@ -35,18 +36,25 @@ function comparable(outcome: KernelOutcome): KernelOutcome {
   return outcome.outcome === 'returned' && outcome.ret > 0 ? { outcome: 'returned', ret: 1, errno: 0 } : outcome;
 }
 
-function check(arch: Arch, abis: readonly Abi[], table: Readonly<Record<string, number>>, seed: number): { checked: number; differences: string[] } {
+/**
+ * `arch` gives the policies their widths (the narrowest of `targets`); `targets` are the filter's
+ * ABIs; each call goes through one of `abis`, numbered by `tables[abi]`.
+ */
+function check(arch: Arch, abis: readonly Abi[], tables: Readonly<Record<string, Readonly<Record<string, number>>>>, seed: number, targets: readonly Arch[] = [arch]): { checked: number; differences: string[] } {
   // Not close: in the helper's child fds 3 and 4 are its own (the listener, the report pipe).
   const policies = randomPolicies(arch, RANDOM_PER_TARGET, seed, SAFE_CALLS.filter((name) => name !== 'close'));
   const differences: string[] = [];
   let checked = 0;
   const baseline = new Map<string, KernelOutcome>();
   const key = (c: KernelCall): string => `${c.abi} ${c.nr} ${(c.args ?? []).join(' ')}`;
-  const callsOf = policies.map((p, i) => p.calls.map((c, j): KernelCall => ({ abi: abis[(i + j) % abis.length]!, nr: table[c.name]!, args: c.args })));
+  const callsOf = policies.map((p, i) => p.calls.map((c, j): KernelCall => {
+    const abi = abis[(i + j) % abis.length]!;
+    return { abi, nr: tables[abi]![c.name]!, args: c.args };
+  }));
   const all = [...new Map(callsOf.flat().map((c) => [key(c), c])).values()];
   runInKernel(new Uint8Array(), all, { baseline: true }).forEach((o, i) => baseline.set(key(all[i]!), comparable(o)));
   policies.forEach((policy, i) => {
-    const result = compilePolicy(policy.text, { arch });
+    const result = compilePolicy(policy.text, targets.length > 1 ? { arches: targets } : { arch });
     if (!result.ok) throw new Error(`${arch.name}: ${result.diagnostics.map((d) => d.message).join('; ')}\n${policy.text}`);
     const calls = callsOf[i]!;
     const outcomes = runInKernel(encodeProgram(result.filter.program), calls).map(comparable);
@@ -64,13 +72,20 @@ function check(arch: Arch, abis: readonly Abi[], table: Readonly<Record<string, 
 
 describe.runIf(onLinuxX64)('random policies for the host kernel\'s other ABIs', () => {
   it(`i386: ${RANDOM_PER_TARGET} random policies, calls through int $0x80 with and without upper halves`, () => {
-    const { checked, differences } = check(archByName('i386')!, ['i386', 'i386-wide'], I386, 11);
+    const { checked, differences } = check(archByName('i386')!, ['i386', 'i386-wide'], { i386: I386, 'i386-wide': I386 }, 11);
     expect(differences).toEqual([]);
     expect(checked).toBe(RANDOM_PER_TARGET * 8);
   }, 120_000);
 
   it(`x32: ${RANDOM_PER_TARGET} random policies`, () => {
-    const { checked, differences } = check(archByName('x32')!, ['x32'], X64, 12);
+    const { checked, differences } = check(archByName('x32')!, ['x32'], { x32: X64 }, 12);
+    expect(differences).toEqual([]);
+    expect(checked).toBe(RANDOM_PER_TARGET * 8);
+  }, 120_000);
+
+  it(`x86_64 + i386 in one filter: ${RANDOM_PER_TARGET} random policies, calls through both`, () => {
+    const targets = ['x86_64', 'i386'].map((name) => archByName(name)!);
+    const { checked, differences } = check(targets[1]!, ['x64', 'i386', 'i386-wide'], { x64: X64, i386: I386, 'i386-wide': I386 }, 13, targets);
     expect(differences).toEqual([]);
     expect(checked).toBe(RANDOM_PER_TARGET * 8);
   }, 120_000);

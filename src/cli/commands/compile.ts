@@ -59,7 +59,7 @@ export async function runCompile(inputPath: string, options: CompileCommandOptio
   if (options.verify) {
     // Nothing is written unless the proof holds (Z3 loads only here).
     const { budget, reportProof } = await import('./verify.ts');
-    const status = await reportProof(filter.policy, filter.program, 'the compiled filter', { timeoutMs: budget(options.verifyTimeout), toStderr: true });
+    const status = await reportProof(filter, filter.program, 'the compiled filter', { timeoutMs: budget(options.verifyTimeout), toStderr: true });
     if (status !== 0) throw new CliError('', status);
   }
   writeOutput(options.output ?? '-', await emitLazily(filter, format, { name, source: input.path, version: VERSION }));

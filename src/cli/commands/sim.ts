@@ -12,7 +12,7 @@ import { callName } from '../../emit/index.ts';
 import { archName, MAX_SYSCALL_ARGS, X32_SYSCALL_BIT } from '../../seccomp/abi.ts';
 import { formatReturnValue } from '../../seccomp/action.ts';
 import { lookupArgumentName, type Syscall } from '../../syscalls/index.ts';
-import { parseArch } from '../arch-option.ts';
+import { parseArches } from '../arch-option.ts';
 import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
 import { CliError, EXIT_USAGE } from '../errors.ts';
@@ -101,7 +101,8 @@ function parseArgs(specs: readonly string[], syscall: Syscall | undefined, targe
 }
 
 export function runSim(inputPath: string, syscallSpec: string, argSpecs: readonly string[], options: SimOptions): void {
-  const target = parseArch(options.arch);
+  // With several ABIs in the filter, the call goes through the first unless --call-arch says otherwise.
+  const target = parseArches(options.arch)[0]!;
   const call = callAbiOf(target, options);
   const resolved = resolveSyscall(syscallSpec, call, target);
   const { nr } = resolved;

@@ -2,7 +2,7 @@
 // filter (compiled from the policy, or any raw filter) gives every possible call the policy's
 // verdict. Exit status: 0 proven, 1 a counterexample or no proof within the budget, 2 wrong usage.
 import type { Instruction } from '../../bpf/insn.ts';
-import type { CheckedPolicy } from '../../check/checked.ts';
+import type { CompiledFilter } from '../../compile.ts';
 import { describeCounterexample } from '../../verify/describe.ts';
 import { proveFilter, type ProofResult } from '../../verify/index.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
@@ -24,8 +24,10 @@ export function budget(text: string | undefined): number {
 }
 
 /** Proves `program` against `policy` and reports; returns the exit status. */
-export async function reportProof(policy: CheckedPolicy, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; toStderr?: boolean }): Promise<number> {
-  const result: ProofResult = await proveFilter(policy, program, { timeoutMs: options.timeoutMs });
+/** Proves `filter`'s program, or another program (`program`) against its policy (every section's). */
+export async function reportProof(filter: CompiledFilter, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; toStderr?: boolean }): Promise<number> {
+  const { policy } = filter;
+  const result: ProofResult = await proveFilter(filter.sections?.map((s) => s.policy) ?? policy, program, { timeoutMs: options.timeoutMs });
   if (options.format === 'json') {
     const json = result.status === 'counterexample'
       ? { ...result, counterexample: { ...result.counterexample, instructionPointer: `0x${result.counterexample.instructionPointer.toString(16)}`, args: result.counterexample.args.map((a) => `0x${a.toString(16)}`), description: describeCounterexample(result.counterexample, policy.arch) } }
@@ -50,6 +52,6 @@ export async function runVerify(policyPath: string, filterPath: string | undefin
   if (!loaded.compiled) throw new CliError('verify needs the policy or profile as its first argument, not a compiled filter', EXIT_USAGE, { hint: 'seccompile verify POLICY [FILTER.bpf]' });
   const program = filterPath === undefined ? loaded.program : loadRawFilter(readInput(filterPath));
   const what = filterPath === undefined ? `the filter compiled from ${policyPath}` : filterPath;
-  const status = await reportProof(loaded.compiled.policy, program, what, { ...(options.format ? { format: options.format } : {}), timeoutMs });
+  const status = await reportProof(loaded.compiled, program, what, { ...(options.format ? { format: options.format } : {}), timeoutMs });
   if (status !== 0) throw new CliError('', status);
 }
