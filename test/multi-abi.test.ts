@@ -88,3 +88,29 @@ describe('a filter for several ABIs', () => {
     expect(result.status).toBe('counterexample');
   });
 });
+
+describe('diff of filters for several ABIs', () => {
+  it('sees a change in the second section', async () => {
+    const { diffVerdicts } = await import('../src/verify/diff.ts');
+    const targets = arches('x86_64', 'i386');
+    const before = compile('default errno(EPERM)\nallow read\n', targets).filter;
+    const after = compile('default errno(EPERM)\nallow read\narch i386 { allow write }\n', targets).filter;
+    const side = (f: typeof before) => ({ policy: f.policy, sections: f.sections!.map((s) => s.policy) });
+    const changes = await diffVerdicts(side(before), side(after));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => c.example.arch === 0x40000003 && c.example.nr === 4)).toBe(true);
+    expect(await diffVerdicts(side(before), { program: before.program })).toEqual([]);
+  }, 60_000);
+});
+
+describe('explain for a filter of several ABIs', () => {
+  it('explains a record by the section of its ABI', async () => {
+    const { explainRecords } = await import('../src/cli/commands/explain.ts');
+    const { filter } = compile('default kill_process\nallow read\narch i386 { errno(EPERM) socketcall }\n', arches('x86_64', 'i386'));
+    const record = (arch: string, nr: number, code: string) => `audit: type=1326 audit(1.0:2): pid=1 comm="p" exe="/p" sig=0 arch=${arch} syscall=${nr} compat=1 ip=0x1 code=${code}`;
+    const { text, unexplained } = explainRecords([record('40000003', 102, '0x50001'), record('c000003e', 102, '0x80000000')], filter.sections!.map((s) => s.policy), false);
+    expect(unexplained).toBe(0);
+    expect(text).toContain('socketcall (syscall 102, i386)');
+    expect(text).toContain('getuid (syscall 102, x86-64)');
+  });
+});

@@ -12,12 +12,13 @@ import { DEFAULT_ARCH, type Arch } from '../arch/index.ts';
 import { OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR } from '../seccomp/abi.ts';
 import { encodeFilter } from './filter-semantics.ts';
 import { checkWithin, describeModel, startZ3, type Counterexample } from './index.ts';
-import { conditionEncoder, encodePolicy } from './policy-semantics.ts';
+import { conditionEncoder, encodeSections } from './policy-semantics.ts';
 
 type Word = BitVec<32, 'main'>;
 
 /** One side of a diff: a checked policy (from a policy or a profile), or a raw filter. */
-export type DiffSide = { readonly policy: CheckedPolicy } | { readonly program: readonly Instruction[] };
+/** A policy (each ABI's, in `sections`, for a filter of several), or a compiled program. */
+export type DiffSide = { readonly policy: CheckedPolicy; readonly sections?: readonly CheckedPolicy[] } | { readonly program: readonly Instruction[] };
 
 export interface VerdictChange {
   /** The syscall, or the class of calls: `other syscalls`, `x32 calls`, `other architectures`. */
@@ -88,7 +89,7 @@ export async function diffVerdicts(a: DiffSide, b: DiffSide, options: { timeoutM
   const { z3 } = await startZ3();
   const budget = options.timeoutMs ?? 60_000;
   const words = Array.from({ length: 16 }, (_, i) => z3.BitVec.const(`w${i}`, 32));
-  const term = (side: DiffSide): Word => ('policy' in side ? encodePolicy(z3, side.policy, words) : encodeFilter(z3, side.program, words));
+  const term = (side: DiffSide): Word => ('policy' in side ? encodeSections(z3, side.sections ?? [side.policy], words) : encodeFilter(z3, side.program, words));
   const before = term(a);
   const after = term(b);
   const word = (v: number): Word => z3.BitVec.val(v >>> 0, 32);

@@ -36,7 +36,8 @@ function side(path: string, options: DiffOptions): DiffSide {
   const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
   const { format: _format, timeout: _timeout, ...profileOptions } = options;
   const loaded = loadFilter(path, profile ? profileOptions : { ...(options.arch ? { arch: options.arch } : {}) });
-  return loaded.compiled ? { policy: loaded.compiled.policy } : { program: loaded.program };
+  const compiled = loaded.compiled;
+  return compiled ? { policy: compiled.policy, ...(compiled.sections ? { sections: compiled.sections.map((s) => s.policy) } : {}) } : { program: loaded.program };
 }
 
 export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }, color = false): string {

@@ -1,6 +1,7 @@
 // `seccompile explain POLICY [RECORD…]`: names the syscall of each seccomp audit record (from
 // dmesg, journalctl or audit.log; standard input without RECORD) and shows the statements of the
 // policy that give it the action the record reports.
+import { callAbi } from '../../arch/index.ts';
 import type { CheckedPolicy } from '../../check/checked.ts';
 import { explainRecord, parseAuditRecord, type AuditRecord, type Decider, type Explanation } from '../../analysis/explain.ts';
 import { errnoName } from '../../constants/index.ts';
@@ -36,13 +37,16 @@ function deciderNote(decider: Decider, action: string, syscall: string): Printab
 }
 
 /** The explanation of each record, and how many no statement of the policy explains. */
-export function explainRecords(records: readonly string[], policy: CheckedPolicy, color: boolean): { text: string; unexplained: number } {
+/** `policy`: the filter's, or each ABI's for a filter of several (a record is explained by its ABI's). */
+export function explainRecords(records: readonly string[], policy: CheckedPolicy | readonly CheckedPolicy[], color: boolean): { text: string; unexplained: number } {
+  const sections: readonly CheckedPolicy[] = Array.isArray(policy) ? policy : [policy as CheckedPolicy];
   const out: string[] = [];
   let unexplained = 0;
   for (const line of records) {
     const record = parseAuditRecord(line);
     if ('error' in record) throw new CliError(`${record.error}: ${line.slice(0, 200)}`, EXIT_USAGE, { hint: 'give a line of `dmesg`, `journalctl -k` or /var/log/audit/audit.log with type=1326 (SECCOMP)' });
-    const explained = explainRecord(policy, record);
+    const own = sections.find((p) => callAbi(p.arch, record.arch, record.nr) === 'native') ?? sections[0]!;
+    const explained = explainRecord(own, record);
     const action = formatAction(explained.action, errnoName);
     const syscall = explained.syscall ? `\`${explained.syscall.name}\`` : 'this call';
     out.push(`${callText(record, explained)}${who(record)}: ${formatReturnValue(record.code)}`);
@@ -65,7 +69,7 @@ export function runExplain(policyPath: string, records: readonly string[], optio
   if (!loaded.compiled) throw new CliError('explain needs the policy or profile the filter was compiled from, not a compiled filter', EXIT_USAGE);
   const lines = records.length > 0 ? records : decodeText(readInput('-')).split('\n').filter((l) => /\btype=(1326|SECCOMP)\b/.test(l));
   if (lines.length === 0) throw new CliError('no seccomp audit record given (type=1326 or type=SECCOMP)', EXIT_USAGE, { hint: "e.g. seccompile explain app.policy \"$(dmesg | grep 'type=1326' | tail -1)\", or pipe such lines in" });
-  const { text, unexplained } = explainRecords(lines, loaded.compiled.policy, useColor(process.stdout));
+  const { text, unexplained } = explainRecords(lines, loaded.compiled.sections?.map((s) => s.policy) ?? loaded.compiled.policy, useColor(process.stdout));
   writeStdout(text);
   if (unexplained > 0) throw new CliError('', EXIT_INPUT_ERROR);
 }
