@@ -1,20 +1,9 @@
 // The policy-language front end of a compilation: text → tokens → syntax tree → checked policy.
 import { DEFAULT_ARCH } from '../arch/index.ts';
 import { checkPolicy } from '../check/index.ts';
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { createSourceFile } from '../diagnostics/source.ts';
 import { loadPolicy } from '../parser/load.ts';
 import { finishCompilation, guardDepth, type Compilation, type CompilationOptions } from './compilation.ts';
-
-function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.code} ${d.span?.file.path ?? d.path} ${d.span?.start} ${d.span?.end} ${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export function compilePolicyText(text: string, options: CompilationOptions = {}): Compilation {
   const path = options.path ?? '<policy>';
@@ -26,8 +15,9 @@ export function compilePolicyText(text: string, options: CompilationOptions = {}
     const base = { kind: 'policy' as const, path, arch, files: loaded.files };
     if (!loaded.statements) return finishCompilation({ ...base, diagnostics: loaded.diagnostics }, options);
     const checks = targets.map((target) => checkPolicy(loaded.statements!, entry, target, targets));
-    // What every ABI's check finds alike (a constant out of range, say) is said once.
-    const diagnostics = distinct([...loaded.diagnostics, ...checks.flatMap((c) => c.diagnostics)]);
+    // What every ABI's check finds alike (a constant out of range, say) is said once:
+    // finishCompilation sorts the diagnostics, which drops exact repeats.
+    const diagnostics = [...loaded.diagnostics, ...checks.flatMap((c) => c.diagnostics)];
     const policies = checks.map((c) => c.policy);
     const checked = policies.every((p) => p !== undefined) ? { policy: policies[0]!, ...(targets.length > 1 ? { policies } : {}) } : {};
     return finishCompilation({ ...base, statements: loaded.statements, diagnostics, ...checked }, options);
