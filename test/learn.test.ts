@@ -319,10 +319,15 @@ describe('learn in hostile conditions (issue: hostile environments)', () => {
     const result = await learn(['-o', join(dir, 'killed.policy'), '--', '/bin/sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], {
       timeoutMs: 20_000,
       onSpawn: (pid) => {
+        // The sleeper's pid written, then time for the helper to report the command's calls (and
+        // so its processes) to seccompile, even on a loaded machine, before it is killed.
+        let seenAt = 0;
         const poll = setInterval(() => {
           try {
             const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-            if (children === '' || !existsSync(pidFile)) return;
+            if (children === '' || !existsSync(pidFile) || !/^\d+\n/.test(readFileSync(pidFile, 'utf8'))) return;
+            seenAt ||= Date.now();
+            if (Date.now() - seenAt < 500) return;
             helper = Number(children.split(' ')[0]);
             clearInterval(poll);
             process.kill(helper, 'SIGKILL');
