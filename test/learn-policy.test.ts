@@ -4,7 +4,7 @@
  * widths, --merge, --profile), and every policy written compiles without a diagnostic and means
  * what it says, checked in the emulator.
  */
-import { X86_64 } from '../src/arch/index.ts';
+import { archByName, X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { x86_64Call, emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
@@ -153,9 +153,24 @@ describe('the learned policy', () => {
     compileClean(text);
   });
 
-  it('notes calls through other ABIs, which no rule can allow', () => {
+  it('writes calls through the i386 ABI as an arch block, for a filter of x86_64 and i386', () => {
     const text = write(parseRecords(stream({ counts: { read: 1 }, foreign: '{"t":"counts","arch":"i386","counts":[[5,2],[4,1]]}' })));
-    expect(text).toContain('# Also 3 calls through the i386 ABI, `int $0x80` (they get the `foreign_arch` action): numbers 4, 5. No rule can allow them.');
+    expect(text).toContain('# Also 3 calls through the i386 ABI, `int $0x80`: numbers 4, 5. The `arch i386` block at the end allows them in a filter compiled with `--arch x86_64,i386`; a filter for x86_64 alone gives them the `foreign_arch` action.');
+    expect(text).toMatch(/\narch i386 \{\n  allow write, open\n\}\n$/);
+    compileClean(text);
+    // Compiled for both ABIs, i386's open (5) is allowed and i386's close (6) is not.
+    const both = compilePolicy(text, { arches: [archByName('x86_64')!, archByName('i386')!] });
+    expect(both.ok).toBe(true);
+    if (!both.ok) return;
+    const verdict = (nr: number) => emulate(both.filter.program, { arch: 0x40000003, nr, args: [] }).value >>> 0;
+    expect([verdict(5), verdict(4)]).toEqual([0x7fff0000, 0x7fff0000]);
+    expect(verdict(6)).not.toBe(0x7fff0000);
+  });
+
+  it('writes x32 calls by x32 names; calls of other architectures stay a note', () => {
+    const text = write(parseRecords(stream({ counts: { read: 1 }, foreign: '{"t":"counts","arch":"x32","counts":[[0,1],[39,2]]}\n{"t":"counts","arch":"other","counts":[[63,1]]}' })));
+    expect(text).toMatch(/\narch x32 \{\n  allow read, getpid\n\}\n$/);
+    expect(text).toContain('# Also 1 call of another architecture (they get the `foreign_arch` action): numbers 63. No rule can allow them.');
     compileClean(text);
   });
 });

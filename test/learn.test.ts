@@ -8,12 +8,13 @@
  * status, --timeout, signals, calls through the i386 ABI, a missing command, a missing helper, the
  * progress line on a terminal (util-linux `script`) and a quiet standard error elsewhere.
  */
-import { X86_64 } from '../src/arch/index.ts';
+import { archByName, X86_64 } from '../src/arch/index.ts';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulate } from '../src/bpf/emulate.ts';
 import { encodeProgram } from '../src/bpf/insn.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { createSourceFile } from '../src/diagnostics/source.ts';
@@ -243,13 +244,17 @@ describe('options and the command line', () => {
     expect(result.out).toMatch(/\r\x1b\[Kseccompile learn: wrote .*tty\.policy: \d+ syscalls \(\d+ calls from 3 processes, 3 threads\)\r?\n/);
   });
 
-  it('reports calls through the i386 ABI, which no rule can allow', async () => {
+  it('writes calls through the i386 ABI in an arch i386 block, which a filter for x86_64 and i386 applies', async () => {
     const policy = join(dir, 'i386.policy');
     const result = await learn(['-o', policy, '--', I386]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('seccompile: warning: 1 call through the i386 ABI (int $0x80) seen; a policy cannot allow them one by one (they get the foreign_arch action)\n');
-    expect(readFileSync(policy, 'utf8')).toContain('# Also 1 call through the i386 ABI, `int $0x80` (they get the `foreign_arch` action): numbers 20.');
+    expect(result.stderr).toBe('seccompile: warning: 1 call through the i386 ABI (int $0x80) seen; the policy allows them in an `arch i386` block, which a filter compiled with --arch x86_64,i386 applies (for x86_64 alone they get the foreign_arch action)\n');
+    const text = readFileSync(policy, 'utf8');
+    expect(text).toContain('# Also 1 call through the i386 ABI, `int $0x80`: numbers 20.');
+    expect(text).toMatch(/\narch i386 \{\n  allow getpid\n\}\n$/);
     compileFile(policy);
+    const both = compilePolicy(text, { arches: [archByName('x86_64')!, archByName('i386')!] });
+    expect(both.ok && emulate(both.filter.program, { arch: 0x40000003, nr: 20, args: [] }).value >>> 0).toBe(0x7fff0000);
   });
 
   it('a command that is not found: status 127, no policy', async () => {

@@ -1,7 +1,9 @@
 // A learned run written as policy text: a new policy, or a section appended to an existing one
 // (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
 // learn traces processes of this machine, whose calls it records by x86-64's table.
+import { archByName } from '../arch/index.ts';
 import { X86_64 } from '../arch/x86_64.ts';
+import { X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerous.ts';
 import { LIBRARY_EQUIVALENCES } from '../lint/data/equivalents.ts';
@@ -33,10 +35,13 @@ interface LearnedRule {
 }
 
 const ABI_WORDS: Readonly<Record<Exclude<CallAbi, 'x86_64'>, string>> = {
-  x32: 'through the x32 ABI (they get the `x32` action)',
-  i386: 'through the i386 ABI, `int $0x80` (they get the `foreign_arch` action)',
+  x32: 'through the x32 ABI',
+  i386: 'through the i386 ABI, `int $0x80`',
   other: 'of another architecture (they get the `foreign_arch` action)',
 };
+
+/** The ABIs whose calls become rules of their own, in an `arch` block for a multi-ABI filter. */
+const SECTION_ABIS: readonly ('i386' | 'x32')[] = ['i386', 'x32'];
 
 /** Text safe inside a `#` comment: one line, control characters escaped. */
 function commentSafe(text: string): string {
@@ -146,7 +151,8 @@ function runSummary(run: LearnedRun, command: readonly string[]): string[] {
   for (const [abi, counts] of run.foreign) {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     const numbers = [...counts.keys()].sort((a, b) => a - b).join(', ');
-    lines.push(`# Also ${plural(total, 'call')} ${ABI_WORDS[abi]}: numbers ${numbers}. No rule can allow them.`);
+    const allowed = abi === 'other' ? 'No rule can allow them.' : `The \`arch ${abi}\` block at the end allows them in a filter compiled with \`--arch x86_64,${abi}\`; a filter for x86_64 alone gives them the \`${abi === 'x32' ? 'x32' : 'foreign_arch'}\` action.`;
+    lines.push(`# Also ${plural(total, 'call')} ${ABI_WORDS[abi]}: numbers ${numbers}. ${allowed}`);
   }
   return lines;
 }
@@ -176,8 +182,27 @@ export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): s
     `default ${options.defaultAction}`,
     '',
     ...groupedRules(rulesFor(run, withEssentials(run, sortedNumbers(run)), options.args, /^errno\(\s*(ENOSYS|38)\s*\)$/.test(options.defaultAction.trim()))),
+    ...sectionBlocks(run),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The calls of the i386 and x32 ABIs, by those ABIs' names, each in an `arch` block: rules of
+ * their own in a filter compiled for x86_64 and that ABI (`--arch x86_64,i386`), and nothing in a
+ * filter for x86_64 alone.
+ */
+function sectionBlocks(run: LearnedRun): string[] {
+  const out: string[] = [];
+  for (const abi of SECTION_ABIS) {
+    const counts = run.foreign.get(abi);
+    if (!counts || counts.size === 0) continue;
+    const arch = archByName(abi)!;
+    const bit = abi === 'x32' ? X32_SYSCALL_BIT : 0;
+    const names = [...counts.keys()].sort((a, b) => a - b).map((nr) => arch.syscalls.byNumber((nr | bit) >>> 0)?.name ?? String((nr | bit) >>> 0));
+    out.push('', `# Calls through the ${arch.title} ABI (compile with --arch x86_64,${abi} to let them run).`, `arch ${abi} {`, `  allow ${names.join(', ')}`, '}');
+  }
+  return out;
 }
 
 export interface MergeResult {

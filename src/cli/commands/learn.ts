@@ -198,7 +198,9 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   const how = { x32: 'through the x32 ABI', i386: 'through the i386 ABI (int $0x80)', other: 'of another architecture' } as const;
   for (const [abi, counts] of run.foreign) {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    warn(`${total} ${total === 1 ? 'call' : 'calls'} ${how[abi]} seen; a policy cannot allow them one by one (they get the ${abi === 'x32' ? 'x32' : 'foreign_arch'} action)`);
+    warn(abi === 'other'
+      ? `${total} ${total === 1 ? 'call' : 'calls'} ${how[abi]} seen; a policy cannot allow them one by one (they get the foreign_arch action)`
+      : `${total} ${total === 1 ? 'call' : 'calls'} ${how[abi]} seen; the policy allows them in an \`arch ${abi}\` block, which a filter compiled with --arch x86_64,${abi} applies (for x86_64 alone they get the ${abi === 'x32' ? 'x32' : 'foreign_arch'} action)`);
   }
   if (process.stderr.isTTY === true) {
     const where = outputPath ?? 'the policy to standard output';
