@@ -653,3 +653,17 @@ describe('--arch with several ABIs', () => {
     expectFailure(await runCli(['lint', policy, '--arch', 'x86_64,i386']), 2, /one architecture here/);
   });
 });
+
+describe('stats --profile', () => {
+  it('reads the profile once: its warnings are printed once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seccompile-stats-profile-'));
+    try {
+      writeFileSync(join(dir, 'p.tsv'), 'read\t10\nnosuchcall\t1\n');
+      const result = await runCli(['stats', SMALL, '--profile', join(dir, 'p.tsv')]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr.match(/\[SC6002\]/g)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

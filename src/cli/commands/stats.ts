@@ -7,6 +7,7 @@ import { formatReturnValue, RET_ALLOW } from '../../seccomp/action.ts';
 import { loadFilter } from '../filter-input.ts';
 import type { OciCliOptions } from '../oci-input.ts';
 import { writeOutput } from '../output.ts';
+import { genericProfile, type SyscallProfile } from '../../optimize/profile.ts';
 import { loadProfile } from '../profile-input.ts';
 import { parseArch } from '../arch-option.ts';
 import { firstCheckedArch } from '../../analysis/first-arch.ts';
@@ -33,9 +34,7 @@ export function argumentFreeAllowed(ir: PolicyIr, stats: FilterStats): number[] 
 }
 
 /** One ABI's figures: a filter for several has one section each. */
-function sectionFigures(program: CompiledFilter['program'], arch: Arch, ir: PolicyIr | undefined, profilePath: string | undefined, first: boolean) {
-  // The profile is the first section's; the others are weighed by the built-in mix.
-  const profile = loadProfile(first ? profilePath : undefined, arch.name);
+function sectionFigures(program: CompiledFilter['program'], arch: Arch, ir: PolicyIr | undefined, profile: SyscallProfile) {
   const stats = filterStats(program, profile, arch);
   const argFree = ir ? argumentFreeAllowed(ir, stats) : undefined;
   const uncached = argFree?.filter((nr) => !stats.syscalls.find((s) => s.nr === nr)!.cached) ?? [];
@@ -43,11 +42,18 @@ function sectionFigures(program: CompiledFilter['program'], arch: Arch, ir: Poli
 }
 
 export function runStats(path: string, options: StatsOptions): void {
-  const { program, compiled } = loadFilter(path, { ...options, optimize: options.optimize !== false, profile: loadProfile(options.profile, options.arch) });
-  // A raw filter is measured as the ABI it checks for first, unless --arch says which.
-  const sections = compiled
-    ? (compiled.sections ?? [compiled]).map((s, i) => sectionFigures(program, s.ir.arch, s.ir, options.profile, i === 0))
-    : [sectionFigures(program, options.arch !== undefined ? parseArch(options.arch) : firstCheckedArch(program) ?? parseArch(undefined), undefined, options.profile, true)];
+  // Read once, by the numbers of --arch's first ABI: the compile lays that section out for it.
+  const profile = loadProfile(options.profile, options.arch);
+  const { program, compiled } = loadFilter(path, { ...options, optimize: options.optimize !== false, profile });
+  let sections;
+  if (compiled) {
+    // The profile weighs the first section; the others, the built-in mix by their own numbers.
+    sections = (compiled.sections ?? [compiled]).map((s, i) => sectionFigures(program, s.ir.arch, s.ir, i === 0 ? profile : genericProfile(s.ir.arch)));
+  } else {
+    // A raw filter is measured as the ABI it checks for first, unless --arch says which.
+    const arch = options.arch !== undefined ? parseArch(options.arch) : firstCheckedArch(program) ?? parseArch(undefined);
+    sections = [sectionFigures(program, arch, undefined, arch === profile.arch ? profile : loadProfile(options.profile, arch.name))];
+  }
   if (options.json) {
     const documents = sections.map(({ arch, stats, argFree, uncached }) => {
       const { syscalls, ...figures } = stats;
