@@ -178,10 +178,20 @@ function seenArch(call: KernelCall): number {
   return call.abi === 'i386' || call.abi === 'i386-wide' ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
 }
 
-/** seccomp_data.args as the kernel reports them, in the helper's hex form. */
-function seenArgs(call: KernelCall): string[] {
+/** seccomp_data.args as the kernel reports them: an i386 call passes the low half of each. */
+function seenArgValues(call: KernelCall): bigint[] {
   const width = call.abi === 'i386' ? 32 : 64;
-  return Array.from({ length: 6 }, (_, i) => `0x${BigInt.asUintN(width, call.args?.[i] ?? 0n).toString(16)}`);
+  return Array.from({ length: 6 }, (_, i) => BigInt.asUintN(width, call.args?.[i] ?? 0n));
+}
+
+/** The same in the helper's hex form. */
+function seenArgs(call: KernelCall): string[] {
+  return seenArgValues(call).map((v) => `0x${v.toString(16)}`);
+}
+
+/** What the filter sees of `call` (seccomp_data's nr, arch and args), to run it in the emulator. */
+export function seenData(call: KernelCall): { nr: number; arch: number; args: bigint[] } {
+  return { nr: seenNr(call) >>> 0, arch: seenArch(call), args: seenArgValues(call) };
 }
 
 /**

@@ -17,19 +17,18 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { emulate, type SeccompData } from '../../src/bpf/emulate.ts';
+import { emulate } from '../../src/bpf/emulate.ts';
 import { decodeProgram, encodeProgram, type Instruction } from '../../src/bpf/insn.ts';
 import { compilePolicy, type CompileOptions } from '../../src/compile.ts';
 import { nodeFileHost } from '../../src/host/node-host.ts';
 import { archByName, type ArchName } from '../../src/arch/index.ts';
 import {
-  AUDIT_ARCH_I386,
-  AUDIT_ARCH_X86_64,
   expectedOutcome,
   type Abi,
   type KernelCall,
   type KernelOutcome,
   runInKernel,
+  seenData,
 } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,17 +127,6 @@ function describeRet(value: number): string {
   }
 }
 
-/** What the filter sees for a call (mirrors the kernel; see the harness's seenNr/seenArch). */
-function seccompData(call: KernelCall): SeccompData {
-  const args = call.args ?? [];
-  switch (call.abi) {
-    case 'x64': return { nr: call.nr >>> 0, arch: AUDIT_ARCH_X86_64, args };
-    case 'x32': return { nr: (call.nr | X32_SYSCALL_BIT) >>> 0, arch: AUDIT_ARCH_X86_64, args };
-    case 'i386': return { nr: call.nr >>> 0, arch: AUDIT_ARCH_I386, args: args.map((a) => BigInt.asUintN(32, a)) };
-    case 'i386-wide': return { nr: call.nr >>> 0, arch: AUDIT_ARCH_I386, args };
-  }
-}
-
 function compileOk(text: string, options: CompileOptions = {}): readonly Instruction[] {
   const result = compilePolicy(text, options);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
@@ -165,7 +153,7 @@ function runCase(c: Case): void {
 
 function checkProgram(program: readonly Instruction[], probes: readonly Probe[]): void {
   // 1. The emulator against the policy's meaning.
-  const values = probes.map((p) => emulate(program, seccompData(p.call)).value >>> 0);
+  const values = probes.map((p) => emulate(program, seenData(p.call)).value >>> 0);
   expect(probes.map((p, i) => `${p.label} -> ${describeRet(values[i]!)}`))
     .toEqual(probes.map((p) => `${p.label} -> ${describeRet(p.expect >>> 0)}`));
   // What the kernel receives is the program: no jump offset wider than its 8 bits.

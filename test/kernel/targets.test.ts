@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { archByName, type Arch } from '../../src/arch/index.ts';
-import { emulate, type SeccompData } from '../../src/bpf/emulate.ts';
+import { emulate } from '../../src/bpf/emulate.ts';
 import { encodeProgram } from '../../src/bpf/insn.ts';
 import { compilePolicy } from '../../src/compile.ts';
-import { expectedOutcome, runInKernel, type Abi, type KernelCall, type KernelOutcome } from './harness.ts';
+import { expectedOutcome, runInKernel, seenData, type Abi, type KernelCall, type KernelOutcome } from './harness.ts';
 import { randomPolicies, SAFE_CALLS } from './random-policies.ts';
 
 const onLinuxX64 = process.platform === 'linux' && process.arch === 'x64';
@@ -23,13 +23,6 @@ const I386: Readonly<Record<string, number>> = {
 const X64: Readonly<Record<string, number>> = {
   close: 3, dup: 32, umask: 95, getpid: 39, getppid: 110, fchdir: 81, fsync: 74, flock: 73, sched_yield: 24, gettid: 186,
 };
-
-function seccompData(call: KernelCall): SeccompData {
-  const args = call.args ?? [];
-  if (call.abi === 'x64') return { nr: call.nr, arch: 0xc000003e, args };
-  if (call.abi === 'x32') return { nr: (call.nr | 0x40000000) >>> 0, arch: 0xc000003e, args };
-  return { nr: call.nr, arch: 0x40000003, args: call.abi === 'i386' ? args.map((a) => BigInt.asUintN(32, a)) : args };
-}
 
 /** Each child is a new process: a successful getpid or gettid returns a new number every time. */
 function comparable(outcome: KernelOutcome): KernelOutcome {
@@ -60,7 +53,7 @@ function check(arch: Arch, abis: readonly Abi[], tables: Readonly<Record<string,
     const outcomes = runInKernel(encodeProgram(result.filter.program), calls).map(comparable);
     calls.forEach((call, j) => {
       checked++;
-      const verdict = emulate(result.filter.program, seccompData(call)).value >>> 0;
+      const verdict = emulate(result.filter.program, seenData(call)).value >>> 0;
       const wanted = comparable(expectedOutcome(verdict, baseline.get(key(call))!, call));
       if (JSON.stringify(outcomes[j]) !== JSON.stringify(wanted)) {
         differences.push(`${call.abi} ${call.nr}(${(call.args ?? []).map((a) => `0x${a.toString(16)}`).join(', ')}): verdict 0x${verdict.toString(16)}, kernel ${JSON.stringify(outcomes[j])}, expected ${JSON.stringify(wanted)}\n${policy.text}`);
