@@ -181,50 +181,33 @@ export function interestingValues(values: readonly bigint[]): bigint[] {
 }
 
 /**
- * The calls both programs are run on: every x86-64 syscall number and a few beyond the table,
- * with zero and random arguments; many argument vectors for the syscalls the profile names; nr -1;
- * x32 numbers; and calls from i386 and aarch64.
+ * The calls both programs are run on: every syscall number of the target (x86-64 by default) and
+ * a few beyond its table, with zero and random arguments; many argument vectors for the syscalls
+ * the profile names; nr -1; on x86-64 x32 numbers; and calls of other architectures (i386 and
+ * aarch64 beside x86-64, x86-64 and i386 beside the others).
  */
 export function callsFor(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall = 96, target: Arch = X86_64): Call[] {
-  if (target !== X86_64) return callsForTarget(namedSyscalls, values, rng, perSyscall, target);
-  const calls: Call[] = [];
-  const x86 = AUDIT_ARCH_X86_64;
-  const pool = interestingValues(values);
-  const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
-  for (let nr = 0; nr <= X86_64.syscalls.highest() + 8; nr++) {
-    calls.push({ nr, arch: x86, args: [] });
-    calls.push({ nr, arch: x86, args: randomArgs() });
-  }
-  for (const nr of [1000, 0x3fffffff, 0xffffffff]) calls.push({ nr, arch: x86, args: randomArgs() });
-  for (const nr of namedSyscalls) {
-    // one argument at a time over every interesting value, then random combinations
-    for (let index = 0; index < 6; index++) for (const v of pool) calls.push({ nr, arch: x86, args: Array.from({ length: 6 }, (_, i) => (i === index ? v : 0n)) });
-    for (let i = 0; i < perSyscall; i++) calls.push({ nr, arch: x86, args: randomArgs() });
-    calls.push({ nr: (nr | X32_SYSCALL_BIT) >>> 0, arch: x86, args: randomArgs() });
-    calls.push({ nr, arch: AUDIT_ARCH_I386, args: randomArgs() });
-    calls.push({ nr, arch: AUDIT_ARCH_AARCH64, args: randomArgs() });
-  }
-  calls.push({ nr: X32_SYSCALL_BIT, arch: x86, args: [] });
-  calls.push({ nr: 0, arch: AUDIT_ARCH_I386, args: [] });
-  return calls;
-}
-
-/** The same for another host's ABI: its numbers, and calls of x86-64 and i386 as the foreign ones. */
-function callsForTarget(namedSyscalls: readonly number[], values: readonly bigint[], rng: Random, perSyscall: number, target: Arch): Call[] {
   const calls: Call[] = [];
   const own = target.auditArch;
+  const x32 = target.otherAbi?.action === 'x32';
+  const foreign = x32 ? [AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64] : [AUDIT_ARCH_X86_64, AUDIT_ARCH_I386];
   const pool = interestingValues(values);
   const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
   for (let nr = 0; nr <= target.syscalls.highest() + 8; nr++) {
     calls.push({ nr, arch: own, args: [] });
     calls.push({ nr, arch: own, args: randomArgs() });
   }
-  for (const nr of [1000, 0x3fffffff, 0x40000000, 0xffffffff]) calls.push({ nr, arch: own, args: randomArgs() });
+  for (const nr of x32 ? [1000, 0x3fffffff, 0xffffffff] : [1000, 0x3fffffff, 0x40000000, 0xffffffff]) calls.push({ nr, arch: own, args: randomArgs() });
   for (const nr of namedSyscalls) {
+    // one argument at a time over every interesting value, then random combinations
     for (let index = 0; index < 6; index++) for (const v of pool) calls.push({ nr, arch: own, args: Array.from({ length: 6 }, (_, i) => (i === index ? v : 0n)) });
     for (let i = 0; i < perSyscall; i++) calls.push({ nr, arch: own, args: randomArgs() });
-    calls.push({ nr, arch: AUDIT_ARCH_X86_64, args: randomArgs() });
-    calls.push({ nr, arch: AUDIT_ARCH_I386, args: randomArgs() });
+    if (x32) calls.push({ nr: (nr | X32_SYSCALL_BIT) >>> 0, arch: own, args: randomArgs() });
+    for (const arch of foreign) calls.push({ nr, arch, args: randomArgs() });
+  }
+  if (x32) {
+    calls.push({ nr: X32_SYSCALL_BIT, arch: own, args: [] });
+    calls.push({ nr: 0, arch: AUDIT_ARCH_I386, args: [] });
   }
   return calls;
 }
