@@ -11,7 +11,8 @@ import type { Span } from '../diagnostics/source.ts';
 import { DEFAULT_ARCH, type Arch } from '../arch/index.ts';
 import { OFFSET_ARCH, OFFSET_NR, SKIPPED_SYSCALL_NR } from '../seccomp/abi.ts';
 import { encodeFilter } from './filter-semantics.ts';
-import { checkWithin, describeModel, startZ3, type Counterexample } from './index.ts';
+import { describeModel, type Counterexample } from './index.ts';
+import { checkWithin, startZ3 } from './solver.ts';
 import { conditionEncoder, encodeSections } from './policy-semantics.ts';
 
 type Word = BitVec<32, 'main'>;

@@ -2,13 +2,13 @@
 // possible call exactly the verdict the policy gives it: every syscall number, architecture value,
 // instruction pointer and all 64 bits of the six arguments. The two sides are built independently
 // (policy-semantics.ts, filter-semantics.ts); the solver looks for one call where they differ.
-// Z3 is loaded only here, so that no other command pays for it.
-import { createRequire } from 'node:module';
+// Z3 is loaded only here (solver.ts), so that no other command pays for it.
 import type { Context, Solver } from 'z3-solver';
 import type { Instruction } from '../bpf/insn.ts';
 import type { CheckedPolicy } from '../check/checked.ts';
 import { encodeFilter, FilterEncodingError } from './filter-semantics.ts';
 import { encodeSections } from './policy-semantics.ts';
+import { checkWithin, startZ3 } from './solver.ts';
 
 /** A call on which the filter and the policy disagree. */
 export interface Counterexample {
@@ -30,20 +30,6 @@ export type ProofResult =
 export interface ProofOptions {
   /** The solver's time budget; default 60 s. */
   readonly timeoutMs?: number;
-}
-
-let solver: Promise<{ z3: Context<'main'> }> | undefined;
-
-/** Z3, started once per process (about 200 ms). Its worker threads do not keep the process alive. */
-export function startZ3(): Promise<{ z3: Context<'main'> }> {
-  // require, not import(): the CLI's bundles run from V8's code cache (vm.Script), where a
-  // dynamic import has no loader.
-  solver ??= (async () => {
-    const { init } = createRequire(import.meta.url)('z3-solver') as typeof import('z3-solver');
-    const { Context: makeContext } = await init();
-    return { z3: makeContext('main') };
-  })();
-  return solver;
 }
 
 /** `policy`: the filter's policy, or each ABI's for a filter of several (CompiledFilter.sections). */
@@ -74,22 +60,6 @@ export async function proveFilter(policy: CheckedPolicy | readonly CheckedPolicy
   } finally {
     check.release();
   }
-}
-
-/**
- * solver.check(), bounded: Z3's own timeout bounds the search, and a watchdog also bounds a check
- * whose worker thread never answers (a known failure of the WebAssembly build).
- */
-export async function checkWithin(z3: Context<'main'>, solver: Solver<'main'>, budgetMs: number): Promise<'sat' | 'unsat' | 'unknown'> {
-  let watchdog: NodeJS.Timeout | undefined;
-  const expired = new Promise<'unknown'>((resolve) => {
-    watchdog = setTimeout(() => {
-      z3.interrupt();
-      resolve('unknown');
-    }, budgetMs + 5_000);
-    watchdog.unref();
-  });
-  return Promise.race([solver.check(), expired]).finally(() => clearTimeout(watchdog));
 }
 
 /** The call the model describes, and both verdicts on it. */
