@@ -155,6 +155,9 @@ export class ExpressionChecker {
       }
       return { index: found.index, name, type: 'unsigned long', width: 64, pointer: false };
     }
+    // `argN_32`: the low 32 bits of the register on any ABI, whatever the prototype declares (as
+    // libseccomp compares on 32-bit ABIs and x32; `seccompile convert` writes it).
+    if (found.kind === 'raw32') return { index: found.index, name, type: 'unsigned int', width: 32, pointer: false };
     const { index } = found;
     if (index >= MAX_SYSCALL_ARGS) {
       this.error('SC2003', `\`${name}\`: a syscall has at most ${MAX_SYSCALL_ARGS} arguments (arg0..arg5)`, span);

@@ -8,6 +8,6 @@ export function compileProfileText(text: string, options: CompilationOptions = {
   const arch = options.arch ?? DEFAULT_ARCH;
   return guardDepth('profile', path, arch, () => {
     const loaded = loadProfile(text, path, { ...options, arch });
-    return finishCompilation({ kind: 'profile', path, arch, files: [], loaded, diagnostics: loaded.diagnostics, ...(loaded.policy ? { policy: loaded.policy } : {}) }, options);
+    return finishCompilation({ kind: 'profile', path, arch, files: [], loaded, diagnostics: loaded.diagnostics, ...(loaded.policy ? { policy: loaded.policy } : {}), ...(loaded.policies ? { policies: loaded.policies } : {}) }, options);
   });
 }

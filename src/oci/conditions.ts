@@ -8,8 +8,13 @@ import { actionsEqual } from '../seccomp/action.ts';
 import type { SyscallArg } from '../syscalls/index.ts';
 import type { WordCheck } from './libseccomp-db.ts';
 
-/** Argument N as libseccomp sees it on x86-64: all 64 bits, whatever the prototype declares. */
-export const ARG64: readonly SyscallArg[] = Array.from({ length: 6 }, (_, index) => ({ index, name: `arg${index}`, type: 'unsigned long', width: 64 as const, pointer: false }));
+/**
+ * Argument N as libseccomp sees it: on a 64-bit ABI all 64 bits, whatever the prototype declares;
+ * on a 32-bit ABI the low word alone.
+ */
+const argOperands = (width: 32 | 64): readonly SyscallArg[] => Array.from({ length: 6 }, (_, index) => ({ index, name: `arg${index}`, type: 'unsigned long', width, pointer: false }));
+export const ARG64 = argOperands(64);
+const ARG32 = argOperands(32);
 
 export function andOf(operands: Condition[]): Condition | undefined {
   if (operands.length === 0) return undefined;
@@ -24,19 +29,19 @@ const MAX64 = (1n << 64n) - 1n;
  * whole word become ranges (`hi == 1 and lo >= 5` is `arg >= 0x100000005 and arg <= 0x1ffffffff`),
  * the rest stay word tests. null when the tests contradict each other.
  */
-export function pathCondition(checks: readonly WordCheck[], span: Span): Condition | undefined | null {
+export function pathCondition(checks: readonly WordCheck[], span: Span, bits: 32 | 64 = 64): Condition | undefined | null {
   const byArg = new Map<number, WordCheck[]>();
   for (const check of checks) byArg.set(check.arg, [...(byArg.get(check.arg) ?? []), check]);
   const parts: Condition[] = [];
   for (const [arg, list] of byArg) {
-    const conditions = argConditions(arg, list, span);
+    const conditions = argConditions(arg, list, span, bits);
     if (conditions === null) return null;
     parts.push(...conditions);
   }
   return andOf(parts);
 }
 
-function argConditions(arg: number, checks: readonly WordCheck[], span: Span): Condition[] | null {
+function argConditions(arg: number, checks: readonly WordCheck[], span: Span, bits: 32 | 64): Condition[] | null {
   const range = { high: [0, WORD], low: [0, WORD] };
   const residual: WordCheck[] = [];
   const notEqual: WordCheck[] = [];
@@ -75,6 +80,18 @@ function argConditions(arg: number, checks: readonly WordCheck[], span: Span): C
   }
   if (range.high[0]! > range.high[1]! || range.low[0]! > range.low[1]!) return null;
   const out: Condition[] = [];
+  if (bits === 32) {
+    // a 32-bit ABI's tree tests the low word alone: it is the argument
+    const operand = ARG32[arg]!;
+    const [lo, hi] = range.low.map(BigInt) as [bigint, bigint];
+    if (lo === hi) out.push({ kind: 'compare', operand: { arg: operand }, op: '==', value: lo, span });
+    else {
+      if (lo > 0n) out.push({ kind: 'compare', operand: { arg: operand }, op: '>=', value: lo, span });
+      if (hi < 0xffffffffn) out.push({ kind: 'compare', operand: { arg: operand }, op: '<=', value: hi, span });
+    }
+    for (const c of [...notEqual, ...residual]) out.push(wordCondition(c, span, operand));
+    return out;
+  }
   const operand = ARG64[arg]!;
   const interval = (mask: bigint | undefined, lo: bigint, hi: bigint, max: bigint): void => {
     const o = mask === undefined ? { arg: operand } : { arg: operand, mask };
@@ -104,30 +121,32 @@ function argConditions(arg: number, checks: readonly WordCheck[], span: Span): C
   for (const c of notEqual) {
     // with the high word fixed, `low != d` is `arg != high:d`
     if (!c.high && hlo === hhi) out.push({ kind: 'compare', operand: { arg: operand }, op: '!=', value: (hlo << 32n) | BigInt(c.datum), span });
-    else out.push(wordCondition(c, span));
+    else out.push(wordCondition(c, span, operand));
   }
-  for (const c of residual) out.push(wordCondition(c, span));
+  for (const c of residual) out.push(wordCondition(c, span, operand));
   return out;
 }
 
 /** A range of one whole argument, with some values left out. */
 interface ArgRange {
   readonly arg: number;
+  readonly operand: SyscallArg;
   readonly lo: bigint;
   readonly hi: bigint;
   readonly except: readonly bigint[];
 }
 
+const maxOf = (operand: SyscallArg): bigint => (1n << BigInt(operand.width)) - 1n;
 const inRange = (r: ArgRange, v: bigint): boolean => v >= r.lo && v <= r.hi && !r.except.includes(v);
 
 /** The range a condition is, if it is one (`arg >= a and arg <= b and arg != c`). */
 function asRange(condition: Condition | undefined): ArgRange | undefined {
   const parts = condition === undefined ? [] : condition.kind === 'and' ? condition.operands : [condition];
-  let range: { arg: number; lo: bigint; hi: bigint; except: bigint[] } | undefined;
+  let range: { arg: number; operand: SyscallArg; lo: bigint; hi: bigint; except: bigint[] } | undefined;
   for (const part of parts) {
     if (part.kind !== 'compare' || part.operand.mask !== undefined || !['==', '>=', '<=', '!='].includes(part.op)) return undefined;
     const arg = part.operand.arg.index;
-    range ??= { arg, lo: 0n, hi: MAX64, except: [] };
+    range ??= { arg, operand: part.operand.arg, lo: 0n, hi: maxOf(part.operand.arg), except: [] };
     if (range.arg !== arg) return undefined;
     if (part.op === '!=') range.except.push(part.value);
     else {
@@ -152,20 +171,22 @@ export function mergeRanges(a: CheckedRule, b: CheckedRule): CheckedRule | undef
   const hi = ra.hi > rb.hi ? ra.hi : rb.hi;
   // a value left out of one range stays out only if the other range lacks it too
   const except = [...new Set([...ra.except.filter((v) => !inRange(rb, v)), ...rb.except.filter((v) => !inRange(ra, v))])].sort((x, y) => (x < y ? -1 : 1));
-  const operand = { arg: ARG64[ra.arg]! };
+  const operand = { arg: ra.operand };
   const span = a.span;
   const parts: Condition[] = lo === hi
     ? [{ kind: 'compare', operand, op: '==', value: lo, span }]
-    : [...(lo > 0n ? [{ kind: 'compare', operand, op: '>=', value: lo, span } as const] : []), ...(hi < MAX64 ? [{ kind: 'compare', operand, op: '<=', value: hi, span } as const] : [])];
+    : [...(lo > 0n ? [{ kind: 'compare', operand, op: '>=', value: lo, span } as const] : []), ...(hi < maxOf(ra.operand) ? [{ kind: 'compare', operand, op: '<=', value: hi, span } as const] : [])];
   for (const v of except) parts.push({ kind: 'compare', operand, op: '!=', value: v, span });
   return checkedRule(a.syscall, a.action, andOf(parts), a.span, a.syscallSpan);
 }
 
-/** A test of one word of the tree as a comparison of the masked 64-bit argument. */
-function wordCondition(check: WordCheck, span: Span): Condition {
+/** A test of one word of the tree as a comparison of the masked argument. */
+function wordCondition(check: WordCheck, span: Span, operand: SyscallArg): Condition {
   const shift = check.high ? 32n : 0n;
   const op = check.negated ? ({ eq: '!=', gt: '<=', ge: '<' } as const)[check.op] : ({ eq: '==', gt: '>', ge: '>=' } as const)[check.op];
-  return { kind: 'compare', operand: { arg: ARG64[check.arg]!, mask: BigInt(check.mask) << shift }, op, value: BigInt(check.datum) << shift, span };
+  const mask = BigInt(check.mask) << shift;
+  // a full mask of a 32-bit argument is no mask
+  return { kind: 'compare', operand: operand.width === 32 && mask === 0xffffffffn ? { arg: operand } : { arg: operand, mask }, op, value: BigInt(check.datum) << shift, span };
 }
 
 /**

@@ -35,8 +35,10 @@ export interface ProfileOptions {
 }
 
 export interface LoadedProfile {
-  /** Absent when the profile has errors. */
+  /** The host's; absent when the profile has errors. */
   readonly policy?: CheckedPolicy;
+  /** Each ABI's, host first, when the filter is for several (the architectures the profile lists). */
+  readonly policies?: readonly CheckedPolicy[];
   readonly profile?: OciProfile;
   readonly resolved?: ResolvedProfile;
   readonly metadata?: OciMetadata;
@@ -89,6 +91,7 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
     metadata: translated.metadata,
     diagnostics: sortDiagnostics([...schema.diagnostics, ...translated.diagnostics]),
     ...(translated.policy ? { policy: translated.policy } : {}),
+    ...(translated.policies ? { policies: translated.policies } : {}),
   };
 }
 

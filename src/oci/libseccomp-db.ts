@@ -4,10 +4,11 @@
 // libseccomp does not try rules in the order they are added. It merges each syscall's rules into
 // one decision tree of 32-bit word tests (src/db.c: _db_rule_gen_arg_64, _db_tree_prune,
 // _db_tree_add, db_rule_add), and its BPF generator (src/gen_bpf.c: _gen_bpf_chain, _gen_bpf_node)
-// walks that tree. This module is a line-by-line port of those functions for x86-64 (a 64-bit
-// arch: every argument comparison is on all 64 bits), reference counts included, since freeing a
-// node re-links its level. Checked verdict for verdict against libseccomp 2.5.4 by
-// test/oci/differential.test.ts.
+// walks that tree. This module is a line-by-line port of those functions, reference counts
+// included, since freeing a node re-links its level: for 64-bit ABIs every argument comparison is
+// on all 64 bits (_db_rule_gen_64); for 32-bit ABIs (i386, arm, and x32, which libseccomp counts as
+// one) on the low word alone, the value's upper half dropped (_db_rule_gen_32). Checked verdict for
+// verdict against libseccomp 2.5.4 by test/oci/differential.test.ts.
 //
 // What follows from it (docs/oci.md has the details):
 // - An unconditional rule wins over every conditional rule of the syscall, added before or after;
@@ -38,6 +39,11 @@ export interface ScmpRule {
   readonly args: readonly ScmpArgCmp[];
   /** Caller's tag, carried to the actions it sets (the OCI entry a rule came from). */
   readonly origin: number;
+  /**
+   * A socket or IPC call made through a multiplexer (i386's socketcall and ipc): argument 0's
+   * comparison becomes `arg0 == multiplexed`, whatever the rule said of it (abi_rule_add).
+   */
+  readonly multiplexed?: number;
 }
 
 /** A node of the tree: a test of one 32-bit word of an argument. */
@@ -551,11 +557,29 @@ function genArg64(sys: DbSys, arg: number, op: ScmpCompare, mask: bigint, datum:
   sys.nodeCnt += c.length;
 }
 
+/** One comparison of _db_rule_gen_32: a single node on the low word (the datum's upper half is dropped). */
+function genArg32(sys: DbSys, arg: number, op: ScmpCompare, mask: bigint, datum: bigint, gen: GenState): void {
+  // a masked comparison whose mask has an empty low word is always true: no node
+  if (op === 'SCMP_CMP_MASKED_EQ' && lo32(mask) === 0) return;
+  const maskLow = lo32(mask);
+  const rewritten = { SCMP_CMP_NE: 'EQ', SCMP_CMP_LT: 'GE', SCMP_CMP_LE: 'GT', SCMP_CMP_EQ: 'EQ', SCMP_CMP_GE: 'GE', SCMP_CMP_GT: 'GT', SCMP_CMP_MASKED_EQ: 'MASKED_EQ' } as const;
+  const node = newNode(arg, op, datum, false, rewritten[op], maskLow, (lo32(datum) & maskLow) >>> 0);
+  for (const p of gen.prev) {
+    if (gen.tf) p.nxtT = nodeGet(node);
+    else p.nxtF = nodeGet(node);
+  }
+  if (sys.chains === null) sys.chains = nodeGet(node);
+  gen.prev = [node];
+  gen.tf = !(op === 'SCMP_CMP_NE' || op === 'SCMP_CMP_LT' || op === 'SCMP_CMP_LE');
+  sys.nodeCnt++;
+}
+
 /** _db_rule_gen */
-function ruleGen(rule: ScmpRule, chain: readonly (ScmpArgCmp & { mask: bigint; datum: bigint } | undefined)[]): DbSys {
+function ruleGen(rule: ScmpRule, chain: readonly (ScmpArgCmp & { mask: bigint; datum: bigint } | undefined)[], bits: 32 | 64): DbSys {
   const sys: DbSys = { chains: null, action: 0, actionOrigin: -1, nodeCnt: 0 };
   const gen: GenState = { prev: [], tf: false };
-  for (const cmp of chain) if (cmp) genArg64(sys, cmp.arg, cmp.op, cmp.mask, cmp.datum, gen);
+  const genArg = bits === 64 ? genArg64 : genArg32;
+  for (const cmp of chain) if (cmp) genArg(sys, cmp.arg, cmp.op, cmp.mask, cmp.datum, gen);
   if (sys.chains !== null) {
     for (const p of gen.prev) {
       if (gen.tf) {
@@ -580,6 +604,9 @@ const DATUM_MAX = 0xffffffffffffffffn;
 export class SyscallDb {
   private entry: DbSys | undefined;
 
+  /** `bits`: the ABI's argument width as libseccomp sees it (arch_def.size). */
+  constructor(private readonly bits: 32 | 64 = 64) {}
+
   /**
    * db_col_rule_add + db_rule_add: 0 on success, EINVAL for a repeated or out-of-range argument
    * index, EEXIST when libseccomp refuses the rule, ELOOP when libseccomp would never return. On an error the database is unusable (libseccomp
@@ -596,7 +623,8 @@ export class SyscallDb {
       const masked = cmp.op === 'SCMP_CMP_MASKED_EQ';
       chain[cmp.arg] = { ...cmp, mask: masked ? cmp.datumA : DATUM_MAX, datum: masked ? cmp.datumB : cmp.datumA };
     }
-    const sNew = ruleGen(rule, chain);
+    if (rule.multiplexed !== undefined) chain[0] = { arg: 0, op: 'SCMP_CMP_EQ', datumA: BigInt(rule.multiplexed), datumB: 0n, mask: DATUM_MAX, datum: BigInt(rule.multiplexed) };
+    const sNew = ruleGen(rule, chain, this.bits);
     let rmFlag = false;
     for (;;) {
       const existing = this.entry;

@@ -25,6 +25,8 @@ import { mergeRanges, pathCondition, unionRanges } from './conditions.ts';
 import { disjoint } from './disjoint.ts';
 import { FOREIGN_SYSCALL_NAMES } from '../syscalls/foreign.ts';
 import { ELOOP, SyscallDb, type ScmpArgCmp } from './libseccomp-db.ts';
+import { libseccompBits, libseccompSyscalls, type AbiSyscall } from './abi-syscalls.ts';
+import { ARCHES } from '../arch/index.ts';
 import type { Located, OciArg, OciFlag, OciSyscallEntry } from './profile.ts';
 import type { ResolvedProfile } from './resolve.ts';
 
@@ -37,7 +39,9 @@ export interface TranslateOptions {
 export interface OciMetadata {
   /** The architectures a runtime would filter on the host (SCMP_ARCH_…; empty: the native one only). */
   readonly architectures: readonly string[];
-  /** Of those, the ones seccompile does not compile (their calls get foreignArchAction/x32Action). */
+  /** The ABIs of the filter, host first: one section each. */
+  readonly compiledAbis: readonly string[];
+  /** Listed architectures seccompile has no table for (their calls get foreignArchAction). */
   readonly uncompiledArchitectures: readonly string[];
   /** The profile's `flags`; undefined when absent (runc then adds SPEC_ALLOW when it can). */
   readonly flags?: readonly string[];
@@ -45,20 +49,22 @@ export interface OciMetadata {
   readonly listenerMetadata?: string;
   /** syscalls[] entries that do not apply to this host, with why. */
   readonly droppedEntries: readonly { readonly index: number; readonly reason: string }[];
-  /** Names skipped: not x86-64 syscalls. */
+  /** Names skipped: syscalls of none of the filter's ABIs. */
   readonly skippedNames: readonly { readonly name: string; readonly entry: number; readonly reason: 'other-arch' | 'unknown' }[];
   /** Syscalls whose entries overlap with different actions: libseccomp's tree order decides them. */
   readonly overlapping: readonly string[];
 }
 
 export interface TranslateResult {
-  /** Absent when the profile cannot be compiled (errors). */
+  /** The host's; absent when the profile cannot be compiled (errors). */
   readonly policy?: CheckedPolicy;
+  /** Every ABI's, host first, when the filter has several. */
+  readonly policies?: readonly CheckedPolicy[];
   readonly metadata: OciMetadata;
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Seccompile compiles x86-64 only; x32 and other arches are rejected as unknown calls. */
+/** Calls of ABIs the filter lacks: libseccomp's bad-arch action is KILL (a thread); seccompile ends the process. */
 export const OCI_X32_ACTION: Action = KILL_PROCESS;
 export const OCI_FOREIGN_ARCH_ACTION: Action = KILL_PROCESS;
 
@@ -69,9 +75,8 @@ const FLAG_NAMES: Readonly<Record<OciFlag, FilterFlagName>> = {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 'wait_killable_recv',
 };
 
-/** One rule as runc hands it to libseccomp. */
+/** One rule as runc hands it to libseccomp: a syscall by name. */
 interface RuncRule {
-  readonly syscall: Syscall;
   readonly action: Action;
   readonly raw: number;
   readonly args: readonly OciArg[];
@@ -84,6 +89,7 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   const diagnostics: Diagnostic[] = [];
   const skippedNames: { name: string; entry: number; reason: 'other-arch' | 'unknown' }[] = [];
   const overlapping: string[] = [];
+  const abis = filterAbis(resolved, arch);
 
   const defaults = mapAction(profile.defaultAction.value, profile.defaultErrnoRet);
   if (defaults.note) diagnostics.push({ code: 'SC7010', severity: 'warning', span: profile.defaultErrnoRet!.span, message: defaults.note });
@@ -94,6 +100,7 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
 
   // runc's list of rules, one per name, in profile order.
   const rules: RuncRule[] = [];
+  const abiList = abis.map((a) => a.title).join(', ');
   for (const entry of resolved.entries) {
     const mapped = mapAction(entry.action.value, entry.errnoRet);
     const where = `syscalls[${entry.index}]`;
@@ -114,14 +121,14 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
         diagnostics.push({ code: 'SC7007', severity: 'error', span: name.span, message: 'SCMP_ACT_NOTIFY cannot be used for `write` (runc refuses it: it writes the listener\'s fd to its parent with write)' });
         continue;
       }
-      const syscall = arch.syscalls.byName(name.value);
-      if (syscall && mapped.refused && !refusedReported) {
+      const inFilter = abis.some((abi) => libseccompSyscalls(abi, name.value).length > 0);
+      if (inFilter && mapped.refused && !refusedReported) {
         // runc fails on the first rule it adds with this action
         refusedReported = true;
         diagnostics.push({ code: 'SC7007', severity: 'error', span: (entry.errnoRet ?? entry.action).span, message: `${where}.errnoRet: ${mapped.refused}` });
-      } else if (syscall) {
-        rules.push({ syscall, action: mapped.action, raw: mapped.raw, args: entry.args, entry, name });
-      } else if (FOREIGN_SYSCALL_NAMES.has(name.value)) {
+      } else if (inFilter) {
+        rules.push({ action: mapped.action, raw: mapped.raw, args: entry.args, entry, name });
+      } else if (FOREIGN_SYSCALL_NAMES.has(name.value) || ARCHES.some((a) => a.syscalls.byName(name.value))) {
         foreign.push(name);
         skippedNames.push({ name: name.value, entry: entry.index, reason: 'other-arch' });
       } else {
@@ -136,25 +143,53 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
     }
     if (foreign.length > 0) {
       const list = foreign.map((n) => n.value).join(', ');
-      diagnostics.push({ code: 'SC7005', severity: 'info', span: foreign[0]!.span, message: `${where}: ${foreign.length === 1 ? `${list} is a syscall` : `${foreign.length} names are syscalls`} of other architectures, skipped on ${arch.title}${foreign.length === 1 ? '' : `: ${list}`}` });
+      diagnostics.push({ code: 'SC7005', severity: 'info', span: foreign[0]!.span, message: `${where}: ${foreign.length === 1 ? `${list} is a syscall` : `${foreign.length} names are syscalls`} of other architectures, skipped on ${abiList}${foreign.length === 1 ? '' : `: ${list}`}` });
     }
   }
 
-  const checkedRules: CheckedRule[] = [];
-  const translatedSyscalls = bySyscall(rules).map((group) => ({ group, translated: translateSyscall(group, diagnostics) }));
-  for (const { group, translated } of translatedSyscalls) {
-    if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
-    checkedRules.push(...translated.rules);
-  }
-  warnStaleAccumulator(translatedSyscalls, diagnostics);
+  // Each ABI of the filter gets every rule, by the syscall's name on that ABI, merged by its own
+  // rule database. The host's findings are reported; another ABI's only when they are errors (its
+  // warnings repeat the host's).
+  const policies: CheckedPolicy[] = [];
+  const requestedFlags = requested(profile.flags?.map((f) => f.value) ?? [], rules.some((r) => r.action.kind === 'notify'));
+  const staleWarned = new Set<Diagnostic['span']>();
+  abis.forEach((abi, i) => {
+    const sink: Diagnostic[] = i === 0 ? diagnostics : [];
+    const abiRules = rules.flatMap((rule) => libseccompSyscalls(abi, rule.name.value).map((s) => ({ ...rule, ...s })));
+    const translatedSyscalls = bySyscall(abiRules).map((group) => ({ group, translated: translateSyscall(group, sink, abi, i > 0) }));
+    if (i === 0) for (const { group, translated } of translatedSyscalls) if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
+    const stale = warnStaleAccumulator(translatedSyscalls, abi, i > 0);
+    if (i === 0) {
+      diagnostics.push(...stale);
+      for (const d of stale) staleWarned.add(d.span);
+    } else {
+      // where the host's rules are not at risk, another ABI's may be (its tree differs)
+      diagnostics.push(...sink.filter((d) => d.severity === 'error'), ...stale.filter((d) => !staleWarned.has(d.span)));
+    }
+    policies.push({
+      arch: abi,
+      defaultAction: defaults.action,
+      x32Action: OCI_X32_ACTION,
+      foreignArchAction: OCI_FOREIGN_ARCH_ACTION,
+      rules: translatedSyscalls.flatMap((t) => t.translated.rules),
+      defaultSpan: profile.defaultAction.span,
+      ...(requestedFlags.length > 0 ? { requestedFlags } : {}),
+    });
+  });
 
-  const metadata = buildMetadata(resolved, arch, skippedNames, overlapping);
+  const metadata = buildMetadata(resolved, abis, skippedNames, overlapping);
+  if (abis.length > 1) {
+    diagnostics.push({
+      code: 'SC7008', severity: 'info', span: resolved.architectures[0]!.span,
+      message: `the filter has a section for each ABI the profile lists for ${arch.oci.goArch} hosts: ${abiList}, each with the profile's rules by that ABI's syscall numbers, as runc's filter has`,
+    });
+  }
   for (const scmp of metadata.uncompiledArchitectures) {
     const at = resolved.architectures.find((a) => a.value === scmp)!;
     diagnostics.push({
       code: 'SC7008', severity: 'info', span: at.span,
-      message: `${scmp} is not compiled: seccompile's filter is for ${arch.title} alone, and rejects ${scmp === 'SCMP_ARCH_X32' ? 'x32 calls' : 'calls of this architecture'} (kill_process)`,
-      hint: 'a runtime would apply the same rules to these calls; see docs/oci.md',
+      message: `${scmp} is not compiled: seccompile has no syscall table for it, and its calls get the bad-architecture action (kill_process)`,
+      hint: 'a process on this host cannot make calls of that architecture; see docs/oci.md',
     });
   }
   if (profile.flags?.some((f) => f.value === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV')) {
@@ -163,17 +198,21 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   }
 
   if (diagnostics.some((d) => d.severity === 'error')) return { metadata, diagnostics };
-  const requestedFlags = requested(profile.flags?.map((f) => f.value) ?? [], checkedRules.some((r) => r.action.kind === 'notify'));
-  const policy: CheckedPolicy = {
-    arch,
-    defaultAction: defaults.action,
-    x32Action: OCI_X32_ACTION,
-    foreignArchAction: OCI_FOREIGN_ARCH_ACTION,
-    rules: checkedRules,
-    defaultSpan: profile.defaultAction.span,
-    ...(requestedFlags.length > 0 ? { requestedFlags } : {}),
-  };
-  return { policy, metadata, diagnostics };
+  return { policy: policies[0]!, ...(policies.length > 1 ? { policies } : {}), metadata, diagnostics };
+}
+
+/**
+ * The ABIs of the filter, host first: libseccomp's filter always has its native arch, then each
+ * architecture the profile lists for this host (`architectures`, or its archMap entry) that
+ * seccompile has a table for, in the order listed.
+ */
+function filterAbis(resolved: ResolvedProfile, host: Arch): Arch[] {
+  const abis = [host];
+  for (const listed of resolved.architectures) {
+    const abi = ARCHES.find((a) => a.oci.scmpArch === listed.value);
+    if (abi && !abis.includes(abi)) abis.push(abi);
+  }
+  return abis;
 }
 
 /** Filter flags to install with. libseccomp adds TSYNC_ESRCH to TSYNC when the filter has a listener. */
@@ -186,8 +225,11 @@ function requested(flags: readonly OciFlag[], notify: boolean): FilterFlagName[]
 /** Conditional libseccomp rules of one syscall that seccompile takes (see translateSyscall). */
 const MAX_CONDITIONAL_RULES = 2048;
 
-function bySyscall(rules: readonly RuncRule[]): RuncRule[][] {
-  const groups = new Map<number, RuncRule[]>();
+/** A rule as libseccomp adds it to one ABI (see abi-syscalls.ts). */
+interface AbiRule extends RuncRule, AbiSyscall {}
+
+function bySyscall(rules: readonly AbiRule[]): AbiRule[][] {
+  const groups = new Map<number, AbiRule[]>();
   for (const rule of rules) {
     const group = groups.get(rule.syscall.nr);
     if (group) group.push(rule);
@@ -208,15 +250,18 @@ function argGroups(args: readonly OciArg[]): OciArg[][] {
   return indexes.size < args.length ? args.map((a) => [a]) : [[...args]];
 }
 
-function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[]): { rules: CheckedRule[]; overlapping: boolean; db?: SyscallDb } {
+/** `named`: say which ABI in messages (not the host's). */
+function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], abi: Arch, named: boolean): { rules: CheckedRule[]; overlapping: boolean; db?: SyscallDb } {
   const syscall = group[0]!.syscall;
+  const label = named ? `${syscall.name}\` on ${abi.title}` : `${syscall.name}\``;
+  const bits = libseccompBits(abi);
   // Each libseccomp rule, in the order runc adds them.
-  const units: { rule: RuncRule; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
+  const units: { rule: AbiRule; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
   let conditional = false;
   for (const rule of group) {
     for (const args of argGroups(rule.args)) {
       units.push({ rule, args, cmps: args.map(argCmp) });
-      conditional ||= args.length > 0;
+      conditional ||= args.length > 0 || rule.multiplexed !== undefined;
     }
   }
   // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
@@ -231,19 +276,19 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
     });
     return { rules: [], overlapping: false };
   }
-  const db = new SyscallDb();
+  const db = new SyscallDb(bits);
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
-    const rc = db.add({ action: unit.rule.raw, args: unit.cmps, origin: i });
+    const rc = db.add({ action: unit.rule.raw, args: unit.cmps, origin: i, ...(unit.rule.multiplexed !== undefined ? { multiplexed: unit.rule.multiplexed } : {}) });
     if (rc === ELOOP) {
-      diagnostics.push(loopsForever(syscall, unit.rule));
+      diagnostics.push(loopsForever(label, unit.rule));
       return { rules: [], overlapping: false };
     }
     if (rc !== 0) {
       const earlier = units.slice(0, i).find((u) => u.rule.raw !== unit.rule.raw);
       diagnostics.push({
         code: 'SC7007', severity: 'error', span: unit.rule.name.span,
-        message: `libseccomp refuses this rule for \`${syscall.name}\`: it conflicts with an earlier rule with another action (runc fails to start the container)`,
+        message: `libseccomp refuses this rule for \`${label}: it conflicts with an earlier rule with another action (runc fails to start the container)`,
         hint: 'give the conflicting entries conditions that do not overlap, or the same action',
         ...(earlier ? { related: [{ message: `the earlier entry, ${formatAction(earlier.rule.action)}`, span: earlier.rule.entry.span }] } : {}),
       });
@@ -256,7 +301,7 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
   switch (decisions.kind) {
     case 'none': return result([], false);
     case 'loops':
-      diagnostics.push(loopsForever(syscall, units[units.length - 1]!.rule));
+      diagnostics.push(loopsForever(label, units[units.length - 1]!.rule));
       return { rules: [], overlapping: false };
     case 'unconditional': return result(unconditional(syscall, units, decisions.origin, diagnostics), false);
     case 'paths': {
@@ -273,7 +318,7 @@ function translateSyscall(group: readonly RuncRule[], diagnostics: Diagnostic[])
       let rules: CheckedRule[] = [];
       for (const path of decisions.paths) {
         const unit = units[path.origin]!;
-        const condition = pathCondition(path.checks, unit.rule.entry.span);
+        const condition = pathCondition(path.checks, unit.rule.entry.span, bits);
         // a path whose word tests contradict each other never matches
         if (condition === null) continue;
         const rule = ruleFor(unit, condition);
@@ -301,19 +346,19 @@ function unconditional(syscall: Syscall, units: readonly { readonly rule: RuncRu
   return [checkedRule(syscall, winner.action, undefined, winner.entry.span, winner.name.span)];
 }
 
-function loopsForever(syscall: Syscall, rule: RuncRule): Diagnostic {
+function loopsForever(label: string, rule: RuncRule): Diagnostic {
   return {
     code: 'SC7007', severity: 'error', span: rule.name.span,
-    message: `libseccomp never finishes merging the rules for \`${syscall.name}\` (its rule tree gets a cycle): runc would hang starting the container`,
+    message: `libseccomp never finishes merging the rules for \`${label} (its rule tree gets a cycle): runc would hang starting the container`,
     hint: 'simplify the overlapping conditions of this syscall\'s entries',
   };
 }
 
 /**
- * Warns about syscalls whose rules libseccomp 2.5 may compile into BPF that contradicts its own
- * rule database (a stale accumulator; see SyscallDb.staleAccumulatorRisk).
+ * Warnings about syscalls whose rules libseccomp 2.5 may compile into BPF that contradicts its own
+ * rule database (a stale accumulator; see SyscallDb.staleAccumulatorRisk). `named`: say which ABI.
  */
-function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; translated: { db?: SyscallDb } }[], diagnostics: Diagnostic[]): void {
+function warnStaleAccumulator(syscalls: readonly { group: readonly AbiRule[]; translated: { db?: SyscallDb } }[], abi: Arch, named: boolean): Diagnostic[] {
   const keyed = syscalls.flatMap(({ group, translated: { db } }) => (db ? [{ group, db, keys: db.levelKeys() }] : []));
   const trees = new Map<string, Set<string>>();
   for (const { keys } of keyed) {
@@ -323,24 +368,27 @@ function warnStaleAccumulator(syscalls: readonly { group: readonly RuncRule[]; t
       trees.set(level, set);
     }
   }
+  const warnings: Diagnostic[] = [];
   for (const { group, db, keys } of keyed) {
     const shared = (level: string): boolean => [...(trees.get(level) ?? [])].some((tree) => tree !== keys.tree);
     if (!db.staleAccumulatorRisk(shared)) continue;
     const syscall = group[0]!.syscall;
-    diagnostics.push({
+    warnings.push({
       code: 'SC7010', severity: 'warning', span: group[0]!.name.span,
-      message: `libseccomp 2.5 may compile the rules for \`${syscall.name}\` into BPF that contradicts them (it reuses a stale accumulator after a 64-bit comparison), so runtimes may give some calls another verdict; seccompile follows the rules as libseccomp's rule database defines them`,
+      message: `libseccomp 2.5 may compile the rules for \`${syscall.name}\`${named ? ` on ${abi.title}` : ''} into BPF that contradicts them (it reuses a stale accumulator after a comparison of another word), so runtimes may give some calls another verdict; seccompile follows the rules as libseccomp's rule database defines them`,
       hint: 'see docs/oci.md, "Where libseccomp\'s BPF differs from its rules"',
     });
   }
+  return warnings;
 }
 
-function buildMetadata(resolved: ResolvedProfile, arch: Arch, skippedNames: OciMetadata['skippedNames'], overlapping: readonly string[]): OciMetadata {
+function buildMetadata(resolved: ResolvedProfile, abis: readonly Arch[], skippedNames: OciMetadata['skippedNames'], overlapping: readonly string[]): OciMetadata {
   const { profile } = resolved;
   const architectures = [...new Set(resolved.architectures.map((a) => a.value))];
   return {
     architectures,
-    uncompiledArchitectures: architectures.filter((a) => a !== arch.oci.scmpArch),
+    compiledAbis: abis.map((a) => a.name),
+    uncompiledArchitectures: architectures.filter((a) => !abis.some((abi) => abi.oci.scmpArch === a)),
     ...(profile.flags ? { flags: profile.flags.map((f) => f.value) } : {}),
     ...(profile.listenerPath ? { listenerPath: profile.listenerPath.value } : {}),
     ...(profile.listenerMetadata ? { listenerMetadata: profile.listenerMetadata.value } : {}),

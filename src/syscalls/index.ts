@@ -208,18 +208,20 @@ export type ArgumentName =
   /** `argN`: the N-th register, as the prototype declares it (when it has an N-th parameter). */
   | { readonly kind: 'positional'; readonly index: number; readonly declared?: SyscallArg }
   /** `argN_64`: all 64 bits of the N-th register, whatever the prototype declares. */
-  | { readonly kind: 'raw64'; readonly index: number };
+  | { readonly kind: 'raw64'; readonly index: number }
+  /** `argN_32`: the low 32 bits of the N-th register, whatever the prototype declares (libseccomp's view on 32-bit ABIs). */
+  | { readonly kind: 'raw32'; readonly index: number };
 
 /**
  * One rule for the policy language and `sim`: a parameter's name in the prototype first (prctl's
- * `arg2` is its second parameter, args[1], as in the man page), then `argN_64`, then `argN` by
+ * `arg2` is its second parameter, args[1], as in the man page), then `argN_64` and `argN_32`, then `argN` by
  * position (0 to 9 are recognised; the caller refuses 6 and above).
  */
 export function lookupArgumentName(syscall: Syscall | undefined, name: string): ArgumentName | undefined {
   const named = syscall?.args.find((a) => a.name === name);
   if (named) return { kind: 'named', arg: named };
-  const raw = /^arg([0-5])_64$/.exec(name);
-  if (raw) return { kind: 'raw64', index: Number(raw[1]) };
+  const raw = /^arg([0-5])_(64|32)$/.exec(name);
+  if (raw) return { kind: raw[2] === '64' ? 'raw64' : 'raw32', index: Number(raw[1]) };
   const positional = /^arg([0-9])$/.exec(name);
   if (!positional) return undefined;
   const index = Number(positional[1]);

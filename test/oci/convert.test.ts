@@ -19,23 +19,31 @@ const KERNEL = { major: 6, minor: 1 };
 function convert(text: string, caps: readonly string[] = [], arch: Arch = X86_64): string | undefined {
   const loaded = loadProfile(text, 'p.json', { caps, kernel: KERNEL, arch });
   if (!loaded.policy || !loaded.profile || !loaded.resolved || !loaded.metadata) return undefined;
-  return profileToPolicy({ policy: loaded.policy, profile: loaded.profile, resolved: loaded.resolved, metadata: loaded.metadata }, { source: 'p.json', caps, kernel: KERNEL, version: 'test' });
+  return profileToPolicy({ policy: loaded.policy, ...(loaded.policies ? { policies: loaded.policies } : {}), profile: loaded.profile, resolved: loaded.resolved, metadata: loaded.metadata }, { source: 'p.json', caps, kernel: KERNEL, version: 'test' });
 }
 
-/** Calls on which the profile and its conversion disagree. */
+/**
+ * Calls on which the profile and its conversion disagree. The conversion is compiled for the ABIs
+ * its header names (`--arch`, the host's and those the profile lists), and run on each ABI's calls.
+ */
 function roundTrip(text: string, profile: unknown, values: readonly bigint[], caps: readonly string[] = [], arch: Arch = X86_64): string[] {
   const policy = convert(text, caps, arch);
   if (policy === undefined) return [];
   const original = compileProfile(text, { caps, kernel: KERNEL, arch });
-  const converted = compilePolicy(policy, { path: 'converted.policy', arch });
+  const arches = (/--arch ([a-z0-9_,]+)\)/.exec(policy)?.[1] ?? arch.name).split(',').map((n) => archByName(n)!);
+  const converted = compilePolicy(policy, { path: 'converted.policy', arches });
   if (!original.ok) return ['the profile does not compile'];
   if (!converted.ok) return [`the converted policy does not compile:\n${converted.diagnostics.map((d) => d.message).join('\n')}\n${policy}`];
+  const sections = original.filter.sections?.map((s) => s.policy.arch.name) ?? [arch.name];
+  if (sections.join(',') !== arches.map((a) => a.name).join(',')) return [`the header says --arch ${arches.map((a) => a.name).join(',')}, the profile compiles for ${sections.join(',')}`];
   const problems: string[] = [];
-  for (const call of callsFor(namedSyscalls(profile as never, arch), values, new Random(3), 24, arch)) {
-    const a = emulate(original.filter.program, call).value;
-    const b = emulate(converted.filter.program, call).value;
-    if (a !== b) problems.push(`${describeCall(call)}: profile 0x${a.toString(16)}, converted 0x${b.toString(16)}`);
-    if (problems.length > 3) break;
+  for (const abi of arches) {
+    for (const call of callsFor(namedSyscalls(profile as never, abi), values, new Random(3), 24, abi)) {
+      const a = emulate(original.filter.program, call).value;
+      const b = emulate(converted.filter.program, call).value;
+      if (a !== b) problems.push(`${describeCall(call)}: profile 0x${a.toString(16)}, converted 0x${b.toString(16)}`);
+      if (problems.length > 3) return problems;
+    }
   }
   return problems;
 }
@@ -54,7 +62,7 @@ describe('convert: the converted policy has the profile\'s verdicts', () => {
     it(`docker-default.json for ${name} hosts, and 30 random profiles`, () => {
       const arch = archByName(name)!;
       const text = readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8');
-      expect(convert(text, [], arch)).toContain(`(compile it with --arch ${name})`);
+      expect(convert(text, [], arch)).toContain(`(compile it with --arch ${name === 'aarch64' ? 'aarch64,arm' : name})`);
       expect(roundTrip(text, JSON.parse(text), [], [], arch)).toEqual([]);
       const rng = new Random(78);
       const problems: string[] = [];
@@ -100,7 +108,8 @@ describe('convert: readable output', () => {
       '# Converted by seccompile test from p.json, an OCI seccomp profile,',
       '# for x86-64 hosts with no capabilities and kernel 6.1.',
       '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
-      '# all 64 bits of the argument (argN_64), and entries whose action is the default are left out.',
+      '# all 64 bits of the argument (argN_64), on 32-bit ABIs and x32 on its low 32 bits (argN_32), and',
+      '# entries whose action is the default are left out.',
       '# Filter flags: SECCOMP_FILTER_FLAG_LOG (give them to `seccompile compile --flag`).',
       '# Entries that do not apply to this host:',
       '# syscalls[3] (mount): needs CAP_SYS_ADMIN',

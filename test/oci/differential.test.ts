@@ -14,7 +14,7 @@
  *   must give the database's verdict, and should have warned about the syscall (a heuristic).
  * - x32 and foreign-arch calls: rejected by both (ours kill_process, libseccomp's KILL).
  */
-import { archByName, X86_64 } from '../../src/arch/index.ts';
+import { ARCHES, archByName, callAbi, X86_64, type Arch } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ import { compileProfile } from '../../src/compile-profile.ts';
 import { DOCKER_DEFAULT_CAPS } from '../../src/oci/caps.ts';
 import { Random } from '../support/random.ts';
 import {
-  callsFor, checkReferenceAvailable, compareVerdicts, describeCall, namedSyscalls, PROFILES_DIR, randomProfile, referenceFilters, toJson,
+  callsForAbis, checkReferenceAvailable, compareVerdicts, describeCall, PROFILES_DIR, randomProfile, referenceFilters, toJson,
   type ReferenceCase, type ReferenceResult,
 } from './support.ts';
 
@@ -52,6 +52,16 @@ function randomCases(): Case[] {
   });
 }
 
+/** The ABIs of libseccomp's filter (the host and the architectures the profile lists), as seccompile's arches. */
+function referenceAbis(theirs: Extract<ReferenceResult, { ok: true }>): Arch[] {
+  return Object.keys(theirs.resolved).flatMap((token) => ARCHES.filter((a) => (a.name === 'x32' ? 0x4000003e : a.auditArch) === Number(token)));
+}
+
+/** Calls compared, per ABI. */
+function perAbi(calls: readonly { nr: number; arch: number }[], abis: readonly Arch[]): string {
+  return abis.map((abi) => `${abi.name} ${calls.filter((c) => c.arch === abi.auditArch && (abi.otherAbi ? !(c.nr >>> 0 >= abi.otherAbi.lo && c.nr >>> 0 <= abi.otherAbi.hi) : true)).length}`).join(', ');
+}
+
 function compileOurs(c: Case): ReturnType<typeof compileProfile> {
   return compileProfile(toJson(c.profile), { path: c.id, caps: c.caps, kernel: { major: c.kernel[0], minor: c.kernel[1] } });
 }
@@ -74,10 +84,15 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
       const ours = compileOurs(c);
       expect(theirs.ok && ours.ok, theirs.ok ? 'seccompile refused it' : theirs.error).toBe(true);
       if (!theirs.ok || !ours.ok) return;
-      const calls = callsFor(namedSyscalls(c.profile as never), c.values, new Random(1), 24);
-      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, calls);
+      const abis = referenceAbis(theirs);
+      const calls = callsForAbis(abis, c.profile, c.values, new Random(1), 24, theirs);
+      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, calls, abis);
+      console.info(`${c.id} on x86_64: ${calls.length} calls compared (${perAbi(calls, abis)})`);
       expect(mismatches.map((m) => `${describeCall(m.call)}: ours ${m.ours}, libseccomp ${m.theirs}`)).toEqual([]);
       expect(libseccompInconsistent).toEqual([]);
+      // the filter has every ABI of Docker's archMap entry for amd64, x86-64 first
+      expect(abis.map((a) => a.name).sort()).toEqual(['i386', 'x32', 'x86_64']);
+      expect(ours.filter.sections?.map((s) => s.policy.arch.name)).toEqual(['x86_64', 'i386', 'x32']);
       expect(calls.length).toBeGreaterThan(1500);
     });
   }
@@ -87,6 +102,7 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
     let refused = 0;
     let inconsistentProfiles = 0;
     let overlapping = 0;
+    let multiAbi = 0;
     let calls = 0;
     let caught = 0;
     const missed: string[] = [];
@@ -104,26 +120,30 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
       }
       compiled++;
       if (ours.metadata!.overlapping.length > 0) overlapping++;
-      const set = callsFor(namedSyscalls(c.profile as never), c.values, new Random(i), 48);
+      const abis = referenceAbis(theirs);
+      if (abis.length > 1) multiAbi++;
+      const set = callsForAbis(abis, c.profile, c.values, new Random(i), 48, theirs);
       calls += set.length;
-      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, set);
+      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, set, abis);
       for (const m of mismatches.slice(0, 3)) problems.push(`${c.id}: ${describeCall(m.call)}: ours ${m.ours}, libseccomp ${m.theirs} (its rules: ${m.database})\n${toJson(c.profile)}`);
       if (libseccompInconsistent.length > 0) {
         inconsistentProfiles++;
         // The warning about syscalls libseccomp may miscompile is a heuristic; count what it catches.
         const warned = ours.diagnostics.filter((d) => d.code === 'SC7010' && d.message.includes('stale accumulator')).map((d) => /`([a-z0-9_]+)`/.exec(d.message)![1]);
-        for (const name of new Set(libseccompInconsistent.map((m) => X86_64.syscalls.byNumber(m.call.nr)!.name))) {
+        const nameOf = (call: { arch: number; nr: number }): string => abis.find((abi) => callAbi(abi, call.arch, call.nr) === 'native')!.syscalls.byNumber(call.nr)!.name;
+        for (const name of new Set(libseccompInconsistent.map((m) => nameOf(m.call)))) {
           if (warned.includes(name)) caught++;
           else missed.push(`${c.id}: no warning for ${name}`);
         }
       }
     });
-    console.info(`OCI differential: ${compiled} random profiles compiled by both, ${refused} refused by both, ${overlapping} with overlapping entries, ${calls} calls compared; libseccomp's BPF contradicts its own rules in ${inconsistentProfiles} (warned for ${caught} of ${caught + missed.length} syscalls)`);
+    console.info(`OCI differential: ${compiled} random profiles compiled by both (${multiAbi} for several ABIs), ${refused} refused by both, ${overlapping} with overlapping entries, ${calls} calls compared; libseccomp's BPF contradicts its own rules in ${inconsistentProfiles} (warned for ${caught} of ${caught + missed.length} syscalls)`);
     expect(problems).toEqual([]);
     // The generator must exercise both outcomes and the overlapping-entries path.
-    expect(compiled).toBeGreaterThanOrEqual(200);
+    expect(compiled).toBeGreaterThanOrEqual(170);
     expect(refused).toBeGreaterThan(0);
     expect(overlapping).toBeGreaterThan(30);
+    expect(multiAbi).toBeGreaterThan(compiled / 4);
     expect(calls).toBeGreaterThan(compiled * 1000);
     // libseccomp's code-generation bug is the exception, not the rule, and we warn about nearly
     // every syscall it hits.
@@ -183,10 +203,13 @@ describe.each(['aarch64', 'riscv64'])('OCI profiles on %s hosts: seccompile and 
       const ours = compile(c);
       expect(theirs.ok && ours.ok, theirs.ok ? ours.diagnostics.map((d) => d.message).join('; ') : theirs.error).toBe(true);
       if (!theirs.ok || !ours.ok) return;
-      const named = namedSyscalls(c.profile as never, host, theirs.fallback);
-      const unknown = new Set(theirs.fallback.map((n) => host.syscalls.byName(n)?.nr));
-      const calls = callsFor(named, c.values, new Random(1), 24, host).filter((call) => !(call.arch === host.auditArch && unknown.has(call.nr)));
-      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, calls, host);
+      const abis = referenceAbis(theirs);
+      const calls = callsForAbis(abis, c.profile, c.values, new Random(1), 24, theirs);
+      const { mismatches, libseccompInconsistent } = compareVerdicts(ours.filter.program, theirs, calls, abis);
+      console.info(`${c.id} on ${name}: ${calls.length} calls compared (${perAbi(calls, abis)})`);
+      const sections = ours.filter.sections?.map((s) => s.policy.arch.name) ?? [host.name];
+      expect(sections[0]).toBe(host.name);
+      expect([...sections].sort()).toEqual(abis.map((a) => a.name).sort());
       expect(mismatches.map((m) => `${describeCall(m.call)}: ours ${m.ours}, libseccomp ${m.theirs}`)).toEqual([]);
       expect(libseccompInconsistent).toEqual([]);
       expect(calls.length).toBeGreaterThan(1000);
@@ -205,10 +228,10 @@ describe.each(['aarch64', 'riscv64'])('OCI profiles on %s hosts: seccompile and 
         return;
       }
       compiled++;
-      const unknown = new Set(theirs.fallback.map((n) => host.syscalls.byName(n)?.nr));
-      const set = callsFor(namedSyscalls(c.profile as never, host, theirs.fallback), c.values, new Random(i), 32, host).filter((call) => !(call.arch === host.auditArch && unknown.has(call.nr)));
+      const abis = referenceAbis(theirs);
+      const set = callsForAbis(abis, c.profile, c.values, new Random(i), 32, theirs);
       calls += set.length;
-      const { mismatches } = compareVerdicts(ours.filter.program, theirs, set, host);
+      const { mismatches } = compareVerdicts(ours.filter.program, theirs, set, abis);
       for (const m of mismatches.slice(0, 3)) problems.push(`${c.id}: ${describeCall(m.call)}: ours ${m.ours}, libseccomp ${m.theirs} (its rules: ${m.database})\n${toJson(c.profile)}`);
     });
     console.info(`OCI differential on ${name}: ${compiled} random profiles compiled by both, ${calls} calls compared`);

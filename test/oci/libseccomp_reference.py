@@ -19,10 +19,14 @@ knows them). Writes {"libseccomp": "x.y.z", "results": [...]} with, per case, ei
 "fallback": [...]} or {"id", "ok": false, "error"}.
 
 A case may name the host: "host": {"goarch": "arm64", "scmp": "SCMP_ARCH_AARCH64", "arch":
-"AARCH64"} (default amd64). Only the host's own arch is put in the filter: seccompile's filter is
-for one ABI, and the test checks that the calls of every other are rejected by both filters.
-`fallback` numbers are used on x86-64 only; elsewhere a name this libseccomp does not know is
-returned in `fallback` unnumbered, and the test leaves that syscall out.
+"AARCH64"} (default amd64). The filter has the host's arch and, as under runc, every architecture
+the profile lists for that host (`architectures`, or its archMap entry), each rule added by name
+so that libseccomp translates it to each of them. `fallback` numbers are used for a filter of the
+x86-64 ABI alone; otherwise a name this libseccomp does not know is returned in `fallback`
+unnumbered (libseccomp could not translate the number to the other ABIs), and the test leaves
+that syscall out. `resolved` gives, per architecture of the filter, the number this libseccomp
+gives each name the rules use (negative: none on that ABI), so that the test can leave out the
+few syscalls whose names its table and seccompile's disagree on.
 """
 import json
 import os
@@ -158,26 +162,36 @@ def compile_case(case):
         if not native:
             f.add_arch(target)
             f.remove_arch(seccomp.Arch.NATIVE)
+        filter_archs = [target]
+        for name in archs:
+            arch = getattr(seccomp.Arch, name[len("SCMP_ARCH_"):], None)
+            if arch is not None and arch not in filter_archs:
+                f.add_arch(arch)
+                filter_archs.append(arch)
     except Exception as error:
-        raise Refused("libseccomp refused the default action: %s" % error)
+        raise Refused("libseccomp refused the architectures: %s" % error)
+    alone = len(filter_archs) == 1
     if len(rules) > 32:
         f.set_attr(seccomp.Attr.CTL_OPTIMIZE, 2)
     skipped, fallback = [], []
     for name, action, args in rules:
         if action == default:
             continue
+        # runc resolves the name on the native arch (the library's, x86-64 here): below -1 is a
+        # pseudo-syscall, a syscall of other ABIs, which libseccomp translates to those by name
+        known = seccomp.resolve_syscall(seccomp.Arch.NATIVE, name) != -1
         nr = seccomp.resolve_syscall(target, name)
-        if nr < 0 and name in case.get("fallback", {}):
+        if not known and name in case.get("fallback", {}):
             fallback.append(name)
-            if not native:
+            if not (native and alone):
                 continue
             nr = case["fallback"][name]
-        elif nr < 0:
-            # -1: unknown; below -1: a pseudo-syscall of other arches, dead code on x86-64
+        elif not known or (alone and nr < 0):
             skipped.append(name)
             continue
-        # Outside x86-64 the rule names its syscall: a number would be read as x86-64's.
-        syscall = nr if native else name
+        # The rule names its syscall unless it is numbered (fallback): libseccomp translates it to
+        # each architecture by name.
+        syscall = nr if name in fallback else name
         conds = [seccomp.Arg(a["index"], OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in args]
         indexes = [a["index"] for a in args]
         groups = [[c] for c in conds] if len(set(indexes)) < len(indexes) else [conds]
@@ -194,7 +208,9 @@ def compile_case(case):
         f.export_pfc(out)
         out.seek(0)
         pfc = out.read().decode()
-    return {"ok": True, "bpf": bpf.hex(), "pfc": pfc, "skipped": skipped, "fallback": fallback}
+    names = sorted({name for name, _, _ in rules})
+    resolved = {str(int(arch)): {name: seccomp.resolve_syscall(arch, name) for name in names} for arch in filter_archs}
+    return {"ok": True, "bpf": bpf.hex(), "pfc": pfc, "skipped": skipped, "fallback": fallback, "resolved": resolved}
 
 
 def compile_in_child(case, timeout):

@@ -4,7 +4,8 @@
 //
 //   if ($arch == 3221225534)          a test; its block runs when it holds, else the `else` block;
 //     if ($syscall == 0)              when the block that ran ends without an action, the next
-//       if ($a0.hi32 == 0)            statement after the `if` runs
+//       if ($a0.hi32 == 0)            statement after the `if` runs (a 32-bit ABI's argument
+//                                     is `$a0`, its low word)
 //         if ($a0.lo32 & 0x000000ff == 3)
 //           action ERRNO(5);
 //     # default action
@@ -42,7 +43,8 @@ function parseAction(text: string): number {
 }
 
 function parseTest(text: string): (words: Uint32Array) => boolean {
-  const m = /^if \(\$(arch|syscall|a([0-5])\.(hi32|lo32))(?: & (0x[0-9a-f]+))? (==|>|>=|!=) (\d+)\)$/.exec(text);
+  // a 32-bit ABI's argument is `$aN`, its one word
+  const m = /^if \(\$(arch|syscall|a([0-5])(?:\.(hi32|lo32))?)(?: & (0x[0-9a-f]+))? (==|>|>=|!=) (\d+)\)$/.exec(text);
   if (!m) throw new Error(`unknown PFC test: ${text}`);
   const offset = m[1] === 'arch' ? 1 : m[1] === 'syscall' ? 0 : 4 + 2 * Number(m[2]) + (m[3] === 'hi32' ? 1 : 0);
   const mask = m[4] === undefined ? 0xffffffff : Number(m[4]);
@@ -88,12 +90,17 @@ function parseBlock(lines: readonly Line[], start: number, indent: number): { st
 
 export class PfcProgram {
   private readonly statements: Statement[];
+  /** The arch each top-level `if` is for, in order (`x86_64`, `x32`, `x86`…). */
+  private readonly blockArchs: string[] = [];
 
   constructor(text: string) {
     const lines: Line[] = [];
     text.split('\n').forEach((raw, n) => {
       const body = raw.trimEnd();
       const content = body.trimStart();
+      // libseccomp prints x86-64's and x32's rules as two blocks that test the same arch value
+      const block = /^# filter for arch (\S+) /.exec(content);
+      if (block) this.blockArchs.push(block[1]!);
       if (content === '' || content.startsWith('#')) return;
       const spaces = body.length - content.length;
       lines.push({ indent: spaces / 2, text: content, number: n + 1 });
@@ -101,10 +108,17 @@ export class PfcProgram {
     this.statements = parseBlock(lines, 0, 0).statements;
   }
 
-  /** The action the rule database gives the call (x86-64 calls without the x32 bit only). */
+  /**
+   * The action the rule database gives the call. An x86-64 call with the x32 bit set (nr -1
+   * included) is x32's when the filter has x32 (libseccomp's BPF sends such numbers to x32's
+   * rules alone), else x86-64's.
+   */
   run(data: SeccompData): number {
     const words = seccompDataWords(data);
-    const result = execute(this.statements, words);
+    const x32 = this.blockArchs.includes('x32') && data.arch >>> 0 === 0xc000003e && data.nr >>> 0 >= 0x40000000;
+    const skip = x32 ? 'x86_64' : 'x32';
+    const statements = this.statements.filter((_, i) => this.blockArchs[i] !== skip);
+    const result = execute(statements, words);
     if (result === undefined) throw new Error('the PFC ended without an action');
     return result;
   }

@@ -27,9 +27,9 @@ export function toJson(value: unknown, indent = 0): string {
 // Random profiles
 
 /** Syscalls with arguments of every width, few enough that entries collide. */
-const NAMES = ['read', 'openat', 'socket', 'personality', 'clone', 'mmap', 'ioctl', 'prctl', 'fcntl', 'getpid', 'kill', 'futex', 'write'];
+const NAMES = ['read', 'openat', 'socket', 'personality', 'clone', 'mmap', 'ioctl', 'prctl', 'fcntl', 'getpid', 'kill', 'futex', 'write', 'accept', 'shmctl'];
 /** Names x86-64 lacks: another arch's syscall, a pseudo-syscall, a typo. */
-const ODD_NAMES = ['chown32', 'socketcall', 'notasyscall'];
+const ODD_NAMES = ['chown32', 'socketcall', '_llseek', 'notasyscall'];
 const ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'];
 const OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
 const CAPS = ['CAP_SYS_ADMIN', 'CAP_NET_RAW', 'CAP_BPF'];
@@ -57,7 +57,7 @@ export function randomProfile(rng: Random, host: Arch = X86_64): RandomProfile {
   const profile: Record<string, unknown> = { defaultAction: rng.pick(ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY' || rng.chance(0.05))) };
   if (rng.chance(0.5)) profile['defaultErrnoRet'] = rng.pick(ERRNOS);
   const arches = host === X86_64 ? ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] : [host.oci.scmpArch, 'SCMP_ARCH_ARM', 'SCMP_ARCH_X86_64'];
-  if (rng.chance(0.2)) profile['architectures'] = arches.slice(0, 1 + rng.int(3));
+  if (rng.chance(0.5)) profile['architectures'] = arches.slice(0, 1 + rng.int(3));
   const shuffled = NAMES.slice();
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -109,7 +109,11 @@ export interface ReferenceCase {
 }
 
 export type ReferenceResult =
-  | { readonly id: string; readonly ok: true; readonly program: Instruction[]; readonly pfc: PfcProgram; readonly skipped: string[]; readonly fallback: string[] }
+  | {
+    readonly id: string; readonly ok: true; readonly program: Instruction[]; readonly pfc: PfcProgram; readonly skipped: string[]; readonly fallback: string[];
+    /** Per libseccomp arch token (decimal), the number it gives each name the rules use (negative: none). */
+    readonly resolved: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  }
   | { readonly id: string; readonly ok: false; readonly error: string };
 
 /** Fails with a clear message when Debian's python3-seccomp is missing (.ci/run installs it). */
@@ -130,14 +134,16 @@ export function referenceFilters(cases: readonly ReferenceCase[]): { version: st
   const input = toJson({ cases: cases.map(({ host: arch, ...c }) => ({ ...c, fallback: fallbackFor(arch ?? X86_64), ...(arch ? { host: host(arch) } : {}) })) });
   const run = spawnSync(PYTHON, [REFERENCE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${REFERENCE_SCRIPT} failed (status ${run.status}): ${run.stderr}`);
-  const output = JSON.parse(run.stdout) as { libseccomp: string; results: ({ id: string; ok: true; bpf: string; pfc: string; skipped: string[]; fallback: string[] } | { id: string; ok: false; error: string })[] };
+  const output = JSON.parse(run.stdout) as { libseccomp: string; results: ({ id: string; ok: true; bpf: string; pfc: string; skipped: string[]; fallback: string[]; resolved: Record<string, Record<string, number>> } | { id: string; ok: false; error: string })[] };
   return {
     version: output.libseccomp,
     results: output.results.map((r) => {
       if (!r.ok) return r;
       const program = decodeProgram(Buffer.from(r.bpf, 'hex'));
       if (!program) throw new Error(`libseccomp's program for ${r.id} is not whole instructions`);
-      return { id: r.id, ok: true, program, pfc: new PfcProgram(r.pfc), skipped: r.skipped, fallback: r.fallback };
+      // Python gives arch tokens as signed 32-bit numbers
+      const resolved = Object.fromEntries(Object.entries(r.resolved).map(([token, names]) => [String(Number(token) >>> 0), names]));
+      return { id: r.id, ok: true, program, pfc: new PfcProgram(r.pfc), skipped: r.skipped, fallback: r.fallback, resolved };
     }),
   };
 }
@@ -155,7 +161,7 @@ export interface Mismatch {
   readonly call: Call;
   readonly ours: string;
   readonly theirs: string;
-  /** What libseccomp's rule database (its PFC) says, for x86-64 calls. */
+  /** What libseccomp's rule database (its PFC) says, for calls of the filter's ABIs. */
   readonly database?: string;
 }
 
@@ -193,7 +199,7 @@ export function callsFor(namedSyscalls: readonly number[], values: readonly bigi
   const foreign = x32 ? [AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64] : [AUDIT_ARCH_X86_64, AUDIT_ARCH_I386];
   const pool = interestingValues(values);
   const randomArgs = (): bigint[] => Array.from({ length: 6 }, () => (rng.chance(0.8) ? rng.pick(pool) : rng.next64()));
-  for (let nr = 0; nr <= target.syscalls.highest() + 8; nr++) {
+  for (const nr of tableNumbers(target)) {
     calls.push({ nr, arch: own, args: [] });
     calls.push({ nr, arch: own, args: randomArgs() });
   }
@@ -212,6 +218,21 @@ export function callsFor(namedSyscalls: readonly number[], values: readonly bigi
   return calls;
 }
 
+/**
+ * Every number of the target's table and between them, and 8 beyond each; a gap of more than 256
+ * numbers (arm's private calls at 0xf0000, x32's at bit 30) is skipped past those 8.
+ */
+function tableNumbers(target: Arch): number[] {
+  const table = [...new Set(target.syscalls.all().map((s) => s.nr))].sort((a, b) => a - b);
+  const out: number[] = [];
+  table.forEach((nr, i) => {
+    const next = table[i + 1] ?? Infinity;
+    const end = next - nr > 256 ? nr + 8 : next - 1;
+    for (let n = nr; n <= end; n++) out.push(n);
+  });
+  return out;
+}
+
 export function verdict(program: readonly Instruction[], call: Call): Action {
   return decodeAction(emulate(program, call).value).action;
 }
@@ -225,13 +246,14 @@ const sameAction = (a: number, b: number): boolean => JSON.stringify(decodeActio
  * kill_thread). Other calls must get libseccomp's verdict; where libseccomp's BPF contradicts its
  * own rule database (PFC), ours must follow the database, and the call is reported apart.
  */
-export function compareVerdicts(ours: readonly Instruction[], reference: { program: readonly Instruction[]; pfc: PfcProgram }, calls: readonly Call[], target: Arch = X86_64): Comparison {
+export function compareVerdicts(ours: readonly Instruction[], reference: { program: readonly Instruction[]; pfc: PfcProgram }, calls: readonly Call[], target: Arch | readonly Arch[] = X86_64): Comparison {
   const mismatches: Mismatch[] = [];
   const libseccompInconsistent: Mismatch[] = [];
+  const abis = Array.isArray(target) ? target : [target as Arch];
   for (const call of calls) {
     const a = emulate(ours, call).value;
     const b = emulate(reference.program, call).value;
-    if (callAbi(target, call.arch, call.nr) !== 'native') {
+    if (!abis.some((abi) => callAbi(abi, call.arch, call.nr) === 'native')) {
       if (!(decodeAction(a).action.kind === 'kill_process' && isKill(decodeAction(b).action))) mismatches.push({ call, ours: formatReturnValue(a), theirs: formatReturnValue(b) });
       continue;
     }
@@ -257,4 +279,49 @@ export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: s
 
 export function describeCall(call: Call): string {
   return `nr ${call.nr === 0xffffffff ? -1 : `0x${call.nr.toString(16)}`} arch 0x${call.arch.toString(16)} args [${call.args.map((a) => `0x${a.toString(16)}`).join(', ')}]`;
+}
+
+/** What the reference says of names: those it does not know, and its number for each on each ABI. */
+type TableReport = Pick<Extract<ReferenceResult, { ok: true }>, 'fallback' | 'resolved'>;
+
+/** libseccomp's token for an ABI (SCMP_ARCH_*): its AUDIT_ARCH value, but for x32. */
+const scmpToken = (abi: Arch): number => (abi.name === 'x32' ? 0x4000003e : abi.auditArch);
+
+/** Names libseccomp gives each call through a multiplexer on i386, where its lookup says "none". */
+const MULTIPLEXED_ON_I386 = new Set(['socket', 'bind', 'connect', 'listen', 'accept', 'getsockname', 'getpeername', 'socketpair', 'send', 'recv', 'sendto', 'recvfrom', 'shutdown', 'setsockopt', 'getsockopt', 'sendmsg', 'recvmsg', 'accept4', 'recvmmsg', 'sendmmsg', 'semop', 'semget', 'semctl', 'semtimedop', 'msgsnd', 'msgrcv', 'msgget', 'msgctl', 'shmat', 'shmdt', 'shmget', 'shmctl']);
+
+/**
+ * Syscall numbers of `abi` to leave out of a comparison: those of names this libseccomp does not
+ * know (`fallback`), and those whose name its table numbers otherwise than seccompile's (a name
+ * one table has and the other lacks, such as arm's `sync_file_range2`).
+ */
+export function tableDisagreements(reference: TableReport, abi: Arch): Set<number> {
+  const out = new Set<number>();
+  for (const name of reference.fallback) {
+    const ours = abi.syscalls.byName(name);
+    if (ours) out.add(ours.nr);
+  }
+  for (const [name, theirs] of Object.entries(reference.resolved[String(scmpToken(abi))] ?? {})) {
+    if (abi.name === 'i386' && MULTIPLEXED_ON_I386.has(name)) continue;
+    const ours = abi.syscalls.byName(name)?.nr;
+    if ((ours ?? -1) === (theirs < 0 ? -1 : theirs >>> 0)) continue;
+    if (ours !== undefined) out.add(ours);
+    if (theirs >= 0) out.add(theirs >>> 0);
+  }
+  return out;
+}
+
+/**
+ * The calls for a filter of several ABIs: callsFor each (the syscalls the profile names, by that
+ * ABI's numbers), without the numbers the two tables disagree on.
+ */
+export function callsForAbis(abis: readonly Arch[], profile: unknown, values: readonly bigint[], rng: Random, perSyscall: number, reference: TableReport): Call[] {
+  const left = new Map(abis.map((abi) => [abi, tableDisagreements(reference, abi)]));
+  const calls = abis.flatMap((abi) => {
+    const named = namedSyscalls(profile as never, abi).filter((nr) => !left.get(abi)!.has(nr));
+    const multiplexers = abi.name === 'i386' ? ['socketcall', 'ipc'].map((n) => abi.syscalls.byName(n)!.nr) : [];
+    return callsFor([...named, ...multiplexers], values, rng, perSyscall, abi);
+  });
+  // each ABI's calls include other ABIs' (as foreign calls): leave a number out whoever made it
+  return calls.filter((call) => !abis.some((abi) => callAbi(abi, call.arch, call.nr) === 'native' && left.get(abi)!.has(call.nr)));
 }
