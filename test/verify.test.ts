@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { archByName } from '../src/arch/index.ts';
 import { emulate } from '../src/bpf/emulate.ts';
 import { encodeProgram, type Instruction } from '../src/bpf/insn.ts';
 import type { CheckedPolicy } from '../src/check/checked.ts';
@@ -51,10 +52,22 @@ describe('proofs', () => {
   it.each([
     ['docker-default.json', {}], ['docker-default.json', { dockerDefaultCaps: true }], ['docker-default.json', { caps: ['CAP_SYS_ADMIN'] }],
     ['podman-default.json', {}], ['podman-default.json', { dockerDefaultCaps: true }],
-  ])('%s %j is proven', async (file, options) => {
+  ])('%s %j is proven, every section (x86-64, i386, x32)', async (file, options) => {
     const result = compileProfile(readFileSync(join(PROFILES_DIR, file), 'utf8'), { path: file, ...options });
     if (!result.ok) throw new Error('does not compile');
-    expect((await proveFilter(result.filter.policy, result.filter.program)).status).toBe('proven');
+    const sections = result.filter.sections!.map((s) => s.policy);
+    expect(sections.map((s) => s.arch.name)).toEqual(['x86_64', 'i386', 'x32']);
+    expect((await proveFilter(sections, result.filter.program)).status).toBe('proven');
+    // the host's policy alone is not what the filter does: i386 and x32 calls have their own rules
+    expect((await proveFilter(result.filter.policy, result.filter.program)).status).toBe('counterexample');
+  });
+
+  it('Docker\'s profile for arm64 hosts is proven, both sections (aarch64, arm)', async () => {
+    const result = compileProfile(readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8'), { path: 'docker-default.json', arch: archByName('aarch64')! });
+    if (!result.ok) throw new Error('does not compile');
+    const sections = result.filter.sections!.map((s) => s.policy);
+    expect(sections.map((s) => s.arch.name)).toEqual(['aarch64', 'arm']);
+    expect((await proveFilter(sections, result.filter.program)).status).toBe('proven');
   });
 });
 

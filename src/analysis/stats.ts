@@ -4,6 +4,7 @@
 import { emulate } from '../bpf/emulate.ts';
 import { BPF_JMP, bpfClass, bpfOp, BPF_JA, type Instruction } from '../bpf/insn.ts';
 import type { Arch } from '../arch/arch.ts';
+import { callAbi } from '../arch/index.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { RET_ALLOW } from '../seccomp/action.ts';
 import type { SyscallProfile } from '../optimize/profile.ts';
@@ -49,7 +50,11 @@ function interestingNumbers(program: readonly Instruction[], arch: Arch): number
   return [...numbers].sort((a, b) => a - b);
 }
 
-export function filterStats(program: readonly Instruction[], profile: SyscallProfile, arch: Arch = profile.arch): FilterStats {
+/**
+ * `sections`: the ABIs of the filter (default `arch` alone). A number another of them claims (x32's
+ * beside x86-64's, and the other way round) is that section's call and left out of `arch`'s worst case.
+ */
+export function filterStats(program: readonly Instruction[], profile: SyscallProfile, arch: Arch = profile.arch, sections: readonly Arch[] = [arch]): FilterStats {
   const auditArch = arch.auditArch;
   const syscalls: SyscallCost[] = arch.syscalls.all().map((s) => {
     const result = emulate(program, { nr: s.nr, arch: auditArch });
@@ -70,7 +75,9 @@ export function filterStats(program: readonly Instruction[], profile: SyscallPro
   }
   let worstRaw = 0;
   let worstNr = 0;
+  const others = sections.filter((other) => other !== arch && other.auditArch === auditArch);
   for (const nr of interestingNumbers(program, arch)) {
+    if (others.some((other) => callAbi(other, auditArch, nr) === 'native')) continue;
     const n = emulate(program, { nr, arch: auditArch }).trace.length;
     if (n > worstRaw) [worstRaw, worstNr] = [n, nr];
   }

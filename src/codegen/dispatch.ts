@@ -11,6 +11,11 @@ export interface NrRange {
   readonly lo: number;
   readonly hi: number;
   readonly target: BlockId;
+  /**
+   * The range hands its calls to another ABI's section (x32 numbers to x32's): what they cost
+   * there is that section's, and must not shape this section's tree.
+   */
+  readonly otherSection?: true;
 }
 
 export interface DispatchStrategy {

@@ -125,7 +125,7 @@ function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: Re
     }
     return body;
   };
-  const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome) }));
+  const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome), ...(outcome.kind === 'other-abi' && otherSection !== undefined ? { otherSection: true as const } : {}) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
   return builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
 }

@@ -40,7 +40,7 @@ function lineOf(file: SourceFile, line: number): string {
 
 /** Compiles a policy text, keeping every stage's result for the rules. */
 export function policyContext(text: string, path: string, options: LintOptions, host?: FileHost): PolicyContext {
-  const compilation = compilePolicyText(text, { path, arch: options.arch ?? DEFAULT_ARCH, ...(host ? { host } : {}) });
+  const compilation = compilePolicyText(text, { path, arch: options.arch ?? DEFAULT_ARCH, ...(options.arches ? { arches: options.arches } : {}), ...(host ? { host } : {}) });
   const { files, policy, ir, diagnostics } = compilation;
   const statements = compilation.statements ?? [];
   const ruleStatements = new Map<Span, RuleStatement>();
@@ -68,6 +68,7 @@ export function policyContext(text: string, path: string, options: LintOptions, 
     files,
     specialActions,
     ...(policy ? { policy } : {}),
+    ...(compilation.policies ? { sections: compilation.policies } : {}),
     ...(ir ? { ir } : {}),
     ...(compilation.filter ? { program: compilation.filter.program } : {}),
     actionSpan: (rule: CheckedRule) => ruleStatements.get(rule.span)?.action.nameSpan ?? rule.span,
@@ -103,6 +104,7 @@ export function profileContext(text: string, path: string, options: LintOptions,
     specialActions,
     ...(loaded.profile ? { profile: loaded.profile } : {}),
     ...(policy ? { policy } : {}),
+    ...(compilation.policies ? { sections: compilation.policies } : {}),
     ...(ir ? { ir } : {}),
     ...(compilation.filter ? { program: compilation.filter.program } : {}),
     actionSpan: (rule: CheckedRule) => entries.get(rule.span)?.action.span ?? rule.syscallSpan,

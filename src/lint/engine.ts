@@ -23,6 +23,8 @@ export interface EngineOptions {
   readonly host?: FileHost;
   /** The ABI to compile for (default x86_64). */
   readonly arch?: Arch;
+  /** A policy for several ABIs, as one filter (profiles take `arch`, their host). */
+  readonly arches?: readonly Arch[];
   /** Default: a JSON object is a profile, anything else a policy. */
   readonly kind?: 'policy' | 'profile';
 }
@@ -92,7 +94,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** Lints one policy or profile given as text. */
 export function lintText(text: string, path: string, options: EngineOptions = {}): FileResult {
   const kind = options.kind ?? (looksLikeProfile(text) ? 'profile' : 'policy');
-  const lintOptions = { ...(options.targetKernel ? { targetKernel: options.targetKernel } : {}), ...(options.arch ? { arch: options.arch } : {}) };
+  const lintOptions = { ...(options.targetKernel ? { targetKernel: options.targetKernel } : {}), ...(options.arch ? { arch: options.arch } : {}), ...(options.arches ? { arches: options.arches } : {}) };
   const context: LintContext = kind === 'profile'
     ? profileContext(text, path, lintOptions, options.profile ?? {})
     : policyContext(text, path, lintOptions, options.host);

@@ -78,6 +78,8 @@ export interface LintOptions {
   readonly targetKernel?: KernelVersion;
   /** The ABI to compile for (default x86_64). */
   readonly arch?: Arch;
+  /** A policy for several ABIs (`lint --arch x86_64,i386`), in the order of the filter's arch tests. */
+  readonly arches?: readonly Arch[];
 }
 
 /** An action of the policy that is not a rule: the default, x32 and foreign-arch verdicts. */
@@ -98,6 +100,8 @@ interface ContextBase {
   readonly diagnostics: readonly Diagnostic[];
   /** Absent when the input does not get as far as a checked policy. */
   readonly policy?: CheckedPolicy;
+  /** Each ABI's checked policy, `policy` first, when the filter is for several. */
+  readonly sections?: readonly CheckedPolicy[];
   /** The IR of `policy` (rules that never match removed, neighbouring same-action rules merged). */
   readonly ir?: PolicyIr;
   /** The compiled program, when the input compiles. */

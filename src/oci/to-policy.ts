@@ -50,15 +50,22 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
     const having = sections.map((section, i) => (section.arch.syscalls.byName(name) ? texts[i]!.get(name) ?? '' : undefined)).filter((t) => t !== undefined);
     return having.every((t) => t === having[0]);
   };
-  const common = sections.length === 1 ? policy.rules : uniqueByName(sections.flatMap((section) => section.rules.filter((r) => shared(r.syscall.name))));
-  out.push(...writeRules(common, resolved, metadata));
-  if (sections.length > 1) {
+  if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata));
+  else {
+    // Rules that read alike go at the top when every ABI has the syscall, else in a block for the
+    // ABIs that have it (`arch i386, arm { … }`), so that the policy compiles for any of them.
+    const common = uniqueByName(sections.flatMap((section) => section.rules.filter((r) => shared(r.syscall.name))));
+    const owners = (name: string): string => sections.filter((section) => section.arch.syscalls.byName(name)).map((section) => section.arch.name).join(', ');
+    const everyAbi = sections.map((section) => section.arch.name).join(', ');
+    const blocks = new Map<string, CheckedRule[]>([[everyAbi, []]]);
+    for (const rule of common) blocks.set(owners(rule.syscall.name), [...(blocks.get(owners(rule.syscall.name)) ?? []), rule]);
     for (const section of sections) {
       const own = section.rules.filter((r) => !shared(r.syscall.name));
-      if (own.length === 0) continue;
-      out.push('', `arch ${section.arch.name} {`);
-      out.push(...writeRules(own, resolved, metadata).map((line) => (line === '' ? line : `  ${line}`)));
-      out.push('}');
+      if (own.length > 0) blocks.set(section.arch.name, [...(blocks.get(section.arch.name) ?? []), ...own]);
+    }
+    for (const [abis, rules] of blocks) {
+      if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata));
+      else if (rules.length > 0) out.push('', `arch ${abis} {`, ...writeRules(rules, resolved, metadata).map((line) => (line === '' ? line : `  ${line}`)), '}');
     }
   }
   if (profile.syscalls.length > 0 && sections.every((section) => section.rules.length === 0)) out.push('', '# No entry applies to this host: every call gets the default action.');

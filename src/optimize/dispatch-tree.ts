@@ -43,7 +43,9 @@ export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
     name: 'tree',
     build(builder, ranges) {
       const memo = new Map<BlockId, number>();
-      const bodyCosts = ranges.map((r) => builder.worstPathLength(r.target, memo));
+      // Another section's calls cost nothing here: its worst path would otherwise pull its range
+      // to the root and push this section's own syscalls down.
+      const bodyCosts = ranges.map((r) => (r.otherSection ? 0 : builder.worstPathLength(r.target, memo)));
       const limits = depthLimits(bodyCosts, leastWorstPath(bodyCosts));
       const fallback = (): RangeTree => minimaxTree(bodyCosts).tree;
       // A profile must never make the filter slower on that very profile than the built-in mix would.

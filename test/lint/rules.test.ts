@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { positionOf } from '../../src/diagnostics/source.ts';
 import { nodeFileHost } from '../../src/host/node-host.ts';
 import { parseKernelVersion } from '../../src/lint/config.ts';
+import { archByName } from '../../src/arch/index.ts';
 import { lintText, type EngineOptions } from '../../src/lint/engine.ts';
 import { RULES } from '../../src/lint/rules/index.ts';
 import type { Finding } from '../../src/lint/types.ts';
@@ -51,11 +52,13 @@ function readAnnotated(text: string, ruleId: string): { text: string; expected: 
 
 function optionsFor(dir: string): EngineOptions {
   const path = join(dir, 'options.json');
-  const options = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { targetKernel?: string }) : {};
+  const options = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { targetKernel?: string; arch?: string }) : {};
+  const arches = options.arch?.split(',').map((name) => archByName(name)!);
   return {
     host: nodeFileHost,
     profile: { kernel: { major: 6, minor: 1 } },
     ...(options.targetKernel ? { targetKernel: parseKernelVersion(options.targetKernel, 'targetKernel') } : {}),
+    ...(arches ? { arch: arches[0]!, ...(arches.length > 1 ? { arches } : {}) } : {}),
   };
 }
 

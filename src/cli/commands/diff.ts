@@ -30,14 +30,33 @@ function headline(change: VerdictChange): string {
   return change.region ? `${change.group}, where ${change.region}` : change.group;
 }
 
-/** A side; the profile options (--cap…) apply to the sides that are profiles. */
-function side(path: string, options: DiffOptions): DiffSide {
+/**
+ * A side; the profile options (--cap…) apply to the sides that are profiles. A policy is compiled
+ * for --arch, else for `arches` (the ABIs of a profile on the other side, so that a profile and
+ * its `convert` output are compared section for section).
+ */
+function side(path: string, options: DiffOptions, arches?: string): DiffSide & { readonly kind: 'profile' | 'policy' | 'raw' } {
   const input = readInput(path);
-  const profile = !isRawFilter(input) && isProfileInput(decodeText(input), options);
+  const raw = isRawFilter(input);
+  const profile = !raw && isProfileInput(decodeText(input), options);
   const { format: _format, timeout: _timeout, ...profileOptions } = options;
-  const loaded = loadFilter(path, profile ? profileOptions : { ...(options.arch ? { arch: options.arch } : {}) });
+  const arch = options.arch ?? arches;
+  const loaded = loadFilter(path, profile ? profileOptions : { ...(arch ? { arch } : {}) });
   const compiled = loaded.compiled;
-  return compiled ? { policy: compiled.policy, ...(compiled.sections ? { sections: compiled.sections.map((s) => s.policy) } : {}) } : { program: loaded.program };
+  const kind = profile ? 'profile' : raw ? 'raw' : 'policy';
+  return compiled ? { kind, policy: compiled.policy, ...(compiled.sections ? { sections: compiled.sections.map((s) => s.policy) } : {}) } : { kind, program: loaded.program };
+}
+
+/** The ABIs of a profile's filter of several, as `--arch` takes them. */
+function profileAbis(s: ReturnType<typeof side>): string | undefined {
+  return s.kind === 'profile' && 'sections' in s && s.sections ? s.sections.map((p) => p.arch.name).join(',') : undefined;
+}
+
+function sides(a: string, b: string, options: DiffOptions): [DiffSide, DiffSide] {
+  const first = side(a, options);
+  const second = side(b, options, profileAbis(first));
+  const again = first.kind === 'policy' && options.arch === undefined ? profileAbis(second) : undefined;
+  return [again ? side(a, options, again) : first, second];
 }
 
 export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }, color = false): string {
@@ -68,7 +87,8 @@ export async function runDiff(a: string, b: string, options: DiffOptions): Promi
   if (!FORMATS.includes(format)) throw new CliError(`unknown format "${format}"`, EXIT_USAGE, { hint: `choose one of ${FORMATS.join(', ')}` });
   let changes: VerdictChange[];
   try {
-    changes = await diffVerdicts(side(a, options), side(b, options), { timeoutMs: budget(options.timeout) });
+    const [before, after] = sides(a, b, options);
+    changes = await diffVerdicts(before, after, { timeoutMs: budget(options.timeout) });
   } catch (error) {
     if (error instanceof DiffUndecided) throw new CliError(`no diff: ${error.message}`, EXIT_INPUT_ERROR, { hint: 'give it more time with --timeout SECONDS' });
     throw error;

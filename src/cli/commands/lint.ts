@@ -2,7 +2,7 @@
 // [--max-warnings N] [--target-kernel X.Y] [--cap CAP]… [--docker-default-caps] [--kernel X.Y]`:
 // checks policies and OCI/Docker profiles for CI. Exit status: 0 clean, 1 when an error-level
 // finding remains or there are more warnings than --max-warnings, 2 for wrong usage.
-import { parseArch } from '../arch-option.ts';
+import { parseArches } from '../arch-option.ts';
 import { ConfigError, findConfig, parseKernelVersion, parseRuleOption, readConfig, type LintConfig } from '../../lint/config.ts';
 import { discoverInputs, DiscoveryError } from '../../lint/discover.ts';
 import { formatLintReport, LINT_FORMATS, type LintFormat } from '../../lint/report/index.ts';
@@ -86,7 +86,9 @@ export function runLint(paths: readonly string[], options: LintCommandOptions): 
   } catch (error) {
     return usage(error);
   }
-  const results = lintFiles(files, { levels, profile, arch: parseArch(options.arch), ...(targetKernel ? { targetKernel } : {}) });
+  // several ABIs are for policies; a profile is compiled for the first (its host)
+  const arches = parseArches(options.arch);
+  const results = lintFiles(files, { levels, profile, arch: arches[0]!, ...(arches.length > 1 ? { arches } : {}), ...(targetKernel ? { targetKernel } : {}) });
   const docs = config.docsBaseUrl !== undefined ? { docsBaseUrl: config.docsBaseUrl } : {};
   writeOutput(output, formatLintReport(results, format as LintFormat, { color: output === '-' && useColor(process.stdout), ...docs }));
 

@@ -34,8 +34,8 @@ export function argumentFreeAllowed(ir: PolicyIr, stats: FilterStats): number[] 
 }
 
 /** One ABI's figures: a filter for several has one section each. */
-function sectionFigures(program: CompiledFilter['program'], arch: Arch, ir: PolicyIr | undefined, profile: SyscallProfile) {
-  const stats = filterStats(program, profile, arch);
+function sectionFigures(program: CompiledFilter['program'], arch: Arch, ir: PolicyIr | undefined, profile: SyscallProfile, abis: readonly Arch[] = [arch]) {
+  const stats = filterStats(program, profile, arch, abis);
   const argFree = ir ? argumentFreeAllowed(ir, stats) : undefined;
   const uncached = argFree?.filter((nr) => !stats.syscalls.find((s) => s.nr === nr)!.cached) ?? [];
   return { arch, stats, argFree, uncached };
@@ -48,7 +48,8 @@ export function runStats(path: string, options: StatsOptions): void {
   let sections;
   if (compiled) {
     // The profile weighs the first section; the others, the built-in mix by their own numbers.
-    sections = (compiled.sections ?? [compiled]).map((s, i) => sectionFigures(program, s.ir.arch, s.ir, i === 0 ? profile : genericProfile(s.ir.arch)));
+    const abis = (compiled.sections ?? [compiled]).map((s) => s.ir.arch);
+    sections = (compiled.sections ?? [compiled]).map((s, i) => sectionFigures(program, s.ir.arch, s.ir, i === 0 ? profile : genericProfile(s.ir.arch), abis));
   } else {
     // A raw filter is measured as the ABI it checks for first, unless --arch says which.
     const arch = options.arch !== undefined ? parseArch(options.arch) : firstCheckedArch(program) ?? parseArch(undefined);

@@ -1,5 +1,6 @@
 // Every lint rule, in the order docs/lint-rules.md lists them. IDs are stable: never rename one.
 import type { LintRule } from '../types.ts';
+import { abiDenyGap } from './abi-deny-gap.ts';
 import { actionNeedsNewerKernel } from './action-needs-newer-kernel.ts';
 import { cloneNamespaces } from './clone-namespaces.ts';
 import { compilerNote } from './compiler-note.ts';
@@ -54,6 +55,7 @@ export const RULES: readonly LintRule[] = [
   upperBitsBypass,
   killThread,
   foreignCallsAllowed,
+  abiDenyGap,
   // compatibility
   newSyscallNotEnosys,
   missingEssentialSyscall,
