@@ -42,11 +42,8 @@ def build_docker(spec, optimize):
     archs, calls = reference.docker_setup(spec["profile"], set(spec.get("caps") or []), spec.get("kernel") or [6, 1], host)
     profile = spec["profile"]
     default = reference.runc_action(profile.get("defaultAction"), profile.get("defaultErrnoRet"))
-    f = seccomp.SyscallFilter(default)
-    if host["arch"] != "X86_64":
-        # The host's arch alone, as seccompile's filter for it.
-        f.add_arch(target)
-        f.remove_arch(seccomp.Arch.NATIVE)
+    # the host's arch and every architecture the profile lists for it, as runc's filter has them
+    f, _ = reference.runc_filter(default, target, archs)
     f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
     for call in calls:
         act = reference.runc_action(call.get("action"), call.get("errnoRet"))
@@ -54,11 +51,10 @@ def build_docker(spec, optimize):
             continue
         args = call.get("args") or []
         for name in call["names"]:
-            nr = seccomp.resolve_syscall(target, name)
-            if nr < 0:
+            # runc resolves on the native arch; libseccomp adds the rule to each arch by name
+            if seccomp.resolve_syscall(seccomp.Arch.NATIVE, name) == -1:
                 continue
-            if host["arch"] != "X86_64":
-                nr = name  # a number would be read as x86-64's
+            nr = name
             conds = [seccomp.Arg(a["index"], reference.OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in args]
             indexes = [a["index"] for a in args]
             for group in ([[c] for c in conds] if len(set(indexes)) < len(indexes) else [conds]):

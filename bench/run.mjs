@@ -46,8 +46,9 @@ function libseccomp(cases) {
   return new Map(JSON.parse(run.stdout).results.map((r) => [r.id, r]));
 }
 
-function statsOf(program) {
-  const s = filterStats(program, profile);
+/** `abis`: the filter's sections (Docker's profile has x86-64, i386 and x32): x86-64's figures. */
+function statsOf(program, abis) {
+  const s = filterStats(program, profile, profile.arch, abis);
   return { length: s.length, mean: s.meanRaw, cached: s.meanCached, worst: s.worstRaw, cachedCount: s.cachedCount };
 }
 
@@ -88,7 +89,8 @@ for (const input of inputs) {
   const optimized = compileInput(input, true);
   const linear = compileInput(input, false);
   const bound = rangeTreeBound(optimized.ir, optimized.program, profile);
-  const row = { input, optimized: statsOf(optimized.program), linear: statsOf(linear.program), bound: bound.bound };
+  const abis = (optimized.sections ?? [optimized]).map((s) => s.policy.arch);
+  const row = { input, abis, optimized: statsOf(optimized.program, abis), linear: statsOf(linear.program, abis), bound: bound.bound };
   if (input.kind === 'oci') {
     const docker = { profile: JSON.parse(readFileSync(input.path, 'utf8')), caps: [...DOCKER_CAPS], kernel: [6, 18] };
     cases.push({ id: `${input.name}:1`, optimize: 1, docker }, { id: `${input.name}:2`, optimize: 2, docker });
@@ -106,7 +108,7 @@ for (const row of rows) {
     const r = fromLibseccomp.get(`${row.input.name}:${level}`);
     if (!r) continue;
     if (r.error) row[`libseccomp${level}Error`] = r.error;
-    else row[`libseccomp${level}`] = { ...statsOf(decodeProgram(Buffer.from(r.bpf, 'hex'))), seconds: r.seconds };
+    else row[`libseccomp${level}`] = { ...statsOf(decodeProgram(Buffer.from(r.bpf, 'hex')), row.abis), seconds: r.seconds };
   }
 }
 
@@ -134,9 +136,9 @@ if (approximations.length > 0) {
 // Every example on every target, and Docker's profile on each 64-bit host next to libseccomp's
 // filter for that arch alone; each with the built-in mix by the target's numbers.
 {
-  const perTarget = (arch, program, ir) => {
+  const perTarget = (arch, program, ir, abis = [arch]) => {
     const mix = genericProfile(arch);
-    const s = filterStats(program, mix, arch);
+    const s = filterStats(program, mix, arch, abis);
     const free = ir.syscalls.filter((d) => d.rules.length > 0 && d.rules[0].condition.kind === 'true' && d.rules[0].action.kind === 'allow').map((d) => d.nr);
     const uncached = free.filter((nr) => !s.syscalls.find((c) => c.nr === nr)?.cached).length;
     const bound = rangeTreeBound(ir, program, mix).bound;
@@ -161,16 +163,24 @@ if (approximations.length > 0) {
   const dockerProfile = JSON.parse(readFileSync(DOCKER, 'utf8'));
   const theirs = libseccomp(hosts.map((arch) => ({ id: arch.name, optimize: 2, docker: { profile: dockerProfile, caps: [...DOCKER_CAPS], kernel: [6, 18], host: { goarch: arch.oci.goArch, scmp: arch.oci.scmpArch, arch: LIBSECCOMP[arch.name] } } })));
   lines.push('');
-  lines.push("Docker's profile on each host (default capabilities, kernel 6.18), the host's ABI alone:");
+  lines.push("Docker's profile on each host (default capabilities, kernel 6.18): a section per ABI of the host's archMap entry, each measured with the built-in mix by its own numbers, next to libseccomp's filter for the same architectures (the whole program's length):");
   lines.push('');
-  lines.push('| host | seccompile | libseccomp binary tree |');
+  lines.push('| host: section | seccompile | libseccomp binary tree |');
   lines.push('| --- | --- | --- |');
   for (const arch of hosts) {
     const r = lib.compileProfile(readFileSync(DOCKER, 'utf8'), { path: DOCKER, dockerDefaultCaps: true, kernel: { major: 6, minor: 18 }, arch });
     const t = theirs.get(arch.name);
-    const mix = genericProfile(arch);
-    const other = t?.bpf ? filterStats(decodeProgram(Buffer.from(t.bpf, 'hex')), mix, arch) : undefined;
-    lines.push(`| ${arch.name} | ${r.ok ? cell(perTarget(arch, r.filter.program, r.filter.ir)) : 'refused'} | ${other ? `${other.meanRaw.toFixed(2)} / ${other.meanCached.toFixed(2)} / ${other.worstRaw} / ${other.length}` : (t?.error ?? 'n/a')} |`);
+    if (!r.ok) {
+      lines.push(`| ${arch.name} | refused | ${t?.error ?? 'n/a'} |`);
+      continue;
+    }
+    const sections = r.filter.sections ?? [{ policy: r.filter.policy, ir: r.filter.ir }];
+    const abis = sections.map((s) => s.policy.arch);
+    for (const section of sections) {
+      const abi = section.policy.arch;
+      const other = t?.bpf ? filterStats(decodeProgram(Buffer.from(t.bpf, 'hex')), genericProfile(abi), abi, abis) : undefined;
+      lines.push(`| ${arch.name}: ${abi.name} | ${cell(perTarget(abi, r.filter.program, section.ir, abis))} | ${other ? `${other.meanRaw.toFixed(2)} / ${other.meanCached.toFixed(2)} / ${other.worstRaw} / ${other.length}` : (t?.error ?? 'n/a')} |`);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ export function parseArches(text: string | undefined): Arch[] {
 
 export function parseArch(text: string | undefined): Arch {
   if (text === undefined) return DEFAULT_ARCH;
-  if (text.includes(',')) throw new CliError(`--arch ${text}: one architecture here`, EXIT_USAGE, { hint: 'several ABIs in one filter are for policies: compile, sim, stats, verify, diff' });
+  if (text.includes(',')) throw new CliError(`--arch ${text}: one architecture here`, EXIT_USAGE, { hint: 'several ABIs in one filter are for policies: compile, sim, stats, verify, diff, lint' });
   const arch = archByName(text);
   if (!arch) throw new CliError(`unknown architecture "${text}"`, EXIT_USAGE, { hint: `one of ${ARCH_NAMES.join(', ')}` });
   return arch;

@@ -130,6 +130,23 @@ def runc_action(name, errno_ret):
     raise Refused("invalid action " + repr(name))
 
 
+def runc_filter(default, target, archs):
+    """An empty filter with the host's arch (`target`) and every architecture of `archs`
+    (SCMP_ARCH_* names) that libseccomp knows, as runc builds it; and those arches."""
+    f = seccomp.SyscallFilter(default)
+    # tokens are signed in some places and unsigned in others
+    if int(target) & 0xFFFFFFFF != seccomp.system_arch() & 0xFFFFFFFF:
+        f.add_arch(target)
+        f.remove_arch(seccomp.Arch.NATIVE)
+    filter_archs = [target]
+    for name in archs:
+        arch = getattr(seccomp.Arch, name[len("SCMP_ARCH_"):], None)
+        if arch is not None and arch not in filter_archs:
+            f.add_arch(arch)
+            filter_archs.append(arch)
+    return f, filter_archs
+
+
 def compile_case(case):
     profile = case["profile"]
     host = case.get("host") or AMD64
@@ -158,16 +175,7 @@ def compile_case(case):
                 raise Refused("SCMP_ACT_NOTIFY cannot be used for the write syscall")
             rules.append((name, action, args))
     try:
-        f = seccomp.SyscallFilter(default)
-        if not native:
-            f.add_arch(target)
-            f.remove_arch(seccomp.Arch.NATIVE)
-        filter_archs = [target]
-        for name in archs:
-            arch = getattr(seccomp.Arch, name[len("SCMP_ARCH_"):], None)
-            if arch is not None and arch not in filter_archs:
-                f.add_arch(arch)
-                filter_archs.append(arch)
+        f, filter_archs = runc_filter(default, target, archs)
     except Exception as error:
         raise Refused("libseccomp refused the architectures: %s" % error)
     alone = len(filter_archs) == 1
