@@ -21,7 +21,7 @@ export { SyscallTable, type Syscall, type SyscallArg } from './syscalls/index.ts
 export { ConstantTable, type NamedConstant } from './constants/index.ts';
 export type { DispatchStrategy, NrRange } from './codegen/dispatch.ts';
 export { VERSION } from './version.ts';
-export { proveFilter, type Counterexample, type ProofOptions, type ProofResult } from './verify/index.ts';
+export { proveCompiled, proveFilter, type Counterexample, type ProofOptions, type ProofResult } from './verify/index.ts';
 export { describeCounterexample } from './verify/describe.ts';
 export { filterStats, type FilterStats, type SyscallCost } from './analysis/stats.ts';
 export { rangeTreeBound, type RangeTreeBound } from './analysis/bound.ts';

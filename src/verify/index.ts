@@ -32,6 +32,14 @@ export interface ProofOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Proves a compiled filter against its policy, every section of a filter for several ABIs (a
+ * profile that lists i386 and x32 has three): what a caller of proveFilter must not forget.
+ */
+export function proveCompiled(filter: { readonly policy: CheckedPolicy; readonly program: readonly Instruction[]; readonly sections?: readonly { readonly policy: CheckedPolicy }[] }, options: ProofOptions = {}): Promise<ProofResult> {
+  return proveFilter(filter.sections?.map((s) => s.policy) ?? filter.policy, filter.program, options);
+}
+
 /** `policy`: the filter's policy, or each ABI's for a filter of several (CompiledFilter.sections). */
 export async function proveFilter(policy: CheckedPolicy | readonly CheckedPolicy[], program: readonly Instruction[], options: ProofOptions = {}): Promise<ProofResult> {
   const started = Date.now();

@@ -4,7 +4,7 @@
 import type { Instruction } from '../../bpf/insn.ts';
 import type { CompiledFilter } from '../../compile.ts';
 import { describeCounterexample } from '../../verify/describe.ts';
-import { proveFilter, type ProofResult } from '../../verify/index.ts';
+import { proveCompiled, type ProofResult } from '../../verify/index.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { loadFilter, loadRawFilter } from '../filter-input.ts';
 import { readInput } from '../io.ts';
@@ -23,11 +23,10 @@ export function budget(text: string | undefined): number {
   return seconds * 1000;
 }
 
-/** Proves `program` against `policy` and reports; returns the exit status. */
-/** Proves `filter`'s program, or another program (`program`) against its policy (every section's). */
+/** Proves `filter`'s program, or another program (`program`) against its policy (every section's); returns the exit status. */
 export async function reportProof(filter: CompiledFilter, program: readonly Instruction[], what: string, options: { format?: string; timeoutMs: number; toStderr?: boolean }): Promise<number> {
   const { policy } = filter;
-  const result: ProofResult = await proveFilter(filter.sections?.map((s) => s.policy) ?? policy, program, { timeoutMs: options.timeoutMs });
+  const result: ProofResult = await proveCompiled({ ...filter, program }, { timeoutMs: options.timeoutMs });
   if (options.format === 'json') {
     const json = result.status === 'counterexample'
       ? { ...result, counterexample: { ...result.counterexample, instructionPointer: `0x${result.counterexample.instructionPointer.toString(16)}`, args: result.counterexample.args.map((a) => `0x${a.toString(16)}`), description: describeCounterexample(result.counterexample, policy.arch) } }
