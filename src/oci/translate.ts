@@ -1,14 +1,16 @@
-// A resolved profile → a CheckedPolicy, with runc's semantics (libcontainer/seccomp/
-// seccomp_linux.go, InitSeccomp and matchCall) and libseccomp's way of combining rules:
-// - every name of an entry becomes a rule; an entry whose action equals the default is skipped
-//   (libseccomp refuses such rules);
-// - a name unknown on x86-64 is skipped (a warning; an error with `strict`); names of other
-//   architectures' syscalls are skipped quietly (reported as info);
+// A resolved profile → a CheckedPolicy per ABI of the filter (the host's, then each architecture
+// the profile lists for it), with runc's semantics (libcontainer/seccomp/seccomp_linux.go,
+// InitSeccomp and matchCall) and libseccomp's way of combining rules:
+// - every name of an entry becomes a rule, added to each ABI that has the syscall by that name
+//   (on i386 also through socketcall/ipc, abi-syscalls.ts); an entry whose action equals the
+//   default is skipped (libseccomp refuses such rules);
+// - a name of no table is skipped (a warning; an error with `strict`); names of other
+//   architectures' syscalls that no ABI of the filter has are skipped quietly (reported as info);
 // - the `args` of an entry are ANDed, unless an argument index repeats: then each comparison is a
 //   rule of its own (runc's fallback, ORing them);
-// - every comparison is on the full 64 bits of the argument, as libseccomp compares on x86-64,
-//   whatever the prototype declares; SCMP_CMP_MASKED_EQ is `(arg & value) == valueTwo`, with
-//   valueTwo masked as libseccomp masks it;
+// - every comparison is on the full 64 bits of the argument on a 64-bit ABI, on its low 32 bits on
+//   i386, arm and x32, as libseccomp compares, whatever the prototype declares;
+//   SCMP_CMP_MASKED_EQ is `(arg & value) == valueTwo`, with valueTwo masked as libseccomp masks it;
 // - the rules of each syscall go through a port of libseccomp's rule database (libseccomp-db.ts),
 //   which finds the rules libseccomp refuses (runc then fails to start the container) and gives
 //   the decision list libseccomp's tree amounts to: which entry wins when entries overlap, and
