@@ -157,7 +157,11 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   const staleWarned = new Set<Diagnostic['span']>();
   abis.forEach((abi, i) => {
     const sink: Diagnostic[] = i === 0 ? diagnostics : [];
-    const abiRules = rules.flatMap((rule) => libseccompSyscalls(abi, rule.name.value).map((s) => ({ ...rule, ...s })));
+    const abiRules: AbiRule[] = [];
+    for (const rule of rules) {
+      // one object shape for every rule: a spread here cost more than the rest of this loop
+      for (const s of libseccompSyscalls(abi, rule.name.value)) abiRules.push({ action: rule.action, raw: rule.raw, args: rule.args, entry: rule.entry, name: rule.name, syscall: s.syscall, multiplexed: s.multiplexed });
+    }
     const translatedSyscalls = bySyscall(abiRules).map((group) => ({ group, translated: translateSyscall(group, sink, abi, i > 0) }));
     if (i === 0) for (const { group, translated } of translatedSyscalls) if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
     const stale = warnStaleAccumulator(translatedSyscalls, abi, i > 0);
@@ -228,7 +232,10 @@ function requested(flags: readonly OciFlag[], notify: boolean): FilterFlagName[]
 const MAX_CONDITIONAL_RULES = 2048;
 
 /** A rule as libseccomp adds it to one ABI (see abi-syscalls.ts). */
-interface AbiRule extends RuncRule, AbiSyscall {}
+interface AbiRule extends RuncRule {
+  readonly syscall: AbiSyscall['syscall'];
+  readonly multiplexed: number | undefined;
+}
 
 function bySyscall(rules: readonly AbiRule[]): AbiRule[][] {
   const groups = new Map<number, AbiRule[]>();
