@@ -620,7 +620,7 @@ describe('--arch', () => {
   it('an unknown target is a usage error; a profile for no host is refused', async () => {
     expectFailure(await runCli(['compile', join(dir, 'p.policy'), '--arch', 'sparc']), 2, /unknown architecture "sparc"[\s\S]*one of x86_64, i386, x32, aarch64, arm, riscv64/);
     writeFileSync(join(dir, 'p.json'), '{"defaultAction": "SCMP_ACT_ALLOW"}');
-    expectFailure(await runCli(['compile', join(dir, 'p.json'), '--arch', 'x32', '-f', 'asm']), 1, /OCI profiles for x86_64, aarch64 and riscv64 hosts, not for x32/);
+    expectFailure(await runCli(['compile', join(dir, 'p.json'), '--arch', 'x32', '-f', 'asm']), 1, /x32 is no host for OCI profiles/);
     const arm64 = await runCli(['compile', join(dir, 'p.json'), '--arch', 'aarch64', '-f', 'asm']);
     expect(arm64.code, arm64.stderr).toBe(0);
     expect(arm64.out).toContain('ARCH_AARCH64');

@@ -77,10 +77,9 @@ export function loadProfile(text: string, path: string, options: ProfileOptions 
   const schema = readProfile(parsed.value);
   if (!schema.profile) return { diagnostics: sortDiagnostics(schema.diagnostics) };
   const arch = options.arch ?? X86_64;
-  // libseccomp builds the rules of 32-bit ABIs differently (32-bit argument chains), which the
-  // model of its rule database (libseccomp-db.ts) does not follow: profiles compile for 64-bit hosts.
-  if (!arch.oci.goArch || arch.bits !== 64) {
-    return { diagnostics: [{ code: 'SC7008', severity: 'error', path, message: `seccompile compiles OCI profiles for x86_64, aarch64 and riscv64 hosts, not for ${arch.title}` }] };
+  // A host is an ABI a runtime runs on (Go has a GOARCH for it); x32 is none.
+  if (!arch.oci.goArch) {
+    return { diagnostics: [{ code: 'SC7008', severity: 'error', path, message: `${arch.title} is no host for OCI profiles (runtimes run on x86_64, i386, aarch64, arm and riscv64)`, hint: 'compile for the host with --arch x86_64: a profile that lists SCMP_ARCH_X32 gets an x32 section there' }] };
   }
   // The profile is resolved as runc does on a host of this architecture; the filter is its ABI's.
   const resolved = resolveProfile(schema.profile, { arch, caps: capabilitySet(options), kernel: options.kernel ?? NEWEST_KNOWN_KERNEL });

@@ -58,7 +58,7 @@ describe('convert: the converted policy has the profile\'s verdicts', () => {
     }
   }
 
-  for (const name of ['aarch64', 'riscv64']) {
+  for (const name of ['aarch64', 'riscv64', 'i386', 'arm']) {
     it(`docker-default.json for ${name} hosts, and 30 random profiles`, () => {
       const arch = archByName(name)!;
       const text = readFileSync(join(PROFILES_DIR, 'docker-default.json'), 'utf8');

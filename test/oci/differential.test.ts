@@ -178,7 +178,7 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
  * arch alone. Syscalls this libseccomp (2.5.4) does not know by name are left out of the
  * comparison: runc with an up-to-date libseccomp would add them, this one cannot.
  */
-describe.each(['aarch64', 'riscv64'])('OCI profiles on %s hosts: seccompile and libseccomp agree', (name) => {
+describe.each(['aarch64', 'riscv64', 'i386', 'arm'])('OCI profiles on %s hosts: seccompile and libseccomp agree', (name) => {
   const host = archByName(name)!;
   const RANDOM_PER_HOST = 80;
   const cases: Case[] = [
@@ -236,7 +236,8 @@ describe.each(['aarch64', 'riscv64'])('OCI profiles on %s hosts: seccompile and 
     });
     console.info(`OCI differential on ${name}: ${compiled} random profiles compiled by both, ${calls} calls compared`);
     expect(problems).toEqual([]);
-    expect(compiled).toBeGreaterThanOrEqual(RANDOM_PER_HOST * 0.75);
+    // on i386 more are refused by both: socket calls share socketcall, where rules of different actions collide
+    expect(compiled).toBeGreaterThanOrEqual(RANDOM_PER_HOST * 0.65);
     expect(calls).toBeGreaterThan(compiled * 1000);
   });
 });

@@ -129,7 +129,7 @@ export function referenceFilters(cases: readonly ReferenceCase[]): { version: st
   checkReferenceAvailable();
   // Names libseccomp may not know, by the host's table (numbered only for x86-64, which uses them).
   const fallbackFor = (arch: Arch) => Object.fromEntries(arch.syscalls.all().map((s) => [s.name, s.nr]));
-  const LIBSECCOMP_ARCH: Readonly<Record<string, string>> = { x86_64: 'X86_64', aarch64: 'AARCH64', riscv64: 'RISCV64' };
+  const LIBSECCOMP_ARCH: Readonly<Record<string, string>> = { x86_64: 'X86_64', i386: 'X86', aarch64: 'AARCH64', arm: 'ARM', riscv64: 'RISCV64' };
   const host = (arch: Arch | undefined) => (arch ? { goarch: arch.oci.goArch, scmp: arch.oci.scmpArch, arch: LIBSECCOMP_ARCH[arch.name] } : undefined);
   const input = toJson({ cases: cases.map(({ host: arch, ...c }) => ({ ...c, fallback: fallbackFor(arch ?? X86_64), ...(arch ? { host: host(arch) } : {}) })) });
   const run = spawnSync(PYTHON, [REFERENCE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
