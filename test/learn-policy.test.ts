@@ -345,6 +345,24 @@ describe('--merge', () => {
     expect(verdict(filter.program, 'mkdir')).toBe(0x0005000d);
   });
 
+  it('merges calls through the i386 ABI into an arch block, leaving what the policy\'s own i386 block decides', () => {
+    const text = 'default errno(EPERM)\nallow read\narch i386 {\n  errno(EACCES) write\n}\n';
+    const x86_64 = archByName('x86_64')!;
+    const i386 = archByName('i386')!;
+    const both = compilePolicy(text, { arches: [x86_64, i386] });
+    if (!both.ok) throw new Error('base');
+    const seen = parseRecords(stream({ counts: { read: 1 }, foreign: '{"t":"counts","arch":"i386","counts":[[5,2],[4,1]]}' }));
+    const result = mergeLearned(text, both.filter.policy, seen, { args: false, command: ['prog'], version: 'x' }, new Map([['i386', both.filter.sections![1]!.policy]]));
+    expect(result.text.startsWith(text)).toBe(true);
+    expect(result.text).toContain('# Left to the rules for i386: write.');
+    expect(result.text).toMatch(/\narch i386 \{\n  allow open\n\}\n# ---- end of the learned section ----\n$/);
+    const merged = compilePolicy(result.text, { arches: [x86_64, i386] });
+    if (!merged.ok) throw new Error(merged.diagnostics.map((d) => d.message).join('\n'));
+    const call = (nr: number): number => emulate(merged.filter.program, { nr, arch: i386.auditArch }).value >>> 0;
+    // i386 open (5) is allowed now; write (4) keeps its EACCES; close (6) was not seen
+    expect([call(5), call(4), call(6)]).toEqual([RET_ALLOW, 0x0005000d, 0x00050001]);
+  });
+
   it('adds nothing to a policy whose default already lets everything run', () => {
     const open = 'default allow\nerrno(EPERM) ptrace\n';
     const compiled = compilePolicy(open);

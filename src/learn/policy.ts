@@ -205,6 +205,30 @@ function sectionBlocks(run: LearnedRun): string[] {
   return out;
 }
 
+/**
+ * For --merge: each ABI's calls the existing policy's section for that ABI has no rule for, in an
+ * `arch` block (what its rules decide, and what its default lets run, is left alone and listed).
+ */
+function mergedSectionBlocks(run: LearnedRun, sections: ReadonlyMap<string, CheckedPolicy>, defaultRuns: boolean): string[] {
+  const out: string[] = [];
+  for (const abi of SECTION_ABIS) {
+    const counts = run.foreign.get(abi);
+    if (!counts || counts.size === 0) continue;
+    const arch = archByName(abi)!;
+    const bit = abi === 'x32' ? X32_SYSCALL_BIT : 0;
+    const ruled = new Set(sections.get(abi)?.rules.map((r) => r.syscall.nr) ?? []);
+    const numbers = [...counts.keys()].sort((a, b) => a - b).map((nr) => (nr | bit) >>> 0);
+    const name = (nr: number): string => arch.syscalls.byNumber(nr)?.name ?? String(nr);
+    const left = numbers.filter((nr) => ruled.has(nr));
+    const added = defaultRuns ? [] : numbers.filter((nr) => !ruled.has(nr));
+    out.push('', `# Calls through the ${arch.title} ABI (a filter compiled with --arch x86_64,${abi} applies the block).`);
+    if (left.length > 0) out.push(`# Left to the rules for ${arch.title}: ${left.map(name).join(', ')}.`);
+    if (defaultRuns) out.push(`# Already run by the default action: ${numbers.filter((nr) => !ruled.has(nr)).map(name).join(', ') || 'none'}.`);
+    if (added.length > 0) out.push(`arch ${abi} {`, `  allow ${added.map(name).join(', ')}`, '}');
+  }
+  return out;
+}
+
 export interface MergeResult {
   readonly text: string;
   /** Syscalls added as rules. */
@@ -221,7 +245,11 @@ export interface MergeResult {
  * already has rules for are left to those rules (they may allow some calls and refuse others on
  * purpose), and listed in the section's comment.
  */
-export function mergeLearned(existingText: string, existing: CheckedPolicy, run: LearnedRun, options: Omit<LearnedPolicyOptions, 'defaultAction'>): MergeResult {
+/**
+ * `sections`: the existing policy checked for x86_64 and another ABI (`--arch x86_64,i386`), that
+ * ABI's section, for each ABI the run made calls through: its `arch` blocks decide those calls.
+ */
+export function mergeLearned(existingText: string, existing: CheckedPolicy, run: LearnedRun, options: Omit<LearnedPolicyOptions, 'defaultAction'>, sections: ReadonlyMap<string, CheckedPolicy> = new Map()): MergeResult {
   const ruledNumbers = new Set(existing.rules.map((r) => r.syscall.nr));
   const defaultRuns = existing.defaultAction.kind === 'allow' || existing.defaultAction.kind === 'log';
   const added: number[] = [];
@@ -242,6 +270,7 @@ export function mergeLearned(existingText: string, existing: CheckedPolicy, run:
   lines.push(added.length > 0 ? `# Added: ${plural(added.length, 'syscall')} the policy did not decide.` : '# Nothing to add: the policy above decides every syscall the run made.');
   const enosysDefault = existing.defaultAction.kind === 'errno' && existing.defaultAction.errno === ENOSYS;
   if (added.length > 0) lines.push('', ...groupedRules(rulesFor(run, added, options.args, enosysDefault)));
+  lines.push(...mergedSectionBlocks(run, sections, defaultRuns));
   lines.push('# ---- end of the learned section ----');
   const separator = existingText === '' || existingText.endsWith('\n') ? '' : '\n';
   return { text: `${existingText}${separator}${lines.join('\n')}\n`, added: added.map(syscallName), ruled, byDefault };

@@ -12,7 +12,8 @@ import { nodeFileHost } from '../../host/node-host.ts';
 import { resolvedTracking } from '../../learn/args.ts';
 import { endOrphans, locateHelper, runLearn } from '../../learn/helper.ts';
 import { learnedPolicy, learnedProfile, mergeLearned } from '../../learn/policy.ts';
-import { LEARN_PROTOCOL, type LearnProgress } from '../../learn/records.ts';
+import { LEARN_PROTOCOL, type LearnedRun, type LearnProgress } from '../../learn/records.ts';
+import { archByName } from '../../arch/index.ts';
 import { VERSION } from '../../version.ts';
 import { CliError, EXIT_INPUT_ERROR, EXIT_USAGE } from '../errors.ts';
 import { decodeText, readInput, report } from '../io.ts';
@@ -58,6 +59,22 @@ function loadMergeBase(path: string): { text: string; policy: CheckedPolicy; pat
   const compiled = compilePolicy(text, { path: input.path, host: nodeFileHost });
   if (report(compiled.diagnostics) || !compiled.ok) throw new CliError('', EXIT_INPUT_ERROR);
   return { text, policy: compiled.filter.policy, path: input.path };
+}
+
+/**
+ * The base policy's section for each other ABI the run made calls through (compiled for x86_64 and
+ * that ABI), so that the merge leaves to its `arch` blocks what they decide.
+ */
+function mergeSections(base: { text: string; path: string }, run: LearnedRun): Map<string, CheckedPolicy> {
+  const sections = new Map<string, CheckedPolicy>();
+  for (const [abi, counts] of run.foreign) {
+    const arch = abi === 'i386' || abi === 'x32' ? archByName(abi) : undefined;
+    if (!arch || counts.size === 0) continue;
+    const compiled = compilePolicy(base.text, { path: base.path, host: nodeFileHost, arches: [archByName('x86_64')!, arch] });
+    const section = compiled.ok ? compiled.filter.sections?.[1]?.policy : undefined;
+    if (section) sections.set(abi, section);
+  }
+  return sections;
 }
 
 /** The progress line: on a terminal only, rewritten in place, erased at the end. */
@@ -175,7 +192,7 @@ export async function runLearnCommand(command: readonly string[], options: Learn
   let text: string;
   let checkPath: string;
   if (base) {
-    const merged = mergeLearned(base.text, base.policy, run, { args: options.args === true, command, version: VERSION });
+    const merged = mergeLearned(base.text, base.policy, run, { args: options.args === true, command, version: VERSION }, mergeSections(base, run));
     text = merged.text;
     // Includes are resolved relative to the policy's file: check the result where it will live.
     checkPath = outputPath ?? base.path;
