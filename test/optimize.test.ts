@@ -1,4 +1,4 @@
-import { X86_64 } from '../src/arch/index.ts';
+import { archByName, X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -278,6 +278,13 @@ describe("Docker's default profile (the optimiser's targets)", () => {
     expect(stats.worstRaw).toBeLessThanOrEqual(16);
     // three sections of about 100 instructions each
     expect(stats.length).toBeLessThanOrEqual(110 * abis.length);
+  });
+
+  it('x32 calls, which pass through the x86-64 tree, cost no more than in libseccomp\'s tree (14.3)', () => {
+    const x32 = archByName('x32')!;
+    const figures = filterStats(r.filter.program, genericProfile(x32), x32, abis);
+    expect(figures.meanRaw).toBeLessThanOrEqual(14.5);
+    expect(figures.worstRaw).toBeLessThanOrEqual(23);
   });
 
   it('is never slower on a profile when compiled for it than for the built-in mix, and stays near the bound', () => {
