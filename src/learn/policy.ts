@@ -1,6 +1,7 @@
 // A learned run written as policy text: a new policy, or a section appended to an existing one
 // (`--merge`); and the run's syscall frequencies as a profile (`--profile`).
 // learn traces processes of this machine, whose calls it records by x86-64's table.
+import type { Arch } from '../arch/arch.ts';
 import { archByName } from '../arch/index.ts';
 import { X86_64 } from '../arch/x86_64.ts';
 import { X32_SYSCALL_BIT } from '../seccomp/abi.ts';
@@ -187,22 +188,25 @@ export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): s
   return `${lines.join('\n')}\n`;
 }
 
+/** Each other ABI the run made calls through: its arch, and the calls' numbers as that ABI's filter sees them. */
+function sectionCalls(run: LearnedRun): { abi: 'i386' | 'x32'; arch: Arch; numbers: number[]; name: (nr: number) => string }[] {
+  return SECTION_ABIS.flatMap((abi) => {
+    const counts = run.foreign.get(abi);
+    if (!counts || counts.size === 0) return [];
+    const arch = archByName(abi)!;
+    const bit = abi === 'x32' ? X32_SYSCALL_BIT : 0;
+    const numbers = [...counts.keys()].sort((a, b) => a - b).map((nr) => (nr | bit) >>> 0);
+    return [{ abi, arch, numbers, name: (nr: number): string => arch.syscalls.byNumber(nr)?.name ?? String(nr) }];
+  });
+}
+
 /**
  * The calls of the i386 and x32 ABIs, by those ABIs' names, each in an `arch` block: rules of
  * their own in a filter compiled for x86_64 and that ABI (`--arch x86_64,i386`), and nothing in a
  * filter for x86_64 alone.
  */
 function sectionBlocks(run: LearnedRun): string[] {
-  const out: string[] = [];
-  for (const abi of SECTION_ABIS) {
-    const counts = run.foreign.get(abi);
-    if (!counts || counts.size === 0) continue;
-    const arch = archByName(abi)!;
-    const bit = abi === 'x32' ? X32_SYSCALL_BIT : 0;
-    const names = [...counts.keys()].sort((a, b) => a - b).map((nr) => arch.syscalls.byNumber((nr | bit) >>> 0)?.name ?? String((nr | bit) >>> 0));
-    out.push('', `# Calls through the ${arch.title} ABI (compile with --arch x86_64,${abi} to let them run).`, `arch ${abi} {`, `  allow ${names.join(', ')}`, '}');
-  }
-  return out;
+  return sectionCalls(run).flatMap(({ abi, arch, numbers, name }) => ['', `# Calls through the ${arch.title} ABI (compile with --arch x86_64,${abi} to let them run).`, `arch ${abi} {`, `  allow ${numbers.map(name).join(', ')}`, '}']);
 }
 
 /**
@@ -211,20 +215,14 @@ function sectionBlocks(run: LearnedRun): string[] {
  */
 function mergedSectionBlocks(run: LearnedRun, sections: ReadonlyMap<string, CheckedPolicy>, defaultRuns: boolean): string[] {
   const out: string[] = [];
-  for (const abi of SECTION_ABIS) {
-    const counts = run.foreign.get(abi);
-    if (!counts || counts.size === 0) continue;
-    const arch = archByName(abi)!;
-    const bit = abi === 'x32' ? X32_SYSCALL_BIT : 0;
+  for (const { abi, arch, numbers, name } of sectionCalls(run)) {
     const ruled = new Set(sections.get(abi)?.rules.map((r) => r.syscall.nr) ?? []);
-    const numbers = [...counts.keys()].sort((a, b) => a - b).map((nr) => (nr | bit) >>> 0);
-    const name = (nr: number): string => arch.syscalls.byNumber(nr)?.name ?? String(nr);
     const left = numbers.filter((nr) => ruled.has(nr));
-    const added = defaultRuns ? [] : numbers.filter((nr) => !ruled.has(nr));
+    const open = numbers.filter((nr) => !ruled.has(nr));
     out.push('', `# Calls through the ${arch.title} ABI (a filter compiled with --arch x86_64,${abi} applies the block).`);
     if (left.length > 0) out.push(`# Left to the rules for ${arch.title}: ${left.map(name).join(', ')}.`);
-    if (defaultRuns) out.push(`# Already run by the default action: ${numbers.filter((nr) => !ruled.has(nr)).map(name).join(', ') || 'none'}.`);
-    if (added.length > 0) out.push(`arch ${abi} {`, `  allow ${added.map(name).join(', ')}`, '}');
+    if (defaultRuns) out.push(`# Already run by the default action: ${open.map(name).join(', ') || 'none'}.`);
+    else if (open.length > 0) out.push(`arch ${abi} {`, `  allow ${open.map(name).join(', ')}`, '}');
   }
   return out;
 }
