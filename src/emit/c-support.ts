@@ -54,7 +54,7 @@ ${ifndefDefine('SECCOMP_SET_MODE_FILTER', '1')}
 ${FILTER_FLAG_DEFINES.map(([name, value]) => ifndefDefine(name, value)).join('\n')}
 
 #if defined(__x86_64__) && !defined(__ILP32__)
-/* The installers and the notify kit exist on x86-64 (not x32), the only architecture of the filters. */
+/* The helpers below are for processes built for x86-64 (not x32): they make x86-64 system calls. */
 #define SECCOMPILE_X86_64 1
 ${SYSCALL_NUMBERS.map(([name, nr]) => `#define SECCOMPILE_NR_${name} ${nr}`).join('\n')}
 #define SECCOMPILE_PR_SET_NO_NEW_PRIVS 38
