@@ -2,7 +2,7 @@
 // comparisons of whole 64-bit arguments, ranges where they can be (`hi == 1 and lo >= 5` is
 // `arg >= 0x100000005 and arg <= 0x1ffffffff`), and neighbouring rules of one action joined.
 // Every transformation keeps the verdicts of a first-match rule list.
-import { checkedRule, type CheckedRule, type Condition } from '../check/checked.ts';
+import { checkedRule, type ArgOperand, type CheckedRule, type Condition } from '../check/checked.ts';
 import type { Span } from '../diagnostics/source.ts';
 import { actionsEqual } from '../seccomp/action.ts';
 import type { SyscallArg } from '../syscalls/index.ts';
@@ -84,22 +84,13 @@ function argConditions(arg: number, checks: readonly WordCheck[], span: Span, bi
     // a 32-bit ABI's tree tests the low word alone: it is the argument
     const operand = ARG32[arg]!;
     const [lo, hi] = range.low.map(BigInt) as [bigint, bigint];
-    if (lo === hi) out.push({ kind: 'compare', operand: { arg: operand }, op: '==', value: lo, span });
-    else {
-      if (lo > 0n) out.push({ kind: 'compare', operand: { arg: operand }, op: '>=', value: lo, span });
-      if (hi < 0xffffffffn) out.push({ kind: 'compare', operand: { arg: operand }, op: '<=', value: hi, span });
-    }
+    out.push(...intervalParts({ arg: operand }, lo, hi, 0xffffffffn, span));
     for (const c of [...notEqual, ...residual]) out.push(wordCondition(c, span, operand));
     return out;
   }
   const operand = ARG64[arg]!;
   const interval = (mask: bigint | undefined, lo: bigint, hi: bigint, max: bigint): void => {
-    const o = mask === undefined ? { arg: operand } : { arg: operand, mask };
-    if (lo === hi) out.push({ kind: 'compare', operand: o, op: '==', value: lo, span });
-    else {
-      if (lo > 0n) out.push({ kind: 'compare', operand: o, op: '>=', value: lo, span });
-      if (hi < max) out.push({ kind: 'compare', operand: o, op: '<=', value: hi, span });
-    }
+    out.push(...intervalParts(mask === undefined ? { arg: operand } : { arg: operand, mask }, lo, hi, max, span));
   };
   const [hlo, hhi] = range.high.map(BigInt) as [bigint, bigint];
   const [llo, lhi] = range.low.map(BigInt) as [bigint, bigint];
@@ -125,6 +116,15 @@ function argConditions(arg: number, checks: readonly WordCheck[], span: Span, bi
   }
   for (const c of residual) out.push(wordCondition(c, span, operand));
   return out;
+}
+
+/** `lo <= operand <= hi` as comparisons: `==` for one value, and no bound where it is the operand's own (0, `max`). */
+function intervalParts(operand: ArgOperand, lo: bigint, hi: bigint, max: bigint, span: Span): Condition[] {
+  if (lo === hi) return [{ kind: 'compare', operand, op: '==', value: lo, span }];
+  return [
+    ...(lo > 0n ? [{ kind: 'compare', operand, op: '>=', value: lo, span } as const] : []),
+    ...(hi < max ? [{ kind: 'compare', operand, op: '<=', value: hi, span } as const] : []),
+  ];
 }
 
 /** A range of one whole argument, with some values left out. */
@@ -173,9 +173,7 @@ export function mergeRanges(a: CheckedRule, b: CheckedRule): CheckedRule | undef
   const except = [...new Set([...ra.except.filter((v) => !inRange(rb, v)), ...rb.except.filter((v) => !inRange(ra, v))])].sort((x, y) => (x < y ? -1 : 1));
   const operand = { arg: ra.operand };
   const span = a.span;
-  const parts: Condition[] = lo === hi
-    ? [{ kind: 'compare', operand, op: '==', value: lo, span }]
-    : [...(lo > 0n ? [{ kind: 'compare', operand, op: '>=', value: lo, span } as const] : []), ...(hi < maxOf(ra.operand) ? [{ kind: 'compare', operand, op: '<=', value: hi, span } as const] : [])];
+  const parts = intervalParts(operand, lo, hi, maxOf(ra.operand), span);
   for (const v of except) parts.push({ kind: 'compare', operand, op: '!=', value: v, span });
   return checkedRule(a.syscall, a.action, andOf(parts), a.span, a.syscallSpan);
 }
