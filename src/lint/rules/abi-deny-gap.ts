@@ -28,11 +28,12 @@ export const abiDenyGap: LintRule = {
     const [host, ...others] = sections as [CheckedPolicy, ...CheckedPolicy[]];
     const findings: RuleFinding[] = [];
     const seen = new Set<string>();
+    // what each other ABI refuses, once (not once per host rule)
+    const refusedOn = others.map((other) => ({ other, refused: new Set(other.rules.filter((r) => !ALLOWING.has(r.action.kind)).map((r) => r.syscall.name)) }));
     for (const rule of host.rules) {
       if (ALLOWING.has(rule.action.kind) || seen.has(rule.syscall.name)) continue;
       seen.add(rule.syscall.name);
-      for (const other of others) {
-        const refused = new Set(other.rules.filter((r) => !ALLOWING.has(r.action.kind)).map((r) => r.syscall.name));
+      for (const { other, refused } of refusedOn) {
         const open = counterparts(rule.syscall.name, other.arch).filter((n) => !refused.has(n));
         if (open.length === 0) continue;
         findings.push({
