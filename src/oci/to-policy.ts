@@ -43,25 +43,30 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
   out.push(`x32 ${action(policy.x32Action)}`);
   out.push(`foreign_arch ${action(policy.foreignArchAction)}`);
 
-  // A syscall whose rules read the same on every ABI that has it is written once; the others go
-  // in an `arch` block per ABI (32-bit ABIs compare argN_32, where the host compares argN_64).
-  const texts = sections.map((section) => rulesBySyscall(section.rules));
-  const shared = (name: string): boolean => {
-    const having = sections.map((section, i) => (section.arch.syscalls.byName(name) ? texts[i]!.get(name) ?? '' : undefined)).filter((t) => t !== undefined);
-    return having.every((t) => t === having[0]);
-  };
   if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata));
   else {
+    // A syscall whose rules read the same on every ABI that has it is written once; the others go
+    // in an `arch` block per ABI (32-bit ABIs compare argN_32, where the host compares argN_64).
+    const texts = sections.map((section) => rulesBySyscall(section.rules));
+    const shared = (name: string): boolean => {
+      const having = sections.map((section, i) => (section.arch.syscalls.byName(name) ? texts[i]!.get(name) ?? '' : undefined)).filter((t) => t !== undefined);
+      return having.every((t) => t === having[0]);
+    };
     // Rules that read alike go at the top when every ABI has the syscall, else in a block for the
     // ABIs that have it (`arch i386, arm { … }`), so that the policy compiles for any of them.
     const common = uniqueByName(sections.flatMap((section) => section.rules.filter((r) => shared(r.syscall.name))));
     const owners = (name: string): string => sections.filter((section) => section.arch.syscalls.byName(name)).map((section) => section.arch.name).join(', ');
     const everyAbi = sections.map((section) => section.arch.name).join(', ');
     const blocks = new Map<string, CheckedRule[]>([[everyAbi, []]]);
-    for (const rule of common) blocks.set(owners(rule.syscall.name), [...(blocks.get(owners(rule.syscall.name)) ?? []), rule]);
+    const blockFor = (key: string): CheckedRule[] => {
+      const block = blocks.get(key) ?? [];
+      blocks.set(key, block);
+      return block;
+    };
+    for (const rule of common) blockFor(owners(rule.syscall.name)).push(rule);
     for (const section of sections) {
       const own = section.rules.filter((r) => !shared(r.syscall.name));
-      if (own.length > 0) blocks.set(section.arch.name, [...(blocks.get(section.arch.name) ?? []), ...own]);
+      if (own.length > 0) blockFor(section.arch.name).push(...own);
     }
     for (const [abis, rules] of blocks) {
       if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata));
