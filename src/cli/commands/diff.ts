@@ -30,33 +30,42 @@ function headline(change: VerdictChange): string {
   return change.region ? `${change.group}, where ${change.region}` : change.group;
 }
 
+type SideKind = 'profile' | 'policy' | 'raw';
+
+/** What an input is: an OCI profile (by content, or --input), a raw filter, else a policy. */
+function sideKind(path: string, options: DiffOptions): SideKind {
+  const input = readInput(path);
+  if (isRawFilter(input)) return 'raw';
+  return isProfileInput(decodeText(input), options) ? 'profile' : 'policy';
+}
+
 /**
  * A side; the profile options (--cap…) apply to the sides that are profiles. A policy is compiled
  * for --arch, else for `arches` (the ABIs of a profile on the other side, so that a profile and
  * its `convert` output are compared section for section).
  */
-function side(path: string, options: DiffOptions, arches?: string): DiffSide & { readonly kind: 'profile' | 'policy' | 'raw' } {
-  const input = readInput(path);
-  const raw = isRawFilter(input);
-  const profile = !raw && isProfileInput(decodeText(input), options);
+function side(path: string, kind: SideKind, options: DiffOptions, arches?: string): DiffSide {
   const { format: _format, timeout: _timeout, ...profileOptions } = options;
   const arch = options.arch ?? arches;
-  const loaded = loadFilter(path, profile ? profileOptions : { ...(arch ? { arch } : {}) });
+  const loaded = loadFilter(path, kind === 'profile' ? profileOptions : { ...(arch ? { arch } : {}) });
   const compiled = loaded.compiled;
-  const kind = profile ? 'profile' : raw ? 'raw' : 'policy';
-  return compiled ? { kind, policy: compiled.policy, ...(compiled.sections ? { sections: compiled.sections.map((s) => s.policy) } : {}) } : { kind, program: loaded.program };
+  return compiled ? { policy: compiled.policy, ...(compiled.sections ? { sections: compiled.sections.map((s) => s.policy) } : {}) } : { program: loaded.program };
 }
 
 /** The ABIs of a profile's filter of several, as `--arch` takes them. */
-function profileAbis(s: ReturnType<typeof side>): string | undefined {
-  return s.kind === 'profile' && 'sections' in s && s.sections ? s.sections.map((p) => p.arch.name).join(',') : undefined;
+function abisOf(s: DiffSide): string | undefined {
+  return 'sections' in s && s.sections ? s.sections.map((p) => p.arch.name).join(',') : undefined;
 }
 
+/** Both sides; a profile is compiled first, so that a policy on the other side is compiled once, for its ABIs. */
 function sides(a: string, b: string, options: DiffOptions): [DiffSide, DiffSide] {
-  const first = side(a, options);
-  const second = side(b, options, profileAbis(first));
-  const again = first.kind === 'policy' && options.arch === undefined ? profileAbis(second) : undefined;
-  return [again ? side(a, options, again) : first, second];
+  const [kindA, kindB] = [sideKind(a, options), sideKind(b, options)];
+  if (kindA === 'policy' && kindB === 'profile') {
+    const after = side(b, kindB, options);
+    return [side(a, kindA, options, abisOf(after)), after];
+  }
+  const before = side(a, kindA, options);
+  return [before, side(b, kindB, options, kindA === 'profile' ? abisOf(before) : undefined)];
 }
 
 export function formatDiff(changes: readonly VerdictChange[], format: string, names: { a: string; b: string }, color = false): string {
