@@ -14,7 +14,7 @@
  *   must give the database's verdict, and should have warned about the syscall (a heuristic).
  * - x32 and foreign-arch calls: rejected by both (ours kill_process, libseccomp's KILL).
  */
-import { ARCHES, archByName, callAbi, X86_64, type Arch } from '../../src/arch/index.ts';
+import { archByName, X86_64, type Arch } from '../../src/arch/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ import { compileProfile } from '../../src/compile-profile.ts';
 import { DOCKER_DEFAULT_CAPS } from '../../src/oci/caps.ts';
 import { Random } from '../support/random.ts';
 import {
-  callsForAbis, checkReferenceAvailable, compareVerdicts, describeCall, PROFILES_DIR, randomProfile, referenceFilters, toJson,
+  abiOfCall, callsForAbis, checkReferenceAvailable, compareVerdicts, describeCall, PROFILES_DIR, randomProfile, referenceAbis, referenceFilters, toJson,
   type ReferenceCase, type ReferenceResult,
 } from './support.ts';
 
@@ -52,14 +52,9 @@ function randomCases(): Case[] {
   });
 }
 
-/** The ABIs of libseccomp's filter (the host and the architectures the profile lists), as seccompile's arches. */
-function referenceAbis(theirs: Extract<ReferenceResult, { ok: true }>): Arch[] {
-  return Object.keys(theirs.resolved).flatMap((token) => ARCHES.filter((a) => (a.name === 'x32' ? 0x4000003e : a.auditArch) === Number(token)));
-}
-
 /** Calls compared, per ABI. */
 function perAbi(calls: readonly { nr: number; arch: number }[], abis: readonly Arch[]): string {
-  return abis.map((abi) => `${abi.name} ${calls.filter((c) => c.arch === abi.auditArch && (abi.otherAbi ? !(c.nr >>> 0 >= abi.otherAbi.lo && c.nr >>> 0 <= abi.otherAbi.hi) : true)).length}`).join(', ');
+  return abis.map((abi) => `${abi.name} ${calls.filter((c) => abiOfCall(abis, c) === abi).length}`).join(', ');
 }
 
 function compileOurs(c: Case): ReturnType<typeof compileProfile> {
@@ -130,7 +125,7 @@ describe('OCI profiles: seccompile and libseccomp agree verdict for verdict', ()
         inconsistentProfiles++;
         // The warning about syscalls libseccomp may miscompile is a heuristic; count what it catches.
         const warned = ours.diagnostics.filter((d) => d.code === 'SC7010' && d.message.includes('stale accumulator')).map((d) => /`([a-z0-9_]+)`/.exec(d.message)![1]);
-        const nameOf = (call: { arch: number; nr: number }): string => abis.find((abi) => callAbi(abi, call.arch, call.nr) === 'native')!.syscalls.byNumber(call.nr)!.name;
+        const nameOf = (call: { arch: number; nr: number }): string => abiOfCall(abis, call)!.syscalls.byNumber(call.nr)!.name;
         for (const name of new Set(libseccompInconsistent.map((m) => nameOf(m.call)))) {
           if (warned.includes(name)) caught++;
           else missed.push(`${c.id}: no warning for ${name}`);

@@ -1,6 +1,6 @@
 // Shared by the OCI tests: random profiles, the libseccomp reference (a Python helper run with
 // Debian's python3-seccomp), and verdict comparison of two programs over every x86-64 syscall.
-import { callAbi, X86_64, type Arch } from '../../src/arch/index.ts';
+import { ARCHES, callAbi, X86_64, type Arch } from '../../src/arch/index.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -253,7 +253,7 @@ export function compareVerdicts(ours: readonly Instruction[], reference: { progr
   for (const call of calls) {
     const a = emulate(ours, call).value;
     const b = emulate(reference.program, call).value;
-    if (!abis.some((abi) => callAbi(abi, call.arch, call.nr) === 'native')) {
+    if (!abiOfCall(abis, call)) {
       if (!(decodeAction(a).action.kind === 'kill_process' && isKill(decodeAction(b).action))) mismatches.push({ call, ours: formatReturnValue(a), theirs: formatReturnValue(b) });
       continue;
     }
@@ -279,6 +279,16 @@ export function namedSyscalls(profile: { syscalls?: { names?: string[]; name?: s
 
 export function describeCall(call: Call): string {
   return `nr ${call.nr === 0xffffffff ? -1 : `0x${call.nr.toString(16)}`} arch 0x${call.arch.toString(16)} args [${call.args.map((a) => `0x${a.toString(16)}`).join(', ')}]`;
+}
+
+/** The ABI of the filter (`abis`) a call is made through, if any. */
+export function abiOfCall(abis: readonly Arch[], call: { readonly arch: number; readonly nr: number }): Arch | undefined {
+  return abis.find((abi) => callAbi(abi, call.arch, call.nr) === 'native');
+}
+
+/** The ABIs of libseccomp's filter (the host and the architectures the profile lists), as seccompile's arches. */
+export function referenceAbis(reference: TableReport): Arch[] {
+  return Object.keys(reference.resolved).flatMap((token) => ARCHES.filter((a) => scmpToken(a) === Number(token)));
 }
 
 /** What the reference says of names: those it does not know, and its number for each on each ABI. */
@@ -323,5 +333,8 @@ export function callsForAbis(abis: readonly Arch[], profile: unknown, values: re
     return callsFor([...named, ...multiplexers], values, rng, perSyscall, abi);
   });
   // each ABI's calls include other ABIs' (as foreign calls): leave a number out whoever made it
-  return calls.filter((call) => !abis.some((abi) => callAbi(abi, call.arch, call.nr) === 'native' && left.get(abi)!.has(call.nr)));
+  return calls.filter((call) => {
+    const abi = abiOfCall(abis, call);
+    return !(abi && left.get(abi)!.has(call.nr));
+  });
 }
