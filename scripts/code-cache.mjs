@@ -15,9 +15,6 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Parts (bundles the commands load on first use, see scripts/build.mjs) and the command trained with them. */
-export const PARTS = { chevrotain: 'compile' };
-
 /**
  * Caches trained on some inputs only (`<bundle>.<variant>.cache`), which bin/seccompile.js picks
  * for those inputs: smaller, as they leave out what other inputs need.
@@ -74,7 +71,7 @@ function trainingRuns(dir) {
   };
 }
 
-/** In a child process: trains one bundle and writes its cache (of `variant`), and those of the parts trained with it. */
+/** In a child process: trains one bundle and writes its cache (of `variant`). */
 async function trainBundle(path, variant, runs) {
   const { loadBundle, disableCaches, cachePathOf, loaded, ID_LENGTH } = require('../bin/load-bundle.js');
   disableCaches();
@@ -93,16 +90,12 @@ async function trainBundle(path, variant, runs) {
     stderr.write = writeErr;
   }
   process.exitCode = 0;
-  const command = basename(path, '.cjs');
-  for (const [bundle, { script, id }] of loaded) {
-    const own = bundle === path;
-    if (!own && (variant !== undefined || PARTS[basename(bundle, '.cjs')] !== command)) continue;
-    if (id === undefined || id.length !== ID_LENGTH) throw new Error(`${bundle} has no id line; build it with scripts/build.mjs`);
-    const cache = cachePathOf(bundle, own ? variant : undefined);
-    const temporary = `${cache}.${process.pid}.tmp`;
-    writeFileSync(temporary, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
-    renameSync(temporary, cache);
-  }
+  const { script, id } = loaded.get(path);
+  if (id === undefined || id.length !== ID_LENGTH) throw new Error(`${path} has no id line; build it with scripts/build.mjs`);
+  const cache = cachePathOf(path, variant);
+  const temporary = `${cache}.${process.pid}.tmp`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
+  renameSync(temporary, cache);
 }
 
 /** The caches to train for these bundles: `name` for each, `name.variant` for its variants. */
@@ -116,7 +109,7 @@ export function cacheFiles(path) {
   return [cachePathOf(path), ...(VARIANTS[basename(path, '.cjs')] ?? []).map((variant) => cachePathOf(path, variant))];
 }
 
-/** Trains the bundles dist/cli/<name>.cjs (and the parts they use) and their variants, two at a time. */
+/** Trains the bundles dist/cli/<name>.cjs and their variants, two at a time. */
 export async function writeCodeCaches(packageRoot, bundles) {
   const queue = cacheNames(bundles);
   const worker = async () => {
@@ -147,6 +140,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const dir = join(root, 'dist', 'cli');
     const bundles = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.cjs')).map((name) => basename(name, '.cjs')) : [];
-    await writeCodeCaches(root, bundles.filter((name) => !(name in PARTS)));
+    await writeCodeCaches(root, bundles);
   }
 }

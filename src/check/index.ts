@@ -8,7 +8,7 @@ import { X32 } from '../arch/x32.ts';
 import { FOREIGN_SYSCALL_NAMES, counterpartOn } from '../syscalls/foreign.ts';
 import { errnoValue } from '../constants/index.ts';
 import type { ActionNode, ArchBlock, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
-import { ACTION_NAMES } from '../parser/tokens.ts';
+import { ACTION_NAMES } from '../parser/lexer.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
 import type { Syscall } from '../syscalls/index.ts';

@@ -2,16 +2,16 @@
 // structure here by precedence climbing. Binding, loosest first: `or`; `and`; comparisons and
 // `in` (never chained); `|`; `^`; `&`; `<<` `>>`; `+` `-`; then the prefixes `-` `~`. The prefix
 // `not` takes a comparison: `not a == 1` is `not (a == 1)`.
-import type { IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SourceFile, Span } from '../diagnostics/source.ts';
 import type { BinaryOperator, Expr } from './ast.ts';
+import type { Token } from './lexer.ts';
 
 export type ExprItem =
-  | { readonly kind: 'prefix' | 'infix'; readonly token: IToken }
+  | { readonly kind: 'prefix' | 'infix'; readonly token: Token }
   | { readonly kind: 'operand'; readonly expr: Expr }
   /** `in {…}` or `not in {…}`: the set's elements, and where the set ends. */
-  | { readonly kind: 'in'; readonly token: IToken; readonly negated: boolean; readonly elements: readonly Expr[]; readonly end: number };
+  | { readonly kind: 'in'; readonly token: Token; readonly negated: boolean; readonly elements: readonly Expr[]; readonly end: number };
 
 /** Most operators (other than `and`/`or`; `in` counts) in one expression: checking recurses once per operator. */
 export const MAX_OPERATORS = 1000;
@@ -23,10 +23,6 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
   '|': 4, '^': 5, '&': 6, '<<': 7, '>>': 7, '+': 8, '-': 8,
 };
 const LOGICAL = new Map<string, 'and' | 'or'>([['or', 'or'], ['||', 'or'], ['and', 'and'], ['&&', 'and']]);
-
-export function tokenEnd(token: IToken): number {
-  return token.startOffset + token.image.length;
-}
 
 export class ExpressionBuilder {
   private at = 0;
@@ -74,7 +70,7 @@ export class ExpressionBuilder {
     }
   }
 
-  private combine(operator: IToken, left: Expr, right: Expr): Expr {
+  private combine(operator: Token, left: Expr, right: Expr): Expr {
     const op = LOGICAL.get(operator.image);
     const span = this.span(left.span.start, right.span.end);
     if (!op) return { kind: 'binary', op: operator.image as BinaryOperator, left, right, span };
@@ -96,14 +92,14 @@ export class ExpressionBuilder {
     if (item?.kind !== 'prefix') throw new Error('malformed expression');
     const logicalNot = item.token.image === 'not' || item.token.image === '!';
     const operand = logicalNot ? this.climb(COMPARISON) : this.prefixed();
-    return { kind: 'unary', op: logicalNot ? 'not' : (item.token.image as '-' | '~'), operand, span: this.span(item.token.startOffset, operand.span.end) };
+    return { kind: 'unary', op: logicalNot ? 'not' : (item.token.image as '-' | '~'), operand, span: this.span(item.token.start, operand.span.end) };
   }
 
   private span(start: number, end: number): Span {
     return { file: this.file, start, end };
   }
 
-  private tokenSpan(token: IToken): Span {
-    return this.span(token.startOffset, tokenEnd(token));
+  private tokenSpan(token: Token): Span {
+    return this.span(token.start, token.end);
   }
 }
