@@ -118,23 +118,34 @@ function limitedOptimumCost(weights: readonly number[], limits: readonly number[
 }
 
 describe('depth-limited trees', () => {
-  it('fit every limit and come within 4% of the cheapest tree that does (0.2% on average), over random mixes', () => {
-    const rng = new Random(41);
-    const ratios: number[] = [];
-    for (let round = 0; round < 300; round++) {
-      const n = 2 + rng.int(70);
-      // Skewed weights, as real mixes are: a few hot syscalls, many rare or unused ones.
-      const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
-      const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
-      const limits = depthLimits(bodies, leastWorstPath(bodies));
-      const found = boundedRangeTree(weights, limits);
-      leafDepths(found.tree).forEach((depth, i) => expect(depth).toBeLessThanOrEqual(limits[i]!));
-      const best = limitedOptimumCost(weights, limits);
-      expect(found.cost).toBeGreaterThanOrEqual(best - 1e-9);
-      if (best > 0) ratios.push(found.cost / best);
+  it('fit every limit and are the cheapest tree that does, over 600 random mixes', () => {
+    for (const seed of [41, 7, 99]) {
+      const rng = new Random(seed);
+      for (let round = 0; round < 200; round++) {
+        const n = 2 + rng.int(70);
+        // Skewed weights, as real mixes are: a few hot syscalls, many rare or unused ones.
+        const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
+        const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
+        const limits = depthLimits(bodies, leastWorstPath(bodies));
+        const found = boundedRangeTree(weights, limits);
+        leafDepths(found.tree).forEach((depth, i) => expect(depth).toBeLessThanOrEqual(limits[i]!));
+        // The unbounded search over every split (the Knuth bound of the compiler's is not proven here).
+        const best = limitedOptimumCost(weights, limits);
+        expect(found.cost, `seed ${seed} round ${round}`).toBeGreaterThanOrEqual(best - 1e-9);
+        expect(found.cost, `seed ${seed} round ${round}`).toBeLessThanOrEqual(best * (1 + 1e-12) + 1e-9);
+      }
     }
-    expect(Math.max(...ratios)).toBeLessThanOrEqual(1.04);
-    expect(ratios.reduce((a, b) => a + b) / ratios.length).toBeLessThanOrEqual(1.002);
+  });
+
+  it('fit every limit beyond the leaves the exact search takes', () => {
+    const rng = new Random(3);
+    const n = 300;
+    const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
+    const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
+    const limits = depthLimits(bodies, leastWorstPath(bodies));
+    const found = boundedRangeTree(weights, limits);
+    expect(leafDepths(optimalRangeTree(weights).tree).some((depth, i) => depth > limits[i]!)).toBe(true); // the limits bind
+    leafDepths(found.tree).forEach((depth, i) => expect(depth).toBeLessThanOrEqual(limits[i]!));
   });
 
   it('are never beaten by an alternative on offer that fits', () => {
@@ -290,7 +301,7 @@ describe("Docker's default profile (the optimiser's targets)", () => {
   it('is never slower on a profile when compiled for it than for the built-in mix, and stays near the bound', () => {
     const rng = new Random(5);
     const ratios: number[] = [];
-    for (let round = 0; round < 25; round++) {
+    for (let round = 0; round < 80; round++) {
       // A program's mix: a few dozen syscalls, heavily skewed.
       const weights = new Map<number, number>();
       for (let k = 5 + rng.int(60); k > 0; k--) weights.set(rng.int(335), (rng.int(1000) / 1000) ** 4 * 100 + 0.01);
@@ -302,7 +313,7 @@ describe("Docker's default profile (the optimiser's targets)", () => {
       expect(mine.worstRaw).toBeLessThanOrEqual(16);
       ratios.push(mine.meanRaw / rangeTreeBound(own.filter.ir, own.filter.program, mix).bound);
     }
-    expect(Math.max(...ratios)).toBeLessThanOrEqual(1.03);
+    expect(Math.max(...ratios)).toBeLessThanOrEqual(1.02);
   });
 
   it('keeps every argument-free allowed syscall cacheable', () => {
