@@ -80,13 +80,17 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
   'convert': (program) => {
     addContainerOptions(program
       .command('convert')
-      .description('write an OCI/Docker seccomp profile as a policy with the same verdicts')
-      .argument('<profile>', 'profile (.json), or - for standard input')
-      .option('-o, --output <file>', 'write the policy to FILE (- for standard output); replaced only on success'), '')
-      .option('--strict', 'syscall names unknown on the target are errors')
-      .option('--arch <arch>', `the host the profile is for: ${ARCH_NAMES.filter((a) => a !== 'x32').join(', ')} (default x86_64)`)
-      .addHelpText('after', '\nExample:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy')
-      .action(async (profile: string, options) => (await import('./commands/convert.ts')).runConvert(profile, options));
+      .description('write an OCI/Docker seccomp profile as a policy with the same verdicts, or a policy as a profile (--to oci)')
+      .argument('<input>', 'profile (.json) or policy, or - for standard input')
+      .addOption(new Option('--to <kind>', 'policy: write a policy (default for a profile); oci: write an OCI/Docker profile, proven to give the policy\'s verdicts (default for a policy)').choices(['policy', 'oci']))
+      .option('-o, --output <file>', 'write to FILE (- for standard output); replaced only on success'), 'profiles: ')
+      .addOption(new Option('--input <kind>', 'read the input as an OCI/Docker seccomp profile or a policy (default: a JSON object is a profile)').choices(['oci', 'policy']))
+      .option('--strict', 'profiles: syscall names unknown on the target are errors')
+      .option('--arch <arch>', `the host: ${ARCH_NAMES.filter((a) => a !== 'x32').join(', ')} (default x86_64); with --to oci, the ABIs the profile filters, host first (x86_64,i386,x32)`)
+      .option('--k8s-name <name>', 'with --to oci: write a Kubernetes SeccompProfile (Security Profiles Operator) of this name')
+      .option('--verify-timeout <seconds>', 'with --to oci: the proof\'s time budget (default 60)')
+      .addHelpText('after', '\nExamples:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy\n  seccompile convert web.policy --to oci -o web.json\n  seccompile convert web.policy --to oci --arch x86_64,i386,x32 --k8s-name web -o web-profile.json')
+      .action(async (input: string, options) => (await import('./commands/convert.ts')).runConvert(input, options));
   },
   'sim': (program) => {
     addProfileOptions(program

@@ -80,6 +80,7 @@ export const DIAGNOSTIC_CODES = {
   SC7009: 'entries overlap with different actions',
   SC7010: 'runtimes read this differently',
   SC7011: 'the kernel a profile is resolved for',
+  SC7012: 'policy cannot be exported to OCI exactly',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
