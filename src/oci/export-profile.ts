@@ -98,10 +98,19 @@ async function proveProfile(text: string, sections: readonly CheckedPolicy[], op
   return changes.slice(0, 8).map((change): Diagnostic => ({
     code: 'SC7012', severity: 'error', ...where,
     message: `the profile would give ${verdictText(change.after)} where the policy gives ${verdictText(change.before)}, for ${describeCall(change.example, change.arch)}${change.group.includes(' ') ? ` (${change.group})` : ''}`,
-    hint: change.group === 'other architectures' || change.group.endsWith(' calls')
-      ? 'runc kills calls of ABIs the profile does not list: list them with --arch (e.g. --arch x86_64,i386,x32), or leave `x32` and `foreign_arch` at kill_process'
-      : 'OCI cannot say this rule exactly; see docs/oci.md (Exporting a policy)',
+    hint: hintFor(change, sections),
   }));
+}
+
+function hintFor(change: { group: string; example: { arch: number } }, sections: readonly CheckedPolicy[]): string {
+  const listed = sections.find((s) => s.arch.auditArch === change.example.arch);
+  if (listed && listed !== sections[0]) {
+    return `libseccomp reads the entries otherwise on ${listed.arch.name}: it compares 32-bit values, and on i386 it applies socket and IPC rules to \`socketcall\` and \`ipc\` too (docs/oci.md §7); say the same in the policy's \`arch ${listed.arch.name}\` block`;
+  }
+  if (change.group === 'other architectures' || change.group.endsWith(' calls')) {
+    return 'runc kills calls of ABIs the profile does not list: list them with --arch (e.g. --arch x86_64,i386,x32), or leave `x32` and `foreign_arch` at kill_process';
+  }
+  return 'OCI cannot say this rule exactly; see docs/oci.md §11 (Exporting a policy)';
 }
 
 /** JSON with two-space indents, 64-bit values written as their digits. */

@@ -173,6 +173,75 @@ describe('convert', () => {
   });
 });
 
+describe('convert --to oci', () => {
+  const POLICY = 'default errno(EPERM)\nallow read, write, exit_group\nerrno(EACCES) ptrace if arg0_64 == 16\nallow socket if family in {AF_UNIX, AF_INET}\nerrno(EAFNOSUPPORT) socket\n';
+
+  it('writes a profile that compiles to the policy\'s verdicts (a policy is exported by default)', async () => {
+    const r = await run(['convert', '-'], POLICY);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const profile = JSON.parse(r.out) as { defaultAction: string; defaultErrnoRet: number; architectures: string[]; syscalls: { names: string[]; action: string }[] };
+    expect([profile.defaultAction, profile.defaultErrnoRet, profile.architectures]).toEqual(['SCMP_ACT_ERRNO', 1, ['SCMP_ARCH_X86_64']]);
+    expect(profile.syscalls[0]).toEqual({ names: ['read', 'write', 'exit_group'], action: 'SCMP_ACT_ALLOW' });
+    const fromPolicy = join(dir, 'export-policy.bpf');
+    const fromProfile = join(dir, 'export-profile.bpf');
+    expect((await run(['compile', '-', '-o', fromPolicy], POLICY)).code).toBe(0);
+    expect((await run(['compile', file('exported.json', r.out), '-o', fromProfile])).code).toBe(0);
+    const a = readFileSync(fromPolicy);
+    const b = readFileSync(fromProfile);
+    for (let nr = 0; nr < 470; nr++) {
+      for (const arg of [0n, 1n, 2n, 10n, 16n, 0x100000001n, 0x100000010n, 0xffffffffn]) expect(verdictOf(a, nr, arg), `nr ${nr} arg ${arg}`).toBe(verdictOf(b, nr, arg));
+    }
+  });
+
+  it('wraps the profile in a Kubernetes SeccompProfile with --k8s-name, and checks the name', async () => {
+    const r = await run(['convert', '-', '--k8s-name', 'web-server'], POLICY);
+    expect(r.code).toBe(0);
+    const object = JSON.parse(r.out) as { apiVersion: string; kind: string; metadata: { name: string }; spec: { defaultAction: string } };
+    expect([object.apiVersion, object.kind, object.metadata.name, object.spec.defaultAction]).toEqual(['security-profiles-operator.x-k8s.io/v1beta1', 'SeccompProfile', 'web-server', 'SCMP_ACT_ERRNO']);
+    const bad = await run(['convert', '-', '--k8s-name', 'Web_Server'], POLICY);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error: `Web_Server` is not a Kubernetes object name [SC7012]');
+    const policyOut = await run(['convert', DOCKER, '--to', 'policy', '--k8s-name', 'x']);
+    expect(policyOut.code).toBe(2);
+  });
+
+  it('refuses a rule OCI cannot express, at the rule, and writes nothing', async () => {
+    const out = join(dir, 'never.json');
+    const r = await run(['convert', '-', '--to', 'oci', '-o', out], 'default allow\nerrno(EPERM) kill if sig <= 16\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^<stdin>:2:22: error: cannot export the rules of `kill` to OCI: `sig <= 16`: `sig` is a 32-bit `int` whose register's upper half the policy ignores, and OCI compares the whole 64-bit register except with SCMP_CMP_MASKED_EQ \[SC7012\]$/m);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('lists the ABIs of --arch, and refuses verdicts for other ABIs that runc cannot give', async () => {
+    const r = await run(['convert', '-', '--arch', 'x86_64,i386,x32'], 'default kill_process\nallow read\nerrno(1) personality if arg0 == 40\n');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { architectures: string[] }).architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    const x32 = await run(['convert', '-'], 'default kill_process\nx32 errno(ENOSYS)\nallow read\n');
+    expect(x32.code).toBe(1);
+    expect(x32.stderr).toContain('error: the profile would give kill_process where the policy gives errno(ENOSYS), for x32:');
+    expect(x32.stderr).toContain('runc kills calls of ABIs the profile does not list');
+    // On i386 libseccomp also applies a socket rule to socketcall(SYS_SOCKET, …): the policy must say the same.
+    const multiplexed = await run(['convert', '-', '--arch', 'x86_64,i386'], 'default kill_process\nallow read\nerrno(1) socket if arg0 == 40\n');
+    expect(multiplexed.code).toBe(1);
+    expect(multiplexed.stderr).toContain('[nr 0x66, arch i386]');
+    expect(multiplexed.stderr).toContain('socketcall');
+  });
+
+  it('round-trips Docker\'s profile: profile → policy → profile, proven at each export', async () => {
+    const policy = join(dir, 'docker-round.policy');
+    expect((await run(['convert', DOCKER, '--docker-default-caps', '--kernel', '6.1', '-o', policy])).code).toBe(0);
+    const r = await run(['convert', policy, '--to', 'oci', '--arch', 'x86_64,i386,x32', '-o', join(dir, 'docker-round.json')]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const direct = await run(['convert', DOCKER, '--to', 'oci', '--docker-default-caps', '--kernel', '6.1']);
+    expect([direct.code, direct.stderr]).toEqual([0, '']);
+    const same = await run(['diff', join(dir, 'docker-round.json'), file('docker-direct.json', direct.out)]);
+    expect([same.code, same.out.trim()]).toEqual([0, `${join(dir, 'docker-round.json')} and ${join(dir, 'docker-direct.json')} give every call the same verdict`]);
+    const refused = await run(['convert', policy, '--to', 'policy']);
+    expect(refused.code).toBe(2);
+  });
+});
+
 describe('sim with a profile', () => {
   it('runs a call against the compiled profile', async () => {
     const r = await run(['sim', DOCKER, 'socket', 'family=40', '-q', '--kernel', '6.1']);
