@@ -30,6 +30,7 @@ export interface RangeTreeBound {
 function outcomeKey(ir: PolicyIr, outcome: Outcome): string {
   const constant = (value: number): string => `ret:${value}`;
   if (outcome.kind === 'default') return constant(actionValue(ir.defaultAction));
+  if (outcome.kind === 'unknown') return constant(actionValue(ir.unknownAction ?? ir.defaultAction));
   if (outcome.kind === 'other-abi') return constant(actionValue(ir.arch.otherAbi?.action === 'x32' ? ir.x32Action : ir.foreignArchAction));
   const { rules } = outcome.decision;
   if (rules[0]?.condition.kind === 'true') return constant(actionValue(rules[0].action));

@@ -14,6 +14,11 @@ export interface CheckedPolicy {
   readonly x32Action: Action;
   /** Verdict for calls whose arch is not x86-64 (i386 `int $0x80` calls, for instance). */
   readonly foreignArchAction: Action;
+  /**
+   * Verdict for the target's syscall numbers its table does not name and no rule names (`unknown`),
+   * instead of the default. (The syscalls `unknown … since` adds are rules.)
+   */
+  readonly unknownAction?: Action;
   readonly rules: readonly CheckedRule[];
   /** Where the default was set, for tools that report on it. */
   readonly defaultSpan?: Span;

@@ -7,11 +7,13 @@ import { ARCH_NAMES, ARCHES, archByName, type Arch } from '../arch/index.ts';
 import { X32 } from '../arch/x32.ts';
 import { FOREIGN_SYSCALL_NAMES, counterpartOn } from '../syscalls/foreign.ts';
 import { errnoValue } from '../constants/index.ts';
-import type { ActionNode, ArchBlock, DefineStatement, RuleStatement, Statement, SyscallRef } from '../parser/ast.ts';
+import type { ActionNode, ArchBlock, DefineStatement, RuleStatement, Statement, SyscallRef, UnknownStatement } from '../parser/ast.ts';
 import { ACTION_NAMES } from '../parser/lexer.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
 import type { Syscall } from '../syscalls/index.ts';
+import { OLDEST_KNOWN_RELEASE, releaseOf } from '../syscalls/since.ts';
+import { compareKernel } from '../seccomp/kernel-version.ts';
 import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
 
@@ -38,6 +40,7 @@ class PolicyChecker {
   private defaultAction?: { action: Action; span: Span };
   private x32Action?: { action: Action; span: Span };
   private foreignArchAction?: { action: Action; span: Span };
+  private unknown?: { action: Action; span: Span; since?: UnknownStatement['since'] };
 
   /** `requested`: every ABI the filter is for, when several (a name some of them lack is then a note there). */
   constructor(private readonly arch: Arch, private readonly requested: readonly Arch[] = [arch]) {
@@ -67,6 +70,11 @@ class PolicyChecker {
           }
           break;
         case 'foreign_arch': this.foreignArchAction = this.special('foreign_arch', this.foreignArchAction, statement.action, statement.span); break;
+        case 'unknown': {
+          const given = this.special('unknown', this.unknown, statement.action, statement.span);
+          this.unknown = given && { ...given, ...(statement.since && !this.unknown ? { since: this.sinceRelease(statement.since) } : {}) };
+          break;
+        }
         default: break;
       }
     }
@@ -89,7 +97,8 @@ class PolicyChecker {
         defaultSpan: this.defaultAction.span,
         x32Action: this.x32Action?.action ?? KILL_PROCESS,
         foreignArchAction: this.foreignArchAction?.action ?? KILL_PROCESS,
-        rules: this.rules,
+        ...(this.unknown ? { unknownAction: this.unknown.action } : {}),
+        rules: this.unknown?.since ? [...this.rules, ...this.newerThan(this.unknown.since, this.unknown.action, this.unknown.span)] : this.rules,
       },
     };
   }
@@ -154,10 +163,28 @@ class PolicyChecker {
   }
 
   /** `default`, `x32` and `foreign_arch`: each may be given once. */
+  /** A release `since` may name: one the history of syscalls covers (src/syscalls/since.ts). */
+  private sinceRelease(since: NonNullable<UnknownStatement['since']>): UnknownStatement['since'] {
+    if (compareKernel(since, OLDEST_KNOWN_RELEASE) >= 0) return since;
+    this.diagnostics.push({
+      code: 'SC3013', severity: 'error', span: since.span,
+      message: `seccompile knows which syscalls each release added from Linux ${OLDEST_KNOWN_RELEASE.major}.${OLDEST_KNOWN_RELEASE.minor + 1} on, not before`,
+      hint: 'name 5.0 or later, or drop `since` to give the verdict to the numbers seccompile\'s table does not know',
+    });
+    return undefined;
+  }
+
+  /** Rules giving the syscalls added after `since` that no rule names the `unknown` verdict. */
+  private newerThan(since: NonNullable<UnknownStatement['since']>, action: Action, span: Span): CheckedRule[] {
+    const named = new Set(this.rules.map((r) => r.syscall.nr));
+    return this.arch.syscalls.all().filter((s) => !named.has(s.nr) && compareKernel(releaseOf(s.name) ?? OLDEST_KNOWN_RELEASE, since) > 0)
+      .map((s) => checkedRule(s, action, undefined, span, since.span));
+  }
+
   private special(keyword: string, previous: { span: Span } | undefined, node: ActionNode, span: Span): { action: Action; span: Span } | undefined {
     const action = this.action(node);
     if (keyword !== 'default' && (action?.kind === 'allow' || action?.kind === 'log')) {
-      const calls = keyword === 'x32' ? 'x32 calls' : 'calls from other architectures (such as i386 `int $0x80`)';
+      const calls = keyword === 'x32' ? 'x32 calls' : keyword === 'unknown' ? 'syscalls newer than the policy' : 'calls from other architectures (such as i386 `int $0x80`)';
       this.diagnostics.push({
         code: 'SC3009', severity: 'warning', span,
         message: `\`${keyword} ${node.name}\` lets ${calls} run without any rule being checked`,

@@ -41,15 +41,42 @@ export function andMask(mask: number): Straight {
   return { code: BPF_ALU | BPF_AND | BPF_K, k: mask >>> 0 };
 }
 
-/** What a range of syscall numbers leads to: the default, another ABI's action, or a decision list. */
-export type Outcome = { readonly kind: 'default' } | { readonly kind: 'other-abi' } | { readonly kind: 'decision'; readonly decision: SyscallDecision };
+/**
+ * What a range of syscall numbers leads to: the default, another ABI's action, a decision list, or
+ * (with `unknown`) the verdict for numbers the target's table does not name.
+ */
+export type Outcome = { readonly kind: 'default' } | { readonly kind: 'unknown' } | { readonly kind: 'other-abi' } | { readonly kind: 'decision'; readonly decision: SyscallDecision };
 
 /** The whole number line, 0..0xffffffff, as consecutive ranges with their outcome. */
 export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: Outcome }[] {
   const ranges: { lo: number; hi: number; outcome: Outcome }[] = [];
   let next = 0;
+  // With `unknown`, a gap between rules is cut where the table's numbers start and stop.
+  const known = ir.unknownAction ? ir.arch.syscalls.all().map((s) => s.nr) : [];
+  let k = 0;
+  const push = (lo: number, hi: number, kind: 'default' | 'unknown'): void => {
+    const last = ranges[ranges.length - 1];
+    if (last && last.outcome.kind === kind && last.hi + 1 === lo) last.hi = hi;
+    else ranges.push({ lo, hi, outcome: { kind } });
+  };
   const gap = (upTo: number): void => {
-    if (next < upTo) ranges.push({ lo: next, hi: upTo - 1, outcome: { kind: 'default' } });
+    if (next >= upTo) return;
+    if (!ir.unknownAction) {
+      ranges.push({ lo: next, hi: upTo - 1, outcome: { kind: 'default' } });
+      return;
+    }
+    while (k < known.length && known[k]! < next) k++;
+    for (let at = next; at < upTo;) {
+      if (k < known.length && known[k] === at) {
+        push(at, at, 'default');
+        at++;
+        k++;
+      } else {
+        const end = Math.min(upTo, k < known.length ? known[k]! : upTo);
+        push(at, end - 1, 'unknown');
+        at = end;
+      }
+    }
   };
   const other = ir.arch.otherAbi;
   let otherPlaced = !other;
@@ -69,7 +96,9 @@ export function numberRanges(ir: PolicyIr): { lo: number; hi: number; outcome: O
   }
   placeOther(SKIPPED_SYSCALL_NR);
   gap(SKIPPED_SYSCALL_NR);
-  ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, outcome: { kind: 'default' } });
+  // nr -1 (a tracer skipped the call, or a program asked for it) names no syscall: the default,
+  // or with `unknown` its verdict (the kernel's own answer to it is ENOSYS).
+  ranges.push({ lo: SKIPPED_SYSCALL_NR, hi: NR_MAX, outcome: { kind: ir.unknownAction ? 'unknown' : 'default' } });
   return ranges;
 }
 
@@ -108,6 +137,7 @@ export function lowerSectionsToCfg(sections: readonly Section[]): Cfg {
 /** A section's code: its nr load and dispatch, then the rules of each syscall. */
 function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: ReadonlyMap<string, BlockId>, foreignRet: BlockId): BlockId {
   const defaultRet = builder.ret(actionValue(ir.defaultAction));
+  const unknownRet = ir.unknownAction ? builder.ret(actionValue(ir.unknownAction)) : defaultRet;
   const other = ir.arch.otherAbi;
   const otherSection = other ? entries.get(other.name) : undefined;
   const otherAbiRet = otherSection ?? (other?.action === 'x32' ? builder.ret(actionValue(ir.x32Action)) : foreignRet);
@@ -116,6 +146,7 @@ function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: Re
   const bodies = new Map<string, BlockId>();
   const targetOf = (outcome: Outcome): BlockId => {
     if (outcome.kind === 'default') return defaultRet;
+    if (outcome.kind === 'unknown') return unknownRet;
     if (outcome.kind === 'other-abi') return otherAbiRet;
     const key = decisionKey(outcome.decision);
     let body = bodies.get(key);

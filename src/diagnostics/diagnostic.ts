@@ -61,6 +61,7 @@ export const DIAGNOSTIC_CODES = {
   SC3010: 'rule lists no syscalls',
   SC3011: 'statement not allowed in an arch block',
   SC3012: 'x32 action without effect on the target',
+  SC3013: 'release outside the history of syscalls',
   SC4001: 'program too long',
   SC4002: 'program rejected by the kernel rules',
   SC4003: 'filter flags the kernel refuses to combine',

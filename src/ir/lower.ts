@@ -73,7 +73,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   });
 
   const syscalls: SyscallDecision[] = [];
-  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction];
+  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...(policy.unknownAction ? [policy.unknownAction] : [])];
   const numbers = [...bySyscall.keys()].sort((a, b) => a - b);
   for (let i = 0; i < numbers.length; i++) {
     const { name, rules } = bySyscall.get(numbers[i]!)!;
@@ -96,6 +96,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
       defaultAction: policy.defaultAction,
       x32Action: policy.x32Action,
       foreignArchAction: policy.foreignArchAction,
+      ...(policy.unknownAction ? { unknownAction: policy.unknownAction } : {}),
       syscalls,
       metadata: { needsListener, flags, minKernel },
     },

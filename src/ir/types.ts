@@ -64,6 +64,8 @@ export interface PolicyIr {
   readonly defaultAction: Action;
   readonly x32Action: Action;
   readonly foreignArchAction: Action;
+  /** For the target's numbers that neither its table nor a rule names, instead of the default (`unknown`). */
+  readonly unknownAction?: Action;
   /** Syscalls that have rules, ordered by number. */
   readonly syscalls: readonly SyscallDecision[];
   readonly metadata: PolicyMetadata;

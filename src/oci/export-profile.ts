@@ -43,9 +43,11 @@ export async function exportOciProfile(sections: readonly CheckedPolicy[], optio
   if (options.k8sName !== undefined && (!K8S_NAME.test(options.k8sName) || options.k8sName.length > 253)) {
     return error(`\`${options.k8sName}\` is not a Kubernetes object name`, 'a name is lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit, at most 253 characters');
   }
-  const defaults = new Set(sections.map((s) => actionValue(s.defaultAction)));
-  if (defaults.size > 1) return error('the ABIs of the filter have different defaults, and a profile has one `defaultAction` for all', 'give every ABI the same `default`');
-  const defaultAction = ociAction(host.defaultAction);
+  const defaults = new Set(sections.map((s) => `${actionValue(s.defaultAction)}/${s.unknownAction ? actionValue(s.unknownAction) : ''}`));
+  if (defaults.size > 1) return error('the ABIs of the filter have different defaults (or `unknown` verdicts), and a profile has one `defaultAction` for all', 'give every ABI the same `default` and `unknown`');
+  // With `unknown`, the profile's default is its verdict (what runc gives names it cannot resolve
+  // too), and the syscalls of seccompile's table get the policy's default by name.
+  const defaultAction = ociAction(host.unknownAction ?? host.defaultAction);
   if ('error' in defaultAction) return error(`cannot export the default: ${defaultAction.error}`);
 
   const diagnostics: Diagnostic[] = [];

@@ -85,9 +85,15 @@ export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[];
   }
   // Entries keyed by action and comparisons, so that syscalls with the same ones share an entry.
   const entries = new Map<string, { names: string[]; action: Action; cube: Cube }>();
+  const profileDefault = policy.unknownAction ?? policy.defaultAction;
+  if (policy.unknownAction && !sameAction(policy.unknownAction, policy.defaultAction)) {
+    // The syscalls of the table no rule names keep the policy's default; the rest get the profile's.
+    const names = policy.arch.syscalls.all().filter((s) => !bySyscall.has(s.nr)).map((s) => s.name);
+    if (names.length > 0) entries.set('unnamed', { names, action: policy.defaultAction, cube: [] });
+  }
   for (const rules of bySyscall.values()) {
     try {
-      for (const { action, cube } of syscallEntries(rules, policy)) {
+      for (const { action, cube } of syscallEntries(rules, policy, profileDefault)) {
         const key = `${JSON.stringify(action)}|${cube.map((a) => `${a.index}${a.op}${a.value}/${a.mask ?? ''}`).join(',')}`;
         const entry = entries.get(key);
         if (entry) entry.names.push(rules[0]!.syscall.name);
@@ -126,11 +132,14 @@ function jsonNumber(value: bigint): number | bigint {
 }
 
 /** One syscall's decision list as non-overlapping (action, cube) pairs; the default needs none. */
-function syscallEntries(rules: readonly CheckedRule[], policy: CheckedPolicy): { action: Action; cube: Cube }[] {
+function syscallEntries(named: readonly CheckedRule[], policy: CheckedPolicy, profileDefault: Action): { action: Action; cube: Cube }[] {
   const out: { action: Action; cube: Cube }[] = [];
+  // With `unknown`, the profile's default is the unknown verdict: the policy's default, where the
+  // rules fall through, needs entries of its own.
+  const rules = sameAction(policy.defaultAction, profileDefault) ? named : [...named, { ...named[0]!, action: policy.defaultAction, condition: undefined }];
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
-    if (!sameAction(rule.action, policy.defaultAction)) {
+    if (!sameAction(rule.action, profileDefault)) {
       // The calls this rule decides: its condition, and no earlier rule of another action's.
       const earlier = rules.slice(0, i).filter((r) => !sameAction(r.action, rule.action));
       let region: Cube[] = rule.condition ? dnf(rule.condition, false, policy.arch, rule) : [[]];

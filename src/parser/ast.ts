@@ -13,7 +13,7 @@ export interface Comment {
   readonly span: Span;
 }
 
-export type Statement = DefaultStatement | SpecialActionStatement | DefineStatement | IncludeStatement | RuleStatement | ArchBlock;
+export type Statement = DefaultStatement | SpecialActionStatement | UnknownStatement | DefineStatement | IncludeStatement | RuleStatement | ArchBlock;
 
 /** `default <action>` */
 export interface DefaultStatement {
@@ -26,6 +26,15 @@ export interface DefaultStatement {
 export interface SpecialActionStatement {
   readonly kind: 'x32' | 'foreign_arch';
   readonly action: ActionNode;
+  readonly span: Span;
+}
+
+/** `unknown <action> [since X.Y]`: the verdict for syscalls newer than the policy, instead of the default. */
+export interface UnknownStatement {
+  readonly kind: 'unknown';
+  readonly action: ActionNode;
+  /** Also the syscalls added after this release. */
+  readonly since?: { readonly major: number; readonly minor: number; readonly span: Span };
   readonly span: Span;
 }
 

@@ -79,13 +79,14 @@ export class PolicyParser {
     }
   }
 
-  // statement := defaultStatement | specialAction | archBlock | defineStatement | includeStatement | ruleStatement
+  // statement := defaultStatement | specialAction | unknownStatement | archBlock | defineStatement | includeStatement | ruleStatement
   private statement(): Statement {
     const token = this.peek();
     if (token.kind === 'action') return this.ruleStatement();
     switch (token.image) {
       case 'default': return this.defaultStatement();
       case 'x32': case 'foreign_arch': return this.specialAction();
+      case 'unknown': return this.unknownStatement();
       case 'arch': return this.archBlock();
       case 'define': return this.defineStatement();
       default: return this.includeStatement();
@@ -104,6 +105,17 @@ export class PolicyParser {
     const keyword = this.next();
     const action = this.action();
     return { kind: keyword.image === 'x32' ? 'x32' : 'foreign_arch', action, span: this.span(keyword.start, action.span.end) };
+  }
+
+  // unknownStatement := 'unknown' action ('since' version)?
+  private unknownStatement(): Statement {
+    const keyword = this.next();
+    const action = this.action();
+    if (this.peek().kind !== 'name' || this.peek().image !== 'since') return { kind: 'unknown', action, span: this.span(keyword.start, action.span.end) };
+    this.next();
+    const version = this.expect((t) => t.kind === 'version', 'a kernel release such as `6.1`');
+    const [major, minor] = version.image.split('.').map(Number) as [number, number];
+    return { kind: 'unknown', action, since: { major, minor, span: this.tokenSpan(version) }, span: this.span(keyword.start, version.end) };
   }
 
   // defineStatement := 'define' name '=' expression
@@ -320,7 +332,7 @@ export class PolicyParser {
       code: 'SC1002', severity: 'error', message: `unexpected ${describe(first)}: expected a new statement`, span,
       hint: missingComma
         ? `a statement starts with \`default\`, \`define\`, \`include\` or an action; if \`${first.image}\` belongs to the syscall list before it, separate the items with commas`
-        : 'a statement starts with `default`, `define`, `include`, `x32`, `foreign_arch`, `arch` or an action such as `allow`',
+        : 'a statement starts with `default`, `define`, `include`, `x32`, `foreign_arch`, `unknown`, `arch` or an action such as `allow`',
     });
   }
 

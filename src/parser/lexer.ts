@@ -9,6 +9,8 @@ export type TokenKind =
   | 'name'
   /** Decimal, hex, octal or binary; greedy on purpose: `0x1g` is one bad literal, not `0x1` then `g`. */
   | 'number'
+  /** A kernel release, `6.1` (digits, a dot, digits): `unknown … since 6.1`. */
+  | 'version'
   | 'string'
   /** `default`, `if`, `and`… (KEYWORDS): the image says which. */
   | 'keyword'
@@ -30,7 +32,7 @@ export interface Token {
 
 export const ACTION_NAMES = ['allow', 'log', 'kill_process', 'kill_thread', 'kill', 'trap', 'errno', 'trace', 'notify'] as const;
 /** Words that start a statement (besides the actions), then the other keywords. */
-export const STATEMENT_KEYWORDS: ReadonlySet<string> = new Set(['default', 'x32', 'foreign_arch', 'arch', 'define', 'include']);
+export const STATEMENT_KEYWORDS: ReadonlySet<string> = new Set(['default', 'x32', 'foreign_arch', 'unknown', 'arch', 'define', 'include']);
 const KEYWORDS: ReadonlySet<string> = new Set([...STATEMENT_KEYWORDS, 'if', 'and', 'or', 'not', 'in']);
 const ACTIONS: ReadonlySet<string> = new Set(ACTION_NAMES);
 
@@ -88,6 +90,12 @@ export function lex(text: string): Lexed {
       take(KEYWORDS.has(word) ? 'keyword' : ACTIONS.has(word) ? 'action' : 'name', start, at);
     } else if (isDigit(c)) {
       while (at < text.length && isWordPart(text.charCodeAt(at))) at++;
+      const version = /^\.[0-9]+(?![A-Za-z0-9_.])/.exec(text.slice(at, at + 12));
+      if (version && /^[0-9]+$/.test(text.slice(start, at))) {
+        at += version[0].length;
+        take('version', start, at);
+        continue;
+      }
       const parsed = parseNumberLiteral(text.slice(start, at));
       if ('error' in parsed) errors.push({ code: 'SC1003', start, end: at, text: parsed.error });
       take('number', start, at, 'value' in parsed ? parsed.value : 0n);

@@ -85,6 +85,11 @@ export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: 
     bySyscall.set(rule.syscall.nr, list);
   }
   let native: Word = word(actionValue(policy.defaultAction));
+  if (policy.unknownAction) {
+    // `unknown`: numbers the table does not name get its verdict (nr -1 too).
+    const known = z3.Or(...knownRanges(policy).map(([lo, hi]) => (lo === hi ? nr.eq(word(lo)) : z3.And(nr.uge(word(lo)), nr.ule(word(hi))))));
+    native = z3.If(known, native, word(actionValue(policy.unknownAction))) as Word;
+  }
   for (const [number, rules] of bySyscall) {
     let decided: Word = word(actionValue(policy.defaultAction));
     for (let i = rules.length - 1; i >= 0; i--) {
@@ -99,4 +104,15 @@ export function encodePolicy(z3: Context<'main'>, policy: CheckedPolicy, words: 
   const otherAction = other.action === 'x32' ? policy.x32Action : policy.foreignArchAction;
   return z3.If(arch.neq(word(policy.arch.auditArch)), word(actionValue(policy.foreignArchAction)),
     z3.If(otherAbi, word(actionValue(otherAction)), native)) as Word;
+}
+
+/** The numbers of the policy's table, as runs of consecutive numbers. */
+function knownRanges(policy: CheckedPolicy): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const { nr } of policy.arch.syscalls.all()) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] + 1 === nr) last[1] = nr;
+    else runs.push([nr, nr]);
+  }
+  return runs;
 }

@@ -290,6 +290,34 @@ const prologueCases: Case[] = [
     ],
   },
   {
+    // Numbers Linux 7.0's table does not name get `unknown`'s verdict; the table's syscalls keep the default.
+    name: '`unknown errno(ENOSYS)`: numbers beyond the table, in its gaps and -1; a number named by a rule',
+    policy: 'default errno(EPERM)\nunknown errno(ENOSYS)\nx32 errno(66)\nallow getpid\nerrno(44) 1000\n',
+    probes: [
+      x64('getpid', [], ALLOW),
+      x64('getuid', [], errno(1)),
+      x64(1000, [], errno(44)),
+      x64(999, [], errno(38)),
+      x64(472, [], errno(38)),
+      x64(0x3fffffff, [], errno(38)),
+      x64(-1, [], errno(38)),
+      x32('getpid', [], errno(66)),
+      i386('getpid', [], KILL_PROCESS),
+    ],
+  },
+  {
+    // cachestat came with 6.5, close_range with 5.9 (kernel release history).
+    name: '`unknown errno(ENOSYS) since 6.1`: syscalls added after 6.1 too, unless a rule names them',
+    policy: 'default errno(EPERM)\nunknown errno(ENOSYS) since 6.1\nallow getpid\nerrno(45) 452\n',
+    probes: [
+      x64(451, [], errno(38)),
+      x64(452, [], errno(45)),
+      x64(436, [], errno(1)),
+      x64('getuid', [], errno(1)),
+      x64(1000, [], errno(38)),
+    ],
+  },
+  {
     name: '`foreign_arch allow`, `x32 trap(9)`, a syscall named by number',
     policy: 'default allow\nforeign_arch allow\nx32 trap(9)\nerrno(44) 0x3fffffff\nerrno(45) 39\n',
     probes: [

@@ -12,12 +12,16 @@ export interface Call {
 
 export function referenceVerdict(policy: CheckedPolicy, call: Call): Action {
   if (call.arch !== AUDIT_ARCH_X86_64) return policy.foreignArchAction;
-  if (call.nr === 0xffffffff) return policy.defaultAction;
+  if (call.nr === 0xffffffff) return policy.unknownAction ?? policy.defaultAction;
   if (call.nr >= X32_SYSCALL_BIT) return policy.x32Action;
+  let named = false;
   for (const rule of policy.rules) {
     if (rule.syscall.nr !== call.nr) continue;
+    named = true;
     if (!rule.condition || holds(rule.condition, call.args)) return rule.action;
   }
+  // `unknown`: numbers neither a rule nor the table names.
+  if (policy.unknownAction && !named && !policy.arch.syscalls.byNumber(call.nr)) return policy.unknownAction;
   return policy.defaultAction;
 }
 
