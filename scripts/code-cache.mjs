@@ -68,6 +68,7 @@ function trainingRuns(dir) {
     lint: [['lint', policy, profile, '--kernel', '6.1']],
     // learn runs a program; its bundle is trained on setting up the command line only.
     learn: [['learn', '--help']],
+    groups: [['groups'], ['groups', '@system-service']],
   };
 }
 

@@ -114,7 +114,7 @@ kill_thread 500
     expect(parsed.map((s) => s.kind)).toEqual(['default', 'x32', 'foreign_arch', 'define', 'include', 'rule', 'rule']);
     const rule = parsed[5] as RuleStatement;
     expect(rule.action.name).toBe('allow');
-    expect(rule.syscalls.map((s) => (s.kind === 'name' ? s.name : s.value))).toEqual(['read', 'write']);
+    expect(rule.syscalls.map((s) => (s.kind === 'number' ? s.value : s.name))).toEqual(['read', 'write']);
     expect((parsed[6] as RuleStatement).syscalls[0]).toMatchObject({ kind: 'number', value: 500n });
   });
 

@@ -13,6 +13,7 @@ import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
 import type { Syscall } from '../syscalls/index.ts';
 import { OLDEST_KNOWN_RELEASE, releaseOf } from '../syscalls/since.ts';
+import { groupSyscalls, syscallGroups } from '../syscalls/groups.ts';
 import { compareKernel } from '../seccomp/kernel-version.ts';
 import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
 import { ExpressionChecker, type Define, type Scope } from './expressions.ts';
@@ -228,22 +229,23 @@ class PolicyChecker {
     if (statement.syscalls.length === 0) {
       this.diagnostics.push({ code: 'SC3010', severity: 'warning', span: statement.span, message: 'this rule lists no syscalls' });
     }
-    // Each syscall's first place, and its repeats: one warning per syscall, however often repeated.
-    const seen = new Map<number, { name: string; first: Span; again?: Span; times: number }>();
-    for (const ref of statement.syscalls) {
-      const syscall = this.syscall(ref);
-      if (!syscall) continue;
+    // Each syscall's first place, and its repeats: one warning per syscall, however often repeated
+    // by name (a group may share members with another, or name what the list names anyway).
+    const seen = new Map<number, { name: string; first: Span; again?: Span; times: number; grouped: boolean }>();
+    for (const { syscall, span, grouped } of this.syscallsOf(statement.syscalls)) {
       const listed = seen.get(syscall.nr);
       if (listed) {
-        listed.again ??= ref.span;
-        listed.times++;
+        if (!grouped && !listed.grouped) {
+          listed.again ??= span;
+          listed.times++;
+        }
         continue;
       }
-      seen.set(syscall.nr, { name: syscall.name, first: ref.span, times: 1 });
+      seen.set(syscall.nr, { name: syscall.name, first: span, times: 1, grouped });
       const scope: Scope = { syscall, defines: this.defines };
       const condition = statement.condition && this.expressions.condition(statement.condition, scope);
       if (!action || (statement.condition && !condition)) continue;
-      this.rules.push(checkedRule(syscall, action, condition, statement.span, ref.span));
+      this.rules.push(checkedRule(syscall, action, condition, statement.span, span));
     }
     seen.forEach(({ name, first, again, times }) => {
       if (!again) return;
@@ -254,7 +256,34 @@ class PolicyChecker {
     });
   }
 
-  private syscall(ref: SyscallRef): Syscall | undefined {
+  /** The syscalls a list names, each group's members that the target has in place of the group. */
+  private syscallsOf(refs: readonly SyscallRef[]): { syscall: Syscall; span: Span; grouped: boolean }[] {
+    const out: { syscall: Syscall; span: Span; grouped: boolean }[] = [];
+    for (const ref of refs) {
+      if (ref.kind !== 'group') {
+        const syscall = this.syscall(ref);
+        if (syscall) out.push({ syscall, span: ref.span, grouped: false });
+        continue;
+      }
+      const members = groupSyscalls(ref.name);
+      if (!members) {
+        const suggestion = this.suggestions.closest(ref.name, syscallGroups().map((g) => g.name));
+        this.diagnostics.push({
+          code: 'SC2017', severity: 'error', message: `unknown syscall group \`@${ref.name}\``, span: ref.span,
+          hint: suggestion ? `did you mean \`@${suggestion}\`?` : 'the groups are systemd\'s: `seccompile groups` lists them',
+        });
+        continue;
+      }
+      // As systemd does, a member the target does not have is left out.
+      for (const name of members) {
+        const syscall = this.arch.syscalls.byName(name);
+        if (syscall) out.push({ syscall, span: ref.span, grouped: true });
+      }
+    }
+    return out;
+  }
+
+  private syscall(ref: Exclude<SyscallRef, { kind: 'group' }>): Syscall | undefined {
     if (ref.kind === 'number') return this.syscallNumber(ref.value, ref.span);
     const table = this.arch.syscalls;
     const syscall = table.byName(ref.name);

@@ -92,6 +92,15 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .addHelpText('after', '\nExamples:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy\n  seccompile convert web.policy --to oci -o web.json\n  seccompile convert web.policy --to oci --arch x86_64,i386,x32 --k8s-name web -o web-profile.json')
       .action(async (input: string, options) => (await import('./commands/convert.ts')).runConvert(input, options));
   },
+  'groups': (program) => {
+    program
+      .command('groups')
+      .description('list systemd\'s syscall groups (@basic-io, @system-service, …), or the syscalls of one')
+      .argument('[group]', 'a group, with or without its @')
+      .option('--arch <arch>', `count and list the syscalls of this target: ${ARCH_NAMES.join(', ')} (default x86_64)`)
+      .addHelpText('after', '\nExamples:\n  seccompile groups\n  seccompile groups @system-service --arch aarch64')
+      .action(async (group: string | undefined, options) => (await import('./commands/groups.ts')).runGroups(group, options));
+  },
   'sim': (program) => {
     addProfileOptions(program
       .command('sim')

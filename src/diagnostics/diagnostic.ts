@@ -49,6 +49,7 @@ export const DIAGNOSTIC_CODES = {
   SC2014: 'argument beyond the syscall\'s parameters',
   SC2015: 'unknown architecture',
   SC2016: 'syscall missing on one of several ABIs',
+  SC2017: 'unknown syscall group',
   SC3001: 'missing default action',
   SC3002: 'default action given twice',
   SC3003: 'syscall listed twice in one rule',

@@ -90,7 +90,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   actions.forEach((action) => raise(actionMinKernel(action)));
   for (const flag of flags) raise(FLAG_MIN_KERNEL[flag]);
   return {
-    diagnostics,
+    diagnostics: combineShadowed(diagnostics),
     ir: {
       arch: policy.arch,
       defaultAction: policy.defaultAction,
@@ -114,10 +114,40 @@ function conditionKey(condition: Cond): string {
   return JSON.stringify(condition);
 }
 
+/**
+ * One warning for the syscalls of one place in a list that earlier rules decide (a `@group` names
+ * many), instead of one each.
+ */
+function combineShadowed(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const byPlace = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (d.code !== 'SC3004' || !d.span || !d.message.endsWith(DECIDED)) continue;
+    const key = `${d.span.file.path}:${d.span.start}:${d.span.end}`;
+    const list = byPlace.get(key);
+    if (list) list.push(d);
+    else byPlace.set(key, [d]);
+  }
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const list = d.span && d.code === 'SC3004' ? byPlace.get(`${d.span.file.path}:${d.span.start}:${d.span.end}`) : undefined;
+    if (!list || list.length === 1) {
+      out.push(d);
+      continue;
+    }
+    if (list[0] !== d) continue;
+    const names = list.map((x) => /`([^`]+)`/.exec(x.message)![1]!);
+    const shown = names.slice(0, 4).map((n) => `\`${n}\``).join(', ');
+    out.push({ ...d, message: `this rule never applies to ${shown}${names.length > 4 ? ` and ${names.length - 4} more` : ''}${DECIDED}` });
+  }
+  return out;
+}
+
+const DECIDED = ': an earlier rule decides every call';
+
 function shadowed(name: string, span: Span, decider: Span | undefined): Diagnostic {
   return {
     code: 'SC3004', severity: 'warning', span,
-    message: `this rule never applies to \`${name}\`: an earlier rule decides every call`,
+    message: `this rule never applies to \`${name}\`${DECIDED}`,
     ...(decider ? { related: [{ message: 'decided here', span: decider }] } : {}),
   };
 }

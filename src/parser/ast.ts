@@ -81,6 +81,8 @@ export interface ActionNode {
 
 export type SyscallRef =
   | { readonly kind: 'name'; readonly name: string; readonly span: Span }
+  /** `@basic-io`: the syscalls of a group (name without the `@`). */
+  | { readonly kind: 'group'; readonly name: string; readonly span: Span }
   | { readonly kind: 'number'; readonly value: bigint; readonly span: Span };
 
 export type BinaryOperator =

@@ -188,12 +188,13 @@ export class PolicyParser {
     return { refs, end: refs[refs.length - 1]!.span.end };
   }
 
-  // syscallRef := name | number | 'kill'
+  // syscallRef := name | number | 'kill' | group
   private syscallRef(): SyscallRef {
     const token = this.expect(isSyscallRef, EXPECTED.syscall);
-    return token.kind === 'number'
-      ? { kind: 'number', value: token.value!, span: this.tokenSpan(token) }
-      : { kind: 'name', name: token.image, span: this.tokenSpan(token) };
+    const span = this.tokenSpan(token);
+    if (token.kind === 'number') return { kind: 'number', value: token.value!, span };
+    if (token.kind === 'group') return { kind: 'group', name: token.image.slice(1), span };
+    return { kind: 'name', name: token.image, span };
   }
 
   // Expressions are read flat, operands and operators in a row; precedence.ts gives them their
@@ -349,7 +350,7 @@ export class PolicyParser {
 }
 
 function isSyscallRef(token: Token): boolean {
-  return token.kind === 'name' || token.kind === 'number' || (token.kind === 'action' && token.image === 'kill');
+  return token.kind === 'name' || token.kind === 'number' || token.kind === 'group' || (token.kind === 'action' && token.image === 'kill');
 }
 
 function isOperator(token: Token, operators: ReadonlySet<string>): boolean {

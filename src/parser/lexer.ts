@@ -11,6 +11,8 @@ export type TokenKind =
   | 'number'
   /** A kernel release, `6.1` (digits, a dot, digits): `unknown … since 6.1`. */
   | 'version'
+  /** A syscall group, `@basic-io` (systemd's names: lowercase letters, digits and `-`). */
+  | 'group'
   | 'string'
   /** `default`, `if`, `and`… (KEYWORDS): the image says which. */
   | 'keyword'
@@ -103,6 +105,10 @@ export function lex(text: string): Lexed {
       at = string(text, start, errors);
       if (text[at - 1] === '"' && at - start >= 2) take('string', start, at);
       else gaps.push(start);
+    } else if (c === 64 && /[a-z]/.test(text[at + 1] ?? '')) {
+      at++;
+      while (at < text.length && /[a-z0-9-]/.test(text[at]!)) at++;
+      take('group', start, at);
     } else if (PAIRS.has(text.slice(at, at + 2))) {
       at += 2;
       take('punct', start, at);
