@@ -22,7 +22,8 @@
 // learn traces processes of this machine, whose calls it records by x86-64's table.
 import { X86_64 } from '../arch/x86_64.ts';
 import type { SyscallArg } from '../syscalls/index.ts';
-import { CONSTANT_FAMILIES, signalName, type NamedConstant } from '../constants/index.ts';
+import { signalName, type NamedConstant } from '../constants/index.ts';
+import { AF_ALIASES, FCNTL_NOT_COMMANDS, IOCTL_ALIASES, ioctlFamilies, PRCTL_NOT_OPTIONS } from '../constants/argument-values.ts';
 import type { ArgumentValues, LearnedRun } from './records.ts';
 import { valuesKey } from './records.ts';
 
@@ -91,16 +92,6 @@ function orOfBits(value: bigint, family: string, accept: (constant: NamedConstan
   return parts.join(' | ');
 }
 
-// Aliases: the other spelling of a value wins (AF_UNIX over AF_LOCAL and AF_FILE, FIONREAD over
-// TIOCINQ and SIOCINQ), so that common values get a name.
-const AF_ALIASES = new Set(['AF_LOCAL', 'AF_FILE', 'AF_ROUTE']);
-const IOCTL_ALIASES = new Set(['TIOCINQ', 'SIOCINQ', 'SIOCOUTQ', 'SIOCGSTAMP_OLD', 'SIOCGSTAMPNS_OLD']);
-// fcntl's family also holds lock types, owner types, seals and FD_CLOEXEC: commands only.
-const FCNTL_NOT_COMMANDS = /^(FD_|F_OWNER_|F_SEAL_|F_(RD|WR|UN|EX|SH)LCK$|F_LINUX_SPECIFIC_BASE$|F_(GET|SET)LKW?64$)/;
-// prctl's family also holds the values of the options' arguments: options only.
-const PRCTL_NOT_OPTIONS = /^PR_(SET_MM_|CAP_AMBIENT_|MCE_KILL_(?!GET$)|FP_EXC_|FP_MODE_|FPEMU_|ENDIAN_|SPEC_|TSC_|UNALIGN_|TIMING_|SCHED_CORE_|MTE_|PAC_AP|SVE_VL|SVE_SET_VL_ONEXEC|SME_VL|SME_SET_VL_ONEXEC|SYS_DISPATCH_|TAGGED_ADDR_ENABLE|SET_PTRACER_ANY|SET_VMA_ANON_NAME)/;
-
-const ioctlFamilies = (): readonly string[] => CONSTANT_FAMILIES.map((f) => f.id).filter((id) => id.startsWith('ioctl_'));
 const describeFamily = uniqueName(() => ['af'], (name) => !AF_ALIASES.has(name));
 const describeProt = bitNames('prot', 'PROT_NONE');
 

@@ -4,8 +4,11 @@
 // Arguments are written `argN_64`: all 64 bits, as libseccomp compares them (`argN_32` on 32-bit
 // ABIs and x32). A syscall whose rules have different actions gets them in libseccomp's order, in a
 // block of its own; a filter for several ABIs gets an `arch` block for each ABI's own rules. Imports the named-constants table, so only `convert` loads this module.
-import type { CheckedPolicy, CheckedRule } from '../check/checked.ts';
-import { conditionText, type OperandStyle } from '../check/condition-text.ts';
+import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
+import { conditionText, numberText, type OperandStyle } from '../check/condition-text.ts';
+import { argumentConstants, exactFlags, exactName } from '../constants/argument-values.ts';
+import type { ConstantTable } from '../constants/index.ts';
+import type { Syscall, SyscallArg } from '../syscalls/index.ts';
 import { errnoName } from '../constants/index.ts';
 import { actionValue, formatAction } from '../seccomp/action.ts';
 import type { OciProfile, OciSyscallEntry } from './profile.ts';
@@ -37,13 +40,15 @@ const LINE_WIDTH = 100;
 export function profileToPolicy(input: ConvertInput, options: ConvertOptions): string {
   const { policy, profile, resolved, metadata } = input;
   const sections = input.policies ?? [policy];
+  // A constant's name is written only where it has the value on every ABI of the filter.
+  const tables = sections.map((section) => section.arch.constants);
   const out: string[] = [];
   out.push(...header(input, options), '');
   out.push(`default ${action(policy.defaultAction)}`);
   out.push(`x32 ${action(policy.x32Action)}`);
   out.push(`foreign_arch ${action(policy.foreignArchAction)}`);
 
-  if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata));
+  if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata, tables));
   else {
     // A syscall whose rules read the same on every ABI that has it is written once; the others go
     // in an `arch` block per ABI (32-bit ABIs compare argN_32, where the host compares argN_64).
@@ -69,8 +74,8 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
       if (own.length > 0) blockFor(section.arch.name).push(...own);
     }
     for (const [abis, rules] of blocks) {
-      if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata));
-      else if (rules.length > 0) out.push('', `arch ${abis} {`, ...writeRules(rules, resolved, metadata).map((line) => (line === '' ? line : `  ${line}`)), '}');
+      if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata, tables));
+      else if (rules.length > 0) out.push('', `arch ${abis} {`, ...writeRules(rules, resolved, metadata, tables).map((line) => (line === '' ? line : `  ${line}`)), '}');
     }
   }
   if (profile.syscalls.length > 0 && sections.every((section) => section.rules.length === 0)) out.push('', '# No entry applies to this host: every call gets the default action.');
@@ -95,7 +100,7 @@ function uniqueByName(rules: readonly CheckedRule[]): CheckedRule[] {
 }
 
 /** Rules as statements: grouped by profile entry where a syscall has one action, else in libseccomp's order. */
-function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, metadata: OciMetadata): string[] {
+function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, metadata: OciMetadata, tables: readonly ConstantTable[]): string[] {
   const out: string[] = [];
   const entryOf = new Map<number, OciSyscallEntry>(resolved.entries.map((e) => [e.span.start, e]));
   // A syscall whose rules have one action can be written entry by entry; with several actions,
@@ -114,20 +119,34 @@ function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, me
     byEntry.set(entry, [...(byEntry.get(entry) ?? []), rule]);
   }
 
-  for (const entry of resolved.entries) {
-    const entryRules = byEntry.get(entry);
-    if (!entryRules) continue;
+  // Neighbouring entries of one syscall and action, each a single `==` of one argument, read as
+  // one rule with a set (`personality in {PER_LINUX, …}`): one action, so order does not matter.
+  const entries = resolved.entries.filter((entry) => byEntry.has(entry));
+  for (let i = 0; i < entries.length; i++) {
+    const run = [entries[i]!];
+    while (i + 1 < entries.length && sameValueTest(byEntry.get(run[0]!)!, byEntry.get(entries[i + 1]!)!)) run.push(entries[++i]!);
+    if (run.length > 1) {
+      const rules = run.map((entry) => byEntry.get(entry)![0]!);
+      const first = rules[0]!.condition as Extract<Condition, { kind: 'compare' }>;
+      const set: Condition = { kind: 'in', operand: first.operand, values: rules.map((r) => (r.condition as Extract<Condition, { kind: 'compare' }>).value), span: first.span };
+      out.push('', entryComment(run[0]!, run[run.length - 1]!.index), `${action(rules[0]!.action)} ${rules[0]!.syscall.name} if ${conditionText(set, namedStyle([rules[0]!.syscall], tables))}`);
+      continue;
+    }
+    const entry = run[0]!;
+    const entryRules = byEntry.get(entry)!;
     out.push('', entryComment(entry));
     // One statement per action and condition, naming every syscall that has it, in first-seen order.
-    const statements = new Map<string, { head: string; condition: string; names: string[] }>();
+    const statements = new Map<string, { head: string; rule: CheckedRule; syscalls: Syscall[] }>();
     for (const rule of entryRules) {
-      const condition = rule.condition ? ` if ${conditionText(rule.condition, BY_NUMBER)}` : '';
-      const key = `${action(rule.action)}\u0000${condition}`;
-      const statement = statements.get(key) ?? { head: action(rule.action), condition, names: [] };
-      if (!statement.names.includes(rule.syscall.name)) statement.names.push(rule.syscall.name);
+      const key = `${action(rule.action)}\u0000${rule.condition ? conditionText(rule.condition, BY_NUMBER) : ''}`;
+      const statement = statements.get(key) ?? { head: action(rule.action), rule, syscalls: [] };
+      if (!statement.syscalls.some((s) => s.name === rule.syscall.name)) statement.syscalls.push(rule.syscall);
       statements.set(key, statement);
     }
-    for (const st of statements.values()) out.push(...wrap(st.head, st.names, st.condition));
+    for (const st of statements.values()) {
+      const condition = st.rule.condition ? ` if ${conditionText(st.rule.condition, namedStyle(st.syscalls, tables))}` : '';
+      out.push(...wrap(st.head, st.syscalls.map((s) => s.name), condition));
+    }
   }
 
   const overlapping = new Set(metadata.overlapping);
@@ -136,7 +155,7 @@ function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, me
     const from = entries.map((i) => `syscalls[${i}]`).join(', ');
     out.push('', overlapping.has(name) ? `# ${name}: entries ${from} overlap with different actions.` : `# ${name}: from entries ${from}.`);
     out.push('# Rules in the order libseccomp tries them (argument by argument, high word first), not in profile order.');
-    for (const rule of list) out.push(`${action(rule.action)} ${name}${rule.condition ? ` if ${conditionText(rule.condition, BY_NUMBER)}` : ''}`);
+    for (const rule of list) out.push(`${action(rule.action)} ${name}${rule.condition ? ` if ${conditionText(rule.condition, namedStyle([rule.syscall], tables))}` : ''}`);
   }
   return out;
 }
@@ -150,8 +169,9 @@ function header(input: ConvertInput, options: ConvertOptions): string[] {
     `# Converted by seccompile ${options.version} from ${options.source}, an OCI seccomp profile,`,
     `# for ${host.title} hosts${target === 'x86_64' ? '' : ` (compile it with --arch ${target})`} with ${options.caps.length > 0 ? `capabilities ${[...options.caps].sort().join(', ')}` : 'no capabilities'} and kernel ${formatKernelVersion(options.kernel)}.`,
     '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
-    '# all 64 bits of the argument (argN_64), on 32-bit ABIs and x32 on its low 32 bits (argN_32), and',
-    '# entries whose action is the default are left out.',
+    '# all 64 bits of the argument\'s register (`family_64`, `arg0_64`; a name alone where the argument',
+    '# has 64 bits), on 32-bit ABIs and x32 on its low 32 bits (`_32`), and entries whose action is the',
+    '# default are left out.',
   ];
   if (abis.length > 1) lines.push(`# Architectures: ${metadata.architectures.join(', ')}; the filter has a section for each of ${abis.map((a) => a.title).join(', ')}.`);
   else if (metadata.architectures.length > 0) lines.push(`# Architectures: ${metadata.architectures.join(', ')}; only ${host.title} is compiled, calls of the others are rejected.`);
@@ -170,8 +190,21 @@ function header(input: ConvertInput, options: ConvertOptions): string[] {
   return lines;
 }
 
-function entryComment(entry: OciSyscallEntry): string {
-  return entry.comment ? `# syscalls[${entry.index}]: ${entry.comment.replace(/\s+/g, ' ')}` : `# syscalls[${entry.index}]`;
+/** An entry's heading: where it is (`syscalls[5]`, or `syscalls[5–9]` for several), its names when few, its comment. */
+function entryComment(entry: OciSyscallEntry, last?: number): string {
+  const names = entry.names.map((n) => n.value);
+  const where = last === undefined ? `syscalls[${entry.index}]` : `syscalls[${entry.index}–${last}]`;
+  const what = names.length > 0 && names.length <= 4 ? `: ${names.join(', ')}` : '';
+  return `# ${where}${what}${entry.comment ? ` (${entry.comment.replace(/\s+/g, ' ')})` : ''}`;
+}
+
+/** Two entries' rules are each one `==` of the same operand, for one syscall and action. */
+function sameValueTest(a: readonly CheckedRule[], b: readonly CheckedRule[]): boolean {
+  const [x, y] = [a[0]!, b[0]!];
+  if (a.length !== 1 || b.length !== 1 || x.syscall.name !== y.syscall.name || actionValue(x.action) !== actionValue(y.action)) return false;
+  const [cx, cy] = [x.condition, y.condition];
+  return cx?.kind === 'compare' && cy?.kind === 'compare' && cx.op === '==' && cy.op === '=='
+    && cx.operand.arg.index === cy.operand.arg.index && cx.operand.arg.width === cy.operand.arg.width && cx.operand.mask === cy.operand.mask;
 }
 
 function action(a: CheckedPolicy['defaultAction']): string {
@@ -209,10 +242,49 @@ function wrapComment(text: string): string[] {
   return lines;
 }
 
-/** Arguments by number (`arg2_64`): a profile's rules apply to every syscall they name. */
+/** Arguments by number (`arg2_64`): for comparing the rules of several ABIs, whose names may differ. */
 const BY_NUMBER: OperandStyle = { operand: operandText, bits: (operand) => operand };
 
 function operandText(operand: { arg: { index: number; width: number }; mask?: bigint }): string {
   const name = `arg${operand.arg.index}_${operand.arg.width === 32 ? 32 : 64}`;
   return operand.mask === undefined ? name : `(${name} & 0x${operand.mask.toString(16)})`;
+}
+
+/**
+ * Arguments by name where the statement's syscalls share one (`family_64`, `clone_flags`), values
+ * and masks by the constants that name exactly them (`AF_VSOCK`, `CLONE_NEWNS | CLONE_NEWUTS`) in
+ * every ABI's table, else by number. A name stands for the whole register (`_64`) or its low word
+ * (`_32`) unless the prototype's width is the compared one; a pointer keeps its suffix.
+ */
+function namedStyle(syscalls: readonly Syscall[], tables: readonly ConstantTable[]): OperandStyle {
+  const declared = (index: number): SyscallArg | undefined => {
+    const args = syscalls.map((s) => s.args[index]);
+    return args.every((a) => a !== undefined && a.name === args[0]!.name) ? args[0] : undefined;
+  };
+  const constants = (index: number) => {
+    const arg = declared(index);
+    return arg && syscalls.every((s) => s.name === syscalls[0]!.name) ? argumentConstants(syscalls[0]!.name, arg.name) : undefined;
+  };
+  const flags = (index: number, value: bigint): string | undefined => {
+    const spec = constants(index);
+    return spec?.flags ? exactFlags(spec, value, tables) : undefined;
+  };
+  return {
+    operand(operand) {
+      const arg = declared(operand.arg.index);
+      if (!arg) return operandText(operand);
+      const width = operand.arg.width === 32 ? 32 : 64;
+      const name = arg.width === width && !arg.pointer ? arg.name : `${arg.name}_${width}`;
+      if (operand.mask === undefined) return name;
+      const named = flags(operand.arg.index, operand.mask);
+      return `(${name} & ${named ? (named.includes('|') ? `(${named})` : named) : numberText(operand.mask)})`;
+    },
+    value(operand, value) {
+      const spec = constants(operand.arg.index);
+      if (!spec) return numberText(value);
+      const named = spec.flags ? flags(operand.arg.index, value) : exactName(spec, value, tables);
+      return named ? (named.includes('|') ? `(${named})` : named) : numberText(value);
+    },
+    bits: (operand) => operand,
+  };
 }

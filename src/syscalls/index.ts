@@ -222,6 +222,10 @@ export function lookupArgumentName(syscall: Syscall | undefined, name: string): 
   if (named) return { kind: 'named', arg: named };
   const raw = /^arg([0-5])_(64|32)$/.exec(name);
   if (raw) return { kind: raw[2] === '64' ? 'raw64' : 'raw32', index: Number(raw[1]) };
+  // `family_64`: the register of a named argument, as `argN_64` (`_32`: as `argN_32`).
+  const suffixed = /^(.+)_(64|32)$/.exec(name);
+  const base = suffixed && syscall?.args.find((a) => a.name === suffixed[1]);
+  if (base) return { kind: suffixed[2] === '64' ? 'raw64' : 'raw32', index: base.index };
   const positional = /^arg([0-9])$/.exec(name);
   if (!positional) return undefined;
   const index = Number(positional[1]);

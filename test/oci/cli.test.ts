@@ -143,11 +143,12 @@ describe('convert', () => {
     expect(r.code).toBe(0);
     const text = readFileSync(policy, 'utf8');
     expect(text).toContain('default errno(EPERM)');
-    expect(text).toContain('allow socket if arg0_64 <= 37');
-    expect(text).toContain('allow clone if (arg0_64 & 0x7e020000) == 0');
+    expect(text).toContain('allow socket if family_64 <= AF_CAIF');
+    expect(text).toContain('allow clone if (clone_flags_64 & (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)) == 0');
+    expect(text).toContain('allow personality if personality_64 in {PER_LINUX, PER_LINUX32, 0x20000, 0x20008, 0xffffffff}');
     // the profile lists x86-64, x86 and x32 for amd64: the policy says how to compile it
     expect(text).toContain('(compile it with --arch x86_64,i386,x32)');
-    expect(text).toMatch(/^arch i386 \{\n(.*\n)*  allow socket if arg0_32 <= 37\n/m);
+    expect(text).toMatch(/^arch i386 \{\n(.*\n)*  allow socket if family <= AF_CAIF\n/m);
     const fromPolicy = join(dir, 'from-policy.bpf');
     const fromProfile = join(dir, 'from-profile.bpf');
     expect((await run(['compile', policy, '--arch', 'x86_64,i386,x32', '-o', fromPolicy])).code).toBe(0);

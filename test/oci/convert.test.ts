@@ -91,7 +91,7 @@ describe('convert: the converted policy has the profile\'s verdicts', () => {
 });
 
 describe('convert: readable output', () => {
-  it('one statement per entry and action, comments from the profile, errno names, 64-bit arguments', () => {
+  it('one statement per entry and action, names and comments from the profile, errno and constant names, 64-bit arguments', () => {
     const profile = {
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 1,
@@ -108,8 +108,9 @@ describe('convert: readable output', () => {
       '# Converted by seccompile test from p.json, an OCI seccomp profile,',
       '# for x86-64 hosts with no capabilities and kernel 6.1.',
       '# Rules follow runc and libseccomp: the arguments of an entry are ANDed, every comparison is on',
-      '# all 64 bits of the argument (argN_64), on 32-bit ABIs and x32 on its low 32 bits (argN_32), and',
-      '# entries whose action is the default are left out.',
+      '# all 64 bits of the argument\'s register (`family_64`, `arg0_64`; a name alone where the argument',
+      '# has 64 bits), on 32-bit ABIs and x32 on its low 32 bits (`_32`), and entries whose action is the',
+      '# default are left out.',
       '# Filter flags: SECCOMP_FILTER_FLAG_LOG (give them to `seccompile compile --flag`).',
       '# Entries that do not apply to this host:',
       '# syscalls[3] (mount): needs CAP_SYS_ADMIN',
@@ -119,16 +120,17 @@ describe('convert: readable output', () => {
       'x32 kill_process',
       'foreign_arch kill_process',
       '',
-      '# syscalls[0]: basic I/O',
+      '# syscalls[0]: read, write, close (basic I/O)',
       'allow read, write, close',
       '',
-      '# syscalls[1]',
-      'allow socket if arg0_64 == 1',
+      '# syscalls[1]: socket',
+      'allow socket if family_64 == AF_UNIX',
       '',
-      '# syscalls[2]',
-      'allow clone if (arg0_64 & 0x7e020000) == 0',
+      // clone reads only the low 32 bits of clone_flags (kernel/fork.c): all 64 are `clone_flags_64`.
+      '# syscalls[2]: clone',
+      'allow clone if (clone_flags_64 & (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)) == 0',
       '',
-      '# syscalls[4]',
+      '# syscalls[4]: chown32, openat',
       'errno(EACCES) openat',
       '',
     ].join('\n'));
@@ -146,8 +148,8 @@ describe('convert: readable output', () => {
     expect(text.split('\n').slice(-5).join('\n')).toBe([
       '# read: entries syscalls[0], syscalls[1] overlap with different actions.',
       '# Rules in the order libseccomp tries them (argument by argument, high word first), not in profile order.',
-      'errno(EIO) read if arg0_64 == 3',
-      'errno(ENXIO) read if arg0_64 >= 2',
+      'errno(EIO) read if fd_64 == 3',
+      'errno(ENXIO) read if fd_64 >= 2',
       '',
     ].join('\n'));
   });
@@ -159,4 +161,21 @@ describe('convert: readable output', () => {
     expect(lines.every((l) => l.length <= 100)).toBe(true);
     expect(lines[1]).toMatch(/^ {6}\S/);
   });
+});
+
+describe('convert: proven', () => {
+  it('Docker\'s and Podman\'s converted policies give every call of every ABI the profile\'s verdict (Z3)', async () => {
+    const { diffVerdicts } = await import('../../src/verify/diff.ts');
+    for (const file of ['docker-default.json', 'podman-default.json']) {
+      const text = readFileSync(join(PROFILES_DIR, file), 'utf8');
+      const policy = convert(text, DOCKER_DEFAULT_CAPS)!;
+      const original = compileProfile(text, { caps: DOCKER_DEFAULT_CAPS, kernel: KERNEL });
+      const arches = /--arch ([a-z0-9_,]+)\)/.exec(policy)![1]!.split(',').map((n) => archByName(n)!);
+      const converted = compilePolicy(policy, { path: 'converted.policy', arch: arches[0]!, arches });
+      if (!original.ok || !converted.ok) throw new Error(`${file} does not compile`);
+      const sections = (f: typeof original.filter) => f.sections!.map((s) => s.policy);
+      const changes = await diffVerdicts({ policy: original.filter.policy, sections: sections(original.filter) }, { policy: converted.filter.policy, sections: sections(converted.filter) });
+      expect(changes.map((c) => `${file}: ${c.group}`), file).toEqual([]);
+    }
+  }, 120_000);
 });
