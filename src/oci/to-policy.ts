@@ -9,6 +9,8 @@ import { conditionText, numberText, type OperandStyle } from '../check/condition
 import { argumentConstants, exactFlags, exactName } from '../constants/argument-values.ts';
 import type { ConstantTable } from '../constants/index.ts';
 import type { Syscall, SyscallArg } from '../syscalls/index.ts';
+import { coveringGroups } from '../syscalls/groups.ts';
+import type { Arch } from '../arch/arch.ts';
 import { errnoName } from '../constants/index.ts';
 import { actionValue, formatAction } from '../seccomp/action.ts';
 import type { OciProfile, OciSyscallEntry } from './profile.ts';
@@ -40,15 +42,13 @@ const LINE_WIDTH = 100;
 export function profileToPolicy(input: ConvertInput, options: ConvertOptions): string {
   const { policy, profile, resolved, metadata } = input;
   const sections = input.policies ?? [policy];
-  // A constant's name is written only where it has the value on every ABI of the filter.
-  const tables = sections.map((section) => section.arch.constants);
   const out: string[] = [];
   out.push(...header(input, options), '');
   out.push(`default ${action(policy.defaultAction)}`);
   out.push(`x32 ${action(policy.x32Action)}`);
   out.push(`foreign_arch ${action(policy.foreignArchAction)}`);
 
-  if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata, tables));
+  if (sections.length === 1) out.push(...writeRules(policy.rules, resolved, metadata, [policy.arch]));
   else {
     // A syscall whose rules read the same on every ABI that has it is written once; the others go
     // in an `arch` block per ABI (32-bit ABIs compare argN_32, where the host compares argN_64).
@@ -74,8 +74,10 @@ export function profileToPolicy(input: ConvertInput, options: ConvertOptions): s
       if (own.length > 0) blockFor(section.arch.name).push(...own);
     }
     for (const [abis, rules] of blocks) {
-      if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata, tables));
-      else if (rules.length > 0) out.push('', `arch ${abis} {`, ...writeRules(rules, resolved, metadata, tables).map((line) => (line === '' ? line : `  ${line}`)), '}');
+      // A constant's name or a group is written only where it means the same on every ABI the block is for.
+      const arches = sections.map((section) => section.arch).filter((arch) => abis.split(', ').includes(arch.name));
+      if (abis === everyAbi) out.push(...writeRules(rules, resolved, metadata, arches));
+      else if (rules.length > 0) out.push('', `arch ${abis} {`, ...writeRules(rules, resolved, metadata, arches).map((line) => (line === '' ? line : `  ${line}`)), '}');
     }
   }
   if (profile.syscalls.length > 0 && sections.every((section) => section.rules.length === 0)) out.push('', '# No entry applies to this host: every call gets the default action.');
@@ -100,7 +102,8 @@ function uniqueByName(rules: readonly CheckedRule[]): CheckedRule[] {
 }
 
 /** Rules as statements: grouped by profile entry where a syscall has one action, else in libseccomp's order. */
-function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, metadata: OciMetadata, tables: readonly ConstantTable[]): string[] {
+function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, metadata: OciMetadata, arches: readonly Arch[]): string[] {
+  const tables = arches.map((arch) => arch.constants);
   const out: string[] = [];
   const entryOf = new Map<number, OciSyscallEntry>(resolved.entries.map((e) => [e.span.start, e]));
   // A syscall whose rules have one action can be written entry by entry; with several actions,
@@ -145,7 +148,9 @@ function writeRules(rules: readonly CheckedRule[], resolved: ResolvedProfile, me
     }
     for (const st of statements.values()) {
       const condition = st.rule.condition ? ` if ${conditionText(st.rule.condition, namedStyle(st.syscalls, tables))}` : '';
-      out.push(...wrap(st.head, st.syscalls.map((s) => s.name), condition));
+      // Syscall groups where every member the ABIs have is listed (`allow @basic-io, …`).
+      const { groups, rest } = coveringGroups(st.syscalls.map((s) => s.name), arches);
+      out.push(...wrap(st.head, [...groups.map((g) => `@${g}`), ...rest], condition));
     }
   }
 

@@ -2,6 +2,7 @@
 // systemd 252's `systemd-analyze syscall-filter` lists (data/systemd-252-syscall-groups.txt; systemd
 // is LGPL-2.1-or-later, and only the names of its groups and their members are taken). A group may
 // name other groups; it stands for the syscalls of all of them, those a target lacks left out.
+import type { Arch } from '../arch/arch.ts';
 import { GROUPS } from './groups.generated.ts';
 
 export interface SyscallGroup {
@@ -44,4 +45,27 @@ export function groupSyscalls(name: string): string[] | undefined {
   };
   visit(group, new Set());
   return [...out];
+}
+
+/**
+ * The groups a list of syscalls can be written with (`allow @basic-io, @timer, …, rest`) on these
+ * ABIs: a group is used only when every member each ABI has is in the list, so that the group
+ * stands for no syscall the list lacks. Largest first; a group whose members are all covered
+ * already is left out, and `@known` never used. The names no group covers keep their order.
+ */
+export function coveringGroups(names: readonly string[], arches: readonly Arch[]): { groups: string[]; rest: string[] } {
+  const listed = new Set(names);
+  const candidates = syscallGroups().filter((g) => g.name !== 'known').map((g) => ({
+    name: g.name,
+    members: groupSyscalls(g.name)!.filter((m) => arches.some((a) => a.syscalls.byName(m))),
+  })).filter((g) => g.members.length > 1 && g.members.every((m) => listed.has(m)));
+  candidates.sort((a, b) => b.members.length - a.members.length || (a.name < b.name ? -1 : 1));
+  const covered = new Set<string>();
+  const groups: string[] = [];
+  for (const group of candidates) {
+    if (group.members.every((m) => covered.has(m))) continue;
+    groups.push(group.name);
+    for (const m of group.members) covered.add(m);
+  }
+  return { groups, rest: names.filter((n) => !covered.has(n)) };
 }
