@@ -16,6 +16,7 @@ import { parseRecords, RecordReader, type LearnedRun } from '../src/learn/record
 import { lintText } from '../src/lint/engine.ts';
 import { parseProfile } from '../src/optimize/profile.ts';
 import { RET_ALLOW } from '../src/seccomp/action.ts';
+import { groupSyscalls } from '../src/syscalls/groups.ts';
 
 const EPERM_VERDICT = 0x00050001;
 
@@ -408,5 +409,24 @@ describe('groups and quoting', () => {
 
   it('quotes a command line for reading', () => {
     expect(shellQuote(['ls', '-l', '/tmp/a b', "it's"])).toBe(`ls -l '/tmp/a b' 'it'\\''s'`);
+  });
+});
+
+describe('learn --groups', () => {
+  it('writes the systemd groups the run used fully, and the other syscalls as before, to the same verdicts', () => {
+    // Every x86-64 member of @basic-io and @timer, and two of @signal's.
+    const counts: Record<string, number> = { exit_group: 1, rt_sigaction: 2, rt_sigprocmask: 1 };
+    for (const name of [...groupSyscalls('basic-io')!, ...groupSyscalls('timer')!]) if (X86_64.syscalls.byName(name)) counts[name] = 2;
+    const learned = run({ counts });
+    const grouped = learnedPolicy(learned, { defaultAction: 'errno(EPERM)', args: false, groups: true, command: ['prog'], version: '0.0.test' });
+    const plain = learnedPolicy(learned, { defaultAction: 'errno(EPERM)', args: false, command: ['prog'], version: '0.0.test' });
+    expect(grouped).toMatch(/^allow @basic-io {2}# 32 calls of 16 syscalls$/m);
+    expect(grouped).toMatch(/^allow @timer {2}# \d+ calls of \d+ syscalls$/m);
+    expect(grouped).not.toMatch(/^allow @signal/m);
+    expect(grouped).toMatch(/^allow rt_sigaction +# 2 calls$/m);
+    expect(grouped).not.toMatch(/^allow read /m);
+    const a = compileClean(grouped).program;
+    const b = compileClean(plain).program;
+    for (let n = 0; n < 480; n++) expect(emulate(a, { nr: n, arch: X86_64.auditArch, args: [] }).value, `nr ${n}`).toBe(emulate(b, { nr: n, arch: X86_64.auditArch, args: [] }).value);
   });
 });

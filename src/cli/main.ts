@@ -186,6 +186,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .option('--args', 'also record the plain argument values of socket, fcntl, ioctl, prctl, clone, mmap and mprotect, and write conditions on them')
       .option('--default <action>', 'the policy\'s default action (default: errno(ENOSYS))')
       .option('--merge <policy>', 'add what was seen to this policy: its text is kept, a learned section is appended')
+      .option('--groups', 'write systemd\'s syscall groups the run used fully as `allow @group` (seccompile groups)')
       .option('--profile <file>', 'also write the syscall frequencies (name<TAB>share) for compile/stats --profile')
       .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL); exit status 124')
       .addHelpText('after', '\nExamples:\n  seccompile learn -o ls.policy -- ls -l /tmp\n  seccompile learn --args --profile app.tsv -o app.policy -- ./app --serve\n  seccompile learn --merge app.policy -o app.policy -- ./app --other-mode\n\nExit status: the command\'s; 124 on --timeout; 125 when learn itself fails; 126/127 when the\ncommand cannot be run. Guide: docs/learn.md')

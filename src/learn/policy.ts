@@ -10,6 +10,7 @@ import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerou
 import { LIBRARY_EQUIVALENCES } from '../lint/data/equivalents.ts';
 import { learnedCondition } from './args.ts';
 import { groupOf, groupOrder } from './groups.ts';
+import { coveringGroups, groupSyscalls } from '../syscalls/groups.ts';
 import type { CallAbi, LearnedRun } from './records.ts';
 
 export interface LearnedPolicyOptions {
@@ -22,6 +23,8 @@ export interface LearnedPolicyOptions {
   readonly version: string;
   /** Said in the header (and on stderr by the CLI): a setuid program that ran without privileges… */
   readonly warnings?: readonly string[];
+  /** Write systemd's groups the run used fully as `allow @group` (`--groups`). */
+  readonly groups?: boolean;
 }
 
 interface LearnedRule {
@@ -118,6 +121,25 @@ function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean, en
   });
 }
 
+/**
+ * With `--groups`, systemd's groups whose every x86-64 member the run allowed outright come first
+ * (`allow @basic-io  # 120 calls`), and their members' own rules are left out; the rest as usual.
+ */
+function withGroups(rules: readonly LearnedRule[], groups: boolean): string[] {
+  if (!groups) return groupedRules(rules);
+  const plain = rules.filter((r) => r.text === `allow ${r.name}` && !r.suppress && !r.byDefault);
+  const { groups: used, rest } = coveringGroups(plain.map((r) => r.name), [X86_64]);
+  if (used.length === 0) return groupedRules(rules);
+  const covered = new Set(plain.map((r) => r.name).filter((n) => !rest.includes(n)));
+  const lines = ['# systemd\'s syscall groups the run used fully (`seccompile groups NAME` lists each)'];
+  for (const group of used) {
+    const members = groupSyscalls(group)!.filter((m) => X86_64.syscalls.byName(m));
+    const calls = members.reduce((sum, m) => sum + (rules.find((r) => r.name === m)?.count ?? 0), 0);
+    lines.push(`allow @${group}  # ${plural(calls, 'call')} of ${plural(members.length, 'syscall')}`);
+  }
+  return [...lines, '', ...groupedRules(rules.filter((r) => !covered.has(r.name)))];
+}
+
 /** The rules under group headings, sorted by name within each group, with aligned counts. */
 function groupedRules(rules: readonly LearnedRule[]): string[] {
   const out: string[] = [];
@@ -182,7 +204,7 @@ export function learnedPolicy(run: LearnedRun, options: LearnedPolicyOptions): s
     '',
     `default ${options.defaultAction}`,
     '',
-    ...groupedRules(rulesFor(run, withEssentials(run, sortedNumbers(run)), options.args, /^errno\(\s*(ENOSYS|38)\s*\)$/.test(options.defaultAction.trim()))),
+    ...withGroups(rulesFor(run, withEssentials(run, sortedNumbers(run)), options.args, /^errno\(\s*(ENOSYS|38)\s*\)$/.test(options.defaultAction.trim())), options.groups === true),
     ...sectionBlocks(run),
   ];
   return `${lines.join('\n')}\n`;

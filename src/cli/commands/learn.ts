@@ -22,6 +22,7 @@ import { checkOutputPath, writeOutput } from '../output.ts';
 export interface LearnCommandOptions {
   readonly output?: string;
   readonly args?: boolean;
+  readonly groups?: boolean;
   readonly default?: string;
   readonly merge?: string;
   readonly profile?: string;
@@ -200,7 +201,7 @@ export async function runLearnCommand(command: readonly string[], options: Learn
       warn(`${base.path} has includes, which are resolved relative to the file: they may not be found from ${outputPath}`);
     }
   } else {
-    text = learnedPolicy(run, { defaultAction, args: options.args === true, command, version: VERSION, warnings: privileged.map(privilegeWarning) });
+    text = learnedPolicy(run, { defaultAction, args: options.args === true, groups: options.groups === true, command, version: VERSION, warnings: privileged.map(privilegeWarning) });
     checkPath = outputPath ?? '<learned policy>';
   }
   // What is written must compile; a new policy, without a single warning (the tests hold it to
