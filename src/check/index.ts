@@ -12,7 +12,7 @@ import { ACTION_NAMES } from '../parser/lexer.ts';
 import { SKIPPED_SYSCALL_NR, X32_SYSCALL_BIT } from '../seccomp/abi.ts';
 import { KILL_PROCESS, MAX_ERRNO, type Action } from '../seccomp/action.ts';
 import type { Syscall } from '../syscalls/index.ts';
-import { OLDEST_KNOWN_RELEASE, releaseOf } from '../syscalls/since.ts';
+import { historyStart, syscallIntroduced } from '../syscalls/versions.ts';
 import { groupSyscalls, syscallGroups } from '../syscalls/groups.ts';
 import { compareKernel } from '../seccomp/kernel-version.ts';
 import { checkedRule, type CheckedPolicy, type CheckedRule } from './checked.ts';
@@ -164,13 +164,14 @@ class PolicyChecker {
   }
 
   /** `default`, `x32` and `foreign_arch`: each may be given once. */
-  /** A release `since` may name: one the history of syscalls covers (src/syscalls/since.ts). */
+  /** A release `since` may name: one the history of syscalls covers on the target (src/syscalls/versions.ts). */
   private sinceRelease(since: NonNullable<UnknownStatement['since']>): UnknownStatement['since'] {
-    if (compareKernel(since, OLDEST_KNOWN_RELEASE) >= 0) return since;
+    const start = historyStart(this.arch);
+    if (compareKernel(since, start) >= 0) return since;
     this.diagnostics.push({
       code: 'SC3013', severity: 'error', span: since.span,
-      message: `seccompile knows which syscalls each release added from Linux ${OLDEST_KNOWN_RELEASE.major}.${OLDEST_KNOWN_RELEASE.minor + 1} on, not before`,
-      hint: 'name 5.0 or later, or drop `since` to give the verdict to the numbers seccompile\'s table does not know',
+      message: `\`since\` names a release before Linux ${start[0]}.${start[1]}, where seccompile's history of ${this.arch.title} syscalls starts`,
+      hint: `name ${start[0]}.${start[1]} or later, or drop \`since\` to give the verdict to the numbers seccompile's table does not know`,
     });
     return undefined;
   }
@@ -178,8 +179,10 @@ class PolicyChecker {
   /** Rules giving the syscalls added after `since` that no rule names the `unknown` verdict. */
   private newerThan(since: NonNullable<UnknownStatement['since']>, action: Action, span: Span): CheckedRule[] {
     const named = new Set(this.rules.map((r) => r.syscall.nr));
-    return this.arch.syscalls.all().filter((s) => !named.has(s.nr) && compareKernel(releaseOf(s.name) ?? OLDEST_KNOWN_RELEASE, since) > 0)
-      .map((s) => checkedRule(s, action, undefined, span, since.span));
+    return this.arch.syscalls.all().filter((s) => {
+      const added = syscallIntroduced(s.name, this.arch)?.version;
+      return !named.has(s.nr) && added !== undefined && compareKernel(added, since) > 0;
+    }).map((s) => checkedRule(s, action, undefined, span, since.span));
   }
 
   private special(keyword: string, previous: { span: Span } | undefined, node: ActionNode, span: Span): { action: Action; span: Span } | undefined {

@@ -14,7 +14,7 @@ import { isAllowing, reachableActions } from '../analysis.ts';
 import type { Arch } from '../../arch/arch.ts';
 import { DANGEROUS_SYSCALLS } from '../data/dangerous.ts';
 import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
-import { syscallIntroduced } from '../data/syscall-versions.ts';
+import { syscallIntroduced } from '../../syscalls/versions.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 import { actionText, joinList } from './helpers.ts';
 
@@ -74,11 +74,16 @@ export const newSyscallNotEnosys: LintRule = {
       });
     }
     const fallback = context.specialActions.find((s) => s.kind === 'default');
-    if (context.kind === 'policy' && fallback?.action.kind === 'errno' && fallback.action.errno !== ENOSYS) {
+    // `unknown errno(ENOSYS) since X` (or rules) that give every syscall newer than the policy ENOSYS settle it.
+    const unknownEnosys = policy.unknownAction?.kind === 'errno' && policy.unknownAction.errno === ENOSYS;
+    const named = new Set(policy.rules.map((r) => r.syscall.nr));
+    const leftToDefault = context.arch.syscalls.all().some((s) => !named.has(s.nr) && compareKernel(introduced(s.name, context.arch), newest?.version ?? OLD) > 0);
+    if (context.kind === 'policy' && fallback?.action.kind === 'errno' && fallback.action.errno !== ENOSYS && !(unknownEnosys && !leftToDefault)) {
+      const since = newest && compareKernel(newest.version, OLD) > 0 ? ` since ${formatKernelVersion(newest.version)}` : '';
       findings.push({
         message: `the default action is \`${actionText(fallback.action)}\`: syscalls newer than the policy${newest ? ` (after \`${newest.name}\`, ${linux(newest.version)})` : ''} get it instead of ENOSYS, and C libraries fall back to older calls only on ENOSYS (glibc 2.34's clone3, 2.33's faccessat2)`,
         ...(fallback.span ? { span: fallback.span } : {}),
-        hint: 'use `default errno(ENOSYS)`, or refuse the syscalls the program may probe with `errno(ENOSYS)` before giving the rest EPERM',
+        hint: `add \`unknown errno(ENOSYS)${since}\` (the syscalls newer than the policy get ENOSYS, the others keep the default), use \`default errno(ENOSYS)\`, or refuse the syscalls the program may probe with \`errno(ENOSYS)\``,
       });
     }
     return findings;

@@ -1,8 +1,8 @@
 // Rules for syscalls the target kernel does not have (--target-kernel X.Y; versions in
-// ../data/syscall-versions.ts). On that kernel the rule never applies: programs get ENOSYS from the
+// src/syscalls/versions.ts). On that kernel the rule never applies: programs get ENOSYS from the
 // kernel for the call and use older calls, which the policy must then allow.
 import { compareKernel, formatKernelVersion } from '../../seccomp/kernel-version.ts';
-import { syscallIntroduced } from '../data/syscall-versions.ts';
+import { syscallIntroduced } from '../../syscalls/versions.ts';
 import { isAllowing } from '../analysis.ts';
 import type { LintRule, RuleFinding } from '../types.ts';
 

@@ -1,6 +1,7 @@
-// The Linux release that added each x86-64 syscall numbered 310 and up. Every syscall numbered
-// below 310 exists since Linux 3.0 or earlier (setns and sendmmsg, 307 and 308, came in 3.0),
-// before seccomp filters (3.5), so no target kernel a filter can run on lacks them.
+// The Linux release that added each x86-64 syscall numbered 310 and up, and each syscall of the
+// other tables added since 5.1. Every x86-64 syscall numbered below 310 exists since Linux 3.0 or
+// earlier (setns and sendmmsg, 307 and 308, came in 3.0), before seccomp filters (3.5), so no
+// target kernel a filter can run on lacks them. Used by lint and by `unknown … since`.
 //
 // Sources: the commit that added each number to arch/x86/entry/syscalls/syscall_64.tbl, as named
 // in the man pages' VERSIONS sections and in each release's merge notes. Numbers 335 and up
@@ -8,8 +9,8 @@
 // landed in, not from a tagged release's table. x86-64 numbers were given in order until 334;
 // from 424 on every architecture shares the numbers (424 = 5.1).
 
-import type { Arch } from '../../arch/arch.ts';
-import { X86_64 } from '../../arch/x86_64.ts';
+import type { Arch } from '../arch/arch.ts';
+import { X86_64 } from '../arch/x86_64.ts';
 
 interface Introduced {
   readonly version: readonly [number, number];
@@ -66,12 +67,28 @@ export const SYSCALL_INTRODUCED: Readonly<Record<string, Introduced>> = {
   rseq_slice_yield: v(7, 0, true),
 };
 
-/** When a syscall was added; undefined for syscalls older than any seccomp-capable kernel. */
+/**
+ * Syscalls of 32-bit and other tables added since 5.1 below the shared numbers: the y2038 calls
+ * of 32-bit ABIs (403–423, 5.1) and riscv64's riscv_hwprobe (6.4).
+ */
+const OTHER_ABIS: Readonly<Record<string, Introduced>> = {
+  ...Object.fromEntries(['clock_gettime64', 'clock_settime64', 'clock_adjtime64', 'clock_getres_time64', 'clock_nanosleep_time64',
+    'timer_gettime64', 'timer_settime64', 'timerfd_gettime64', 'timerfd_settime64', 'utimensat_time64', 'pselect6_time64',
+    'ppoll_time64', 'io_pgetevents_time64', 'recvmmsg_time64', 'mq_timedsend_time64', 'mq_timedreceive_time64',
+    'semtimedop_time64', 'rt_sigtimedwait_time64', 'futex_time64', 'sched_rr_get_interval_time64'].map((name) => [name, v(5, 1)])),
+  riscv_hwprobe: v(6, 4),
+};
+
+/** The oldest release whose additions this history knows on `arch`: x86-64's (and x32's) from 3.0, the others' from 5.1. */
+export function historyStart(arch: Arch): readonly [number, number] {
+  return arch.auditArch === X86_64.auditArch ? [3, 0] : [5, 0];
+}
+
 /**
  * When `name` came to `arch`: the dates above are x86-64's (x32's too), and from number 424 on
  * every architecture's; an older call of another architecture has no date here.
  */
 export function syscallIntroduced(name: string, arch: Arch): Introduced | undefined {
-  if (arch.auditArch !== X86_64.auditArch && (arch.syscalls.byName(name)?.nr ?? 0) < 424) return undefined;
+  if (arch.auditArch !== X86_64.auditArch && (arch.syscalls.byName(name)?.nr ?? 0) < 424) return OTHER_ABIS[name];
   return SYSCALL_INTRODUCED[name];
 }
