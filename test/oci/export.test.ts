@@ -80,6 +80,12 @@ function parseExact(text: string): unknown {
 
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.policy')).sort();
 
+/** Every ```policy block of the documentation, named by page and place. */
+function docsPolicies(): { id: string; text: string }[] {
+  return readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().flatMap((page) =>
+    [...readFileSync(join(ROOT, 'docs', page), 'utf8').matchAll(/^```policy\n([\s\S]*?)^```$/gm)].map((m, i) => ({ id: `docs/${page} #${i}`, text: m[1]! })));
+}
+
 describe('convert --to oci', () => {
   const results: Exported[] = [];
   let reference: Map<string, ReferenceResult>;
@@ -88,6 +94,10 @@ describe('convert --to oci', () => {
     for (const name of examples) {
       const path = join(ROOT, 'examples', name);
       const exported = await exportText(name, readFileSync(path, 'utf8'), path);
+      if (exported) results.push(exported);
+    }
+    for (const { id, text } of docsPolicies()) {
+      const exported = await exportText(id, text); // fragments and examples of errors do not compile
       if (exported) results.push(exported);
     }
     const rng = new Random(20_261_203);
@@ -108,6 +118,17 @@ describe('convert --to oci', () => {
     const problems = compare(results.filter((r) => examples.includes(r.id)));
     expect(problems.mismatches).toEqual([]);
     console.info(`OCI export, examples: ${examples.length} exported, ${problems.calls} calls compared with libseccomp, 0 mismatches`);
+  });
+
+  it('exports the documentation\'s policies exactly, or refuses them at a rule', () => {
+    const docs = results.filter((r) => r.id.startsWith('docs/'));
+    const exported = docs.filter((r) => r.profile);
+    for (const r of docs.filter((d) => !d.profile)) expect(r.errors.every((e) => e.startsWith('SC7012 ')), `${r.id}: ${r.errors.join('\n')}`).toBe(true);
+    const { mismatches, calls } = compare(exported);
+    console.info(`OCI export, docs policies: ${docs.length} compiled, ${exported.length} exported and proven, ${docs.length - exported.length} refused; ${calls} calls compared with libseccomp, ${mismatches.length} mismatches`);
+    expect(mismatches).toEqual([]);
+    expect(docs.length).toBeGreaterThan(10);
+    expect(exported.length).toBeGreaterThan(docs.length / 2);
   });
 
   it(`exports random policies exactly, or refuses them at a rule (${RANDOM_POLICIES} policies)`, () => {
