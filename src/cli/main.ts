@@ -88,6 +88,7 @@ const COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
       .option('--strict', 'profiles: syscall names unknown on the target are errors')
       .option('--arch <arch>', `the host: ${ARCH_NAMES.filter((a) => a !== 'x32').join(', ')} (default x86_64); with --to oci, the ABIs the profile filters, host first (x86_64,i386,x32)`)
       .option('--k8s-name <name>', 'with --to oci: write a Kubernetes SeccompProfile (Security Profiles Operator) of this name')
+      .addOption(new Option('--approximate <direction>', 'with --to oci: give a syscall whose rules OCI cannot say one verdict, the strictest of its verdicts (deny) or the laxest (allow), with a warning').choices(['deny', 'allow']))
       .option('--verify-timeout <seconds>', 'with --to oci: the proof\'s time budget (default 60)')
       .addHelpText('after', '\nExamples:\n  seccompile convert docker-default.json --docker-default-caps -o docker.policy\n  seccompile convert web.policy --to oci -o web.json\n  seccompile convert web.policy --to oci --arch x86_64,i386,x32 --k8s-name web -o web-profile.json')
       .action(async (input: string, options) => (await import('./commands/convert.ts')).runConvert(input, options));

@@ -9,7 +9,10 @@ import { describeCall } from '../verify/describe.ts';
 import { diffVerdicts } from '../verify/diff.ts';
 import { actionValue } from '../seccomp/action.ts';
 import { compileProfile } from '../compile-profile.ts';
-import { exportEntries, ociAction, type OciEntryJson, type OciProfileJson } from './export.ts';
+import { approximateAction, exportEntries, ociAction, type OciEntryJson, type OciProfileJson } from './export.ts';
+import { checkedRule } from '../check/checked.ts';
+import { errnoName } from '../constants/index.ts';
+import { formatAction } from '../seccomp/action.ts';
 
 /** The hosts runtimes run on; x32 is never one. */
 const HOSTS = new Set(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']);
@@ -21,6 +24,11 @@ export interface OciExportOptions {
   readonly path?: string;
   /** The solver's budget for the proof. */
   readonly timeoutMs?: number;
+  /**
+   * For a syscall whose rules OCI cannot say: one verdict for all its calls, the strictest its
+   * rules and default give (`deny`) or the laxest (`allow`), with a warning, instead of an error.
+   */
+  readonly approximate?: 'deny' | 'allow';
 }
 
 export interface OciExport {
@@ -53,7 +61,10 @@ export async function exportOciProfile(sections: readonly CheckedPolicy[], optio
   const diagnostics: Diagnostic[] = [];
   const entries: OciEntryJson[] = [];
   const seen = new Set<string>();
-  for (const section of sections) {
+  // The policy the profile is exact for: the given one, or with --approximate its inexpressible
+  // syscalls given one verdict each (the proof is against that policy).
+  const exact = options.approximate ? sections.map((section) => approximated(section, options.approximate!, diagnostics, options.path)) : sections;
+  for (const section of exact) {
     const exported = exportEntries(section);
     diagnostics.push(...exported.diagnostics);
     // The same rules on several ABIs are one entry: libseccomp adds an entry to every ABI listed.
@@ -63,7 +74,7 @@ export async function exportOciProfile(sections: readonly CheckedPolicy[], optio
       seen.add(key);
     }
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 
   const profile: OciProfileJson = {
     defaultAction: defaultAction.action,
@@ -73,15 +84,32 @@ export async function exportOciProfile(sections: readonly CheckedPolicy[], optio
     syscalls: entries,
   };
   const profileText = jsonText(profile);
-  const proof = await proveProfile(profileText, sections, options);
-  if (proof.length > 0) return { diagnostics: proof };
+  const proof = await proveProfile(profileText, exact, options);
+  if (proof.length > 0) return { diagnostics: [...diagnostics, ...proof] };
   const text = options.k8sName === undefined ? profileText : jsonText({
     apiVersion: 'security-profiles-operator.x-k8s.io/v1beta1',
     kind: 'SeccompProfile',
     metadata: { name: options.k8sName },
     spec: profile,
   });
-  return { text, diagnostics: [] };
+  return { text, diagnostics };
+}
+
+/** The section with each syscall OCI cannot say given one verdict (a warning for each). */
+function approximated(section: CheckedPolicy, direction: 'deny' | 'allow', diagnostics: Diagnostic[], path: string | undefined): CheckedPolicy {
+  const { inexpressible } = exportEntries(section);
+  if (inexpressible.length === 0) return section;
+  const rules = section.rules.filter((r) => !inexpressible.includes(r.syscall.nr));
+  for (const nr of inexpressible) {
+    const first = section.rules.find((r) => r.syscall.nr === nr)!;
+    const action = approximateAction(section, nr, direction);
+    rules.push(checkedRule(first.syscall, action, undefined, first.span, first.syscallSpan));
+    diagnostics.push({
+      code: 'SC7012', severity: 'warning', span: first.syscallSpan, ...(path ? { path } : {}),
+      message: `\`${first.syscall.name}\` (${section.arch.title}) is exported with one verdict for every call, ${formatAction(action, errnoName)} (--approximate ${direction}): ${direction === 'deny' ? 'calls the policy lets through with a laxer verdict get this one' : 'calls the policy refuses more strictly get this one'}`,
+    });
+  }
+  return { ...section, rules };
 }
 
 /**

@@ -75,8 +75,10 @@ export function ociAction(action: Action): { action: string; errnoRet?: number }
  * `arch` decides how a 32-bit argument is compared: libseccomp compares only the low word on a
  * 32-bit ABI, the whole register on a 64-bit one.
  */
-export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[]; diagnostics: Diagnostic[] } {
+export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[]; diagnostics: Diagnostic[]; inexpressible: number[] } {
   const diagnostics: Diagnostic[] = [];
+  /** The numbers of the syscalls whose rules OCI cannot say. */
+  const inexpressible: number[] = [];
   const bySyscall = new Map<number, CheckedRule[]>();
   for (const rule of policy.rules) {
     const list = bySyscall.get(rule.syscall.nr);
@@ -101,7 +103,8 @@ export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[];
       }
     } catch (error) {
       if (!(error instanceof Inexpressible)) throw error;
-      diagnostics.push({ code: 'SC7012', severity: 'error', message: `cannot export the rules of \`${rules[0]!.syscall.name}\` to OCI: ${error.message}`, span: error.span ?? rules[0]!.span });
+      inexpressible.push(rules[0]!.syscall.nr);
+      diagnostics.push({ code: 'SC7012', severity: 'error', message: `cannot export the rules of \`${rules[0]!.syscall.name}\` to OCI: ${error.message}`, span: error.span ?? rules[0]!.span, hint: 'or give --approximate deny (or allow) to export it with one verdict for every call' });
     }
   }
   const out: OciEntryJson[] = [];
@@ -116,7 +119,7 @@ export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[];
       ...(cube.length > 0 ? { args: cube.map(entryArg) } : {}),
     });
   }
-  return { entries: out, diagnostics };
+  return { entries: out, diagnostics, inexpressible };
 }
 
 /** OCI's form of a comparison: for SCMP_CMP_MASKED_EQ, `value` is the mask and `valueTwo` the value. */
@@ -124,6 +127,20 @@ function entryArg(atom: Atom): NonNullable<OciEntryJson['args']>[number] {
   return atom.mask !== undefined
     ? { index: atom.index, value: jsonNumber(atom.mask), valueTwo: jsonNumber(atom.value), op: atom.op }
     : { index: atom.index, value: jsonNumber(atom.value), valueTwo: 0, op: atom.op };
+}
+
+/** The kernel's precedence of actions (the strictest wins when filters disagree), strictest first. */
+const PRECEDENCE: readonly Action['kind'][] = ['kill_process', 'kill_thread', 'trap', 'errno', 'notify', 'trace', 'log', 'allow'];
+
+/**
+ * One action for every call of a syscall whose rules OCI cannot say: with `deny` the strictest of
+ * the actions its rules and the default give (no call gets a laxer verdict than the policy's),
+ * with `allow` the laxest (no call a stricter one).
+ */
+export function approximateAction(policy: CheckedPolicy, nr: number, direction: 'deny' | 'allow'): Action {
+  const actions = [...policy.rules.filter((r) => r.syscall.nr === nr).map((r) => r.action), policy.defaultAction];
+  const rank = (a: Action): number => PRECEDENCE.indexOf(a.kind);
+  return actions.reduce((best, a) => ((direction === 'deny' ? rank(a) < rank(best) : rank(a) > rank(best)) ? a : best));
 }
 
 /** A 64-bit value as JSON: a number while exact, else a bigint (written as its digits). */

@@ -214,6 +214,20 @@ describe('convert --to oci', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--approximate gives a rule OCI cannot say one verdict per syscall, the strictest (deny) or the laxest (allow), with a warning', async () => {
+    const policy = 'default allow\nerrno(EPERM) kill if sig <= 16\nallow read\n';
+    const kill = 62;
+    for (const [direction, verdict] of [['deny', 'ERRNO(1)'], ['allow', 'ALLOW']] as const) {
+      const r = await run(['convert', '-', '--approximate', direction], policy);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`warning: \`kill\` (x86-64) is exported with one verdict for every call, ${direction === 'deny' ? 'errno(EPERM)' : 'allow'} (--approximate ${direction})`);
+      const out = join(dir, `approximate-${direction}.bpf`);
+      expect((await run(['compile', file(`approximate-${direction}.json`, r.out), '-o', out])).code).toBe(0);
+      for (const sig of [1n, 16n, 17n, 0x100000001n]) expect(verdictOf(readFileSync(out), kill, 0n, sig)).toBe(verdict);
+    }
+    expect((await run(['convert', DOCKER, '--approximate', 'deny'])).code).toBe(2);
+  });
+
   it('lists the ABIs of --arch, and refuses verdicts for other ABIs that runc cannot give', async () => {
     const r = await run(['convert', '-', '--arch', 'x86_64,i386,x32'], 'default kill_process\nallow read\nerrno(1) personality if arg0 == 40\n');
     expect(r.code).toBe(0);

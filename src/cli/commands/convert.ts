@@ -16,6 +16,7 @@ export interface ConvertCommandOptions extends OciCliOptions {
   readonly to?: 'policy' | 'oci';
   readonly k8sName?: string;
   readonly verifyTimeout?: string;
+  readonly approximate?: 'deny' | 'allow';
 }
 
 export async function runConvert(inputPath: string, options: ConvertCommandOptions): Promise<void> {
@@ -23,6 +24,7 @@ export async function runConvert(inputPath: string, options: ConvertCommandOptio
   const text = decodeText(input);
   const to = options.to ?? (isProfileInput(text, options) ? 'policy' : 'oci');
   if (options.k8sName !== undefined && to !== 'oci') throw new CliError('--k8s-name wraps an OCI profile: use it with --to oci', EXIT_USAGE);
+  if (options.approximate !== undefined && to !== 'oci') throw new CliError('--approximate is for --to oci', EXIT_USAGE);
   if (to === 'oci') return toOci(input, options);
   if (!isProfileInput(text, options)) throw new CliError(`${input.path} is a policy; --to policy converts OCI profiles`, EXIT_USAGE, { hint: 'convert a policy to a profile with --to oci' });
   const loaded = loadProfileInput(input, text, options);
@@ -46,6 +48,7 @@ async function toOci(input: ReturnType<typeof readInput>, options: ConvertComman
   const exported = await exportOciProfile(sections, {
     path: input.path, timeoutMs: budget(options.verifyTimeout),
     ...(options.k8sName !== undefined ? { k8sName: options.k8sName } : {}),
+    ...(options.approximate !== undefined ? { approximate: options.approximate } : {}),
   });
   if (report(exported.diagnostics) || exported.text === undefined) throw new CliError('', EXIT_INPUT_ERROR);
   writeOutput(options.output ?? '-', exported.text);
