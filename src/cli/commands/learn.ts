@@ -1,4 +1,4 @@
-// `seccompile learn [-o POLICY] [--args] [--default ACTION] [--merge POLICY] [--profile TSV]
+// `seccompile learn [-o POLICY] [--args] [--groups] [--default ACTION] [--merge POLICY] [--profile TSV]
 //  [--timeout SECONDS] -- COMMAND [ARG]...`: runs the command under the native helper, which
 // sees every system call of every process and thread it starts through seccomp user
 // notification, and writes a policy that allows exactly those calls (docs/learn.md).
@@ -147,6 +147,9 @@ function saveLearned(output: string | undefined, text: string): void {
 
 export async function runLearnCommand(command: readonly string[], options: LearnCommandOptions): Promise<void> {
   if (command.length === 0) throw new CliError('no command to run', EXIT_USAGE, { hint: 'seccompile learn -o app.policy -- COMMAND [ARG]...' });
+  if (options.merge !== undefined && options.groups === true) {
+    throw new CliError('--groups and --merge do not go together: a merge appends the syscalls the policy lacks, by name', EXIT_USAGE);
+  }
   if (options.merge !== undefined && options.default !== undefined) {
     throw new CliError('--default and --merge do not go together: the merged policy keeps its own default', EXIT_USAGE);
   }
