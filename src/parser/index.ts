@@ -12,29 +12,32 @@ export interface ParseResult {
 }
 
 export function parsePolicy(file: SourceFile): ParseResult {
-  const lexed = lex(file.text);
-  const diagnostics = lexDiagnostics(file, lexed);
-  const tooDeep = nestingError(file, lexed.tokens);
-  if (tooDeep) return { diagnostics: sortDiagnostics([...diagnostics, tooDeep]) };
-  const parser = new PolicyParser(file, lexed.tokens, lexed.gaps);
-  const statements = parser.policy();
-  diagnostics.push(...parser.diagnostics);
+  const read = readTokens(file);
+  if ('failed' in read) return { diagnostics: read.failed };
+  const statements = read.parser.policy();
+  const diagnostics = [...read.diagnostics, ...read.parser.diagnostics];
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) };
-  const comments = lexed.comments.map((t) => ({ text: t.image, span: { file, start: t.start, end: t.end } }));
+  const comments = read.lexed.comments.map((t) => ({ text: t.image, span: { file, start: t.start, end: t.end } }));
   return { policy: { file, statements, comments }, diagnostics: [] };
 }
 
 /** A single expression, for tools that take values on the command line (`flags=O_CREAT|O_RDWR`). */
 export function parseExpression(file: SourceFile): { expr?: Expr; diagnostics: readonly Diagnostic[] } {
+  const read = readTokens(file);
+  if ('failed' in read) return { diagnostics: read.failed };
+  const expr = read.parser.wholeExpression();
+  const diagnostics = [...read.diagnostics, ...read.parser.diagnostics];
+  if (diagnostics.length > 0 || !expr) return { diagnostics: sortDiagnostics(diagnostics) };
+  return { expr, diagnostics: [] };
+}
+
+/** The file's tokens and a parser over them, or the errors when nesting too deep leaves nothing to parse. */
+function readTokens(file: SourceFile): { lexed: Lexed; diagnostics: Diagnostic[]; parser: PolicyParser } | { failed: readonly Diagnostic[] } {
   const lexed = lex(file.text);
   const diagnostics = lexDiagnostics(file, lexed);
   const tooDeep = nestingError(file, lexed.tokens);
-  if (tooDeep) return { diagnostics: sortDiagnostics([...diagnostics, tooDeep]) };
-  const parser = new PolicyParser(file, lexed.tokens, lexed.gaps);
-  const expr = parser.wholeExpression();
-  diagnostics.push(...parser.diagnostics);
-  if (diagnostics.length > 0 || !expr) return { diagnostics: sortDiagnostics(diagnostics) };
-  return { expr, diagnostics: [] };
+  if (tooDeep) return { failed: sortDiagnostics([...diagnostics, tooDeep]) };
+  return { lexed, diagnostics, parser: new PolicyParser(file, lexed.tokens, lexed.gaps) };
 }
 
 function lexDiagnostics(file: SourceFile, lexed: Lexed): Diagnostic[] {
