@@ -2,17 +2,14 @@
 // SeccompProfile of the Security Profiles Operator), proven before it is given out: the profile is
 // read back as runc and libseccomp read it (seccompile's importer, checked call for call against
 // libseccomp by the tests) and Z3 proves the two filters give every call the same verdict.
-import type { CheckedPolicy } from '../check/checked.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { verdictText } from '../verify/describe.ts';
-import { describeCall } from '../verify/describe.ts';
-import { diffVerdicts } from '../verify/diff.ts';
-import { actionValue } from '../seccomp/action.ts';
+import { checkedRule, type CheckedPolicy } from '../check/checked.ts';
 import { compileProfile } from '../compile-profile.ts';
-import { approximateAction, exportEntries, ociAction, type OciEntryJson, type OciProfileJson } from './export.ts';
-import { checkedRule } from '../check/checked.ts';
 import { errnoName } from '../constants/index.ts';
-import { formatAction } from '../seccomp/action.ts';
+import { actionValue, formatAction } from '../seccomp/action.ts';
+import { describeCall, verdictText } from '../verify/describe.ts';
+import { DiffUndecided, diffVerdicts, type VerdictChange } from '../verify/diff.ts';
+import { approximateAction, exportEntries, ociAction, type OciEntryJson, type OciProfileJson } from './export.ts';
 
 /** The hosts runtimes run on; x32 is never one. */
 const HOSTS = new Set(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']);
@@ -124,7 +121,13 @@ async function proveProfile(text: string, sections: readonly CheckedPolicy[], op
     return trouble.map((d) => ({ code: 'SC7012', severity: 'error', ...where, message: `runc would not read the exported profile as the policy means it: ${d.message}` }));
   }
   const theirs = imported.filter.sections?.map((s) => s.policy) ?? [imported.filter.policy];
-  const changes = await diffVerdicts({ policy: sections[0]!, sections }, { policy: theirs[0]!, sections: theirs }, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+  let changes: VerdictChange[];
+  try {
+    changes = await diffVerdicts({ policy: sections[0]!, sections }, { policy: theirs[0]!, sections: theirs }, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+  } catch (error) {
+    if (!(error instanceof DiffUndecided)) throw error;
+    return [{ code: 'SC7012', severity: 'error', ...where, message: `the exported profile could not be proven: ${error.message}`, hint: 'give the proof more time with --verify-timeout SECONDS' }];
+  }
   return changes.slice(0, 8).map((change): Diagnostic => ({
     code: 'SC7012', severity: 'error', ...where,
     message: `the profile would give ${verdictText(change.after)} where the policy gives ${verdictText(change.before)}, for ${describeCall(change.example, change.arch)}${change.group.includes(' ') ? ` (${change.group})` : ''}`,

@@ -71,9 +71,9 @@ export function ociAction(action: Action): { action: string; errnoRet?: number }
 }
 
 /**
- * The profile's entries for one ABI's policy, or errors naming the rules OCI cannot express.
- * `arch` decides how a 32-bit argument is compared: libseccomp compares only the low word on a
- * 32-bit ABI, the whole register on a 64-bit one.
+ * The profile's entries for one ABI's policy, or errors naming the rules OCI cannot express. The
+ * policy's ABI decides how an argument is compared: libseccomp compares only the low word on a
+ * 32-bit ABI (and x32), the whole register on a 64-bit one.
  */
 export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[]; diagnostics: Diagnostic[]; inexpressible: number[] } {
   const diagnostics: Diagnostic[] = [];
