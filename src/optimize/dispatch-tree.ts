@@ -54,9 +54,12 @@ export function treeDispatch(profile: SyscallProfile): DispatchStrategy {
       const limits = depthLimits(bodyCosts, leastWorstPath(bodyCosts));
       const fallback = (): RangeTree => minimaxTree(bodyCosts).tree;
       // A profile must never make the filter slower on that very profile than the built-in mix would.
+      // The exact search within the limits is for a measured mix (`--profile`); the built-in mix is
+      // an estimate, laid out by the cheaper search (it costs a cold start 1-5 ms a tree).
       const generic = genericProfile(profile.arch);
-      const alternatives = profile === generic ? [] : [boundedRangeTree(rangeWeights(ranges, generic), limits, { fallback }).tree];
-      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, { fallback, alternatives });
+      const measured = profile !== generic;
+      const alternatives = measured ? [boundedRangeTree(rangeWeights(ranges, generic), limits, { fallback, exact: false }).tree] : [];
+      const { tree } = boundedRangeTree(rangeWeights(ranges, profile), limits, { fallback, alternatives, exact: measured });
       return emitTree(builder, tree, ranges);
     },
   };
