@@ -163,7 +163,6 @@ class PolicyChecker {
     }
   }
 
-  /** `default`, `x32` and `foreign_arch`: each may be given once. */
   /** A release `since` may name: one the history of syscalls covers on the target (src/syscalls/versions.ts). */
   private sinceRelease(since: NonNullable<UnknownStatement['since']>): UnknownStatement['since'] {
     const start = historyStart(this.arch);
@@ -185,6 +184,7 @@ class PolicyChecker {
     }).map((s) => checkedRule(s, action, undefined, span, since.span));
   }
 
+  /** `default`, `x32`, `foreign_arch` and `unknown`: each may be given once. */
   private special(keyword: string, previous: { span: Span } | undefined, node: ActionNode, span: Span): { action: Action; span: Span } | undefined {
     const action = this.action(node);
     if (keyword !== 'default' && (action?.kind === 'allow' || action?.kind === 'log')) {
