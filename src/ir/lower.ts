@@ -129,7 +129,7 @@ function combineShadowed(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   }
   const out: Diagnostic[] = [];
   for (const d of diagnostics) {
-    const list = d.span && d.code === 'SC3004' ? byPlace.get(`${d.span.file.path}:${d.span.start}:${d.span.end}`) : undefined;
+    const list = d.span && d.code === 'SC3004' && d.message.endsWith(DECIDED) ? byPlace.get(`${d.span.file.path}:${d.span.start}:${d.span.end}`) : undefined;
     if (!list || list.length === 1) {
       out.push(d);
       continue;
