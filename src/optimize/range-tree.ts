@@ -40,7 +40,7 @@ export function optimalRangeTree(weights: readonly number[]): OptimalTree {
 }
 
 /** Phases 1 and 2: the depth of each leaf in an optimal tree. */
-function garsiaWachsDepths(weights: readonly number[]): Int32Array {
+function garsiaWachsDepths(weights: ArrayLike<number>): Int32Array {
   const n = weights.length;
   // Nodes 0..n-1 are the leaves, n.. the joined pairs.
   const weight = new Float64Array(2 * n - 1);
@@ -201,17 +201,23 @@ export function limitedOptimalTree(weights: readonly number[], limits: readonly 
  * to 10% on some.
  */
 function boostedTree(weights: readonly number[], limits: readonly number[]): RangeTree | undefined {
-  const total = weights.reduce((a, b) => a + b, 0) || 1;
-  const boost = weights.map(() => 0);
+  const n = weights.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i]!;
+  total ||= 1;
+  // Each round needs only the leaves' depths: the tree is built once, for the depths that fit.
+  const boost = new Float64Array(n);
+  const raised = new Float64Array(n);
   for (let round = 0; round < 100; round++) {
-    const { tree } = optimalRangeTree(weights.map((w, i) => w + boost[i]!));
+    for (let i = 0; i < n; i++) raised[i] = weights[i]! + boost[i]!;
+    const depths = garsiaWachsDepths(raised);
     let fits = true;
-    leafDepths(tree).forEach((depth, i) => {
-      if (depth <= limits[i]!) return;
+    for (let i = 0; i < n; i++) {
+      if (depths[i]! <= limits[i]!) continue;
       fits = false;
       boost[i] = boost[i]! * 1.5 + total * 2 ** -(limits[i]! + 4);
-    });
-    if (fits) return tree;
+    }
+    if (fits) return treeOfDepths(depths);
   }
   return undefined;
 }
