@@ -95,8 +95,16 @@ export function compactCfg(cfg: Cfg): Cfg {
 
 /** A terminator with its targets mapped. */
 export function retarget(exit: Terminator, map: (id: BlockId) => BlockId): Terminator {
-  if (exit.kind === 'goto') return { kind: 'goto', target: map(exit.target) };
-  if (exit.kind === 'branch') return { ...exit, whenTrue: map(exit.whenTrue), whenFalse: map(exit.whenFalse) };
+  // The same object when no target moves: passes retarget every block on every round.
+  if (exit.kind === 'goto') {
+    const target = map(exit.target);
+    return target === exit.target ? exit : { kind: 'goto', target };
+  }
+  if (exit.kind === 'branch') {
+    const whenTrue = map(exit.whenTrue);
+    const whenFalse = map(exit.whenFalse);
+    return whenTrue === exit.whenTrue && whenFalse === exit.whenFalse ? exit : { ...exit, whenTrue, whenFalse };
+  }
   return exit;
 }
 

@@ -15,13 +15,16 @@ export interface Pass {
 
 /** Applies `rewrite` to every block; unchanged when it returns the same blocks. */
 export function mapBlocks(cfg: Cfg, rewrite: (block: Block) => Block): PassResult {
-  let changed = false;
-  const blocks = cfg.blocks.map((block) => {
+  // A copy of the block list only once a block changes: most rounds change few or none.
+  let blocks: Block[] | undefined;
+  for (let i = 0; i < cfg.blocks.length; i++) {
+    const block = cfg.blocks[i]!;
     const next = rewrite(block);
-    if (next !== block) changed = true;
-    return next;
-  });
-  return { cfg: changed ? { entry: cfg.entry, blocks } : cfg, changed };
+    if (next === block) continue;
+    blocks ??= cfg.blocks.slice();
+    blocks[i] = next;
+  }
+  return blocks ? { cfg: { entry: cfg.entry, blocks }, changed: true } : { cfg, changed: false };
 }
 
 export const LOAD = BPF_LD | BPF_W | BPF_ABS;
