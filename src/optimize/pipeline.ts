@@ -14,16 +14,17 @@ const MAX_ROUNDS = 50;
 
 export function optimizeCfg(cfg: Cfg, passes: readonly Pass[] = PASSES): Cfg {
   let current = compactCfg(cfg);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    let changed = false;
-    for (const pass of passes) {
-      const result = pass.run(current);
-      changed ||= result.changed;
+  // A pass that changed nothing on a graph changes nothing on it again: the fixed point is reached
+  // once every pass in turn has found nothing since the last change (mid-round, often).
+  let unchanged = 0;
+  for (let round = 0; round < MAX_ROUNDS && unchanged < passes.length; round++) {
+    for (let i = 0; i < passes.length && unchanged < passes.length; i++) {
+      const result = passes[i]!.run(current);
+      unchanged = result.changed ? 0 : unchanged + 1;
       current = result.cfg;
     }
     // Passes leave unreachable blocks behind; drop them once a round.
     current = compactCfg(current);
-    if (!changed) break;
   }
   return current;
 }
