@@ -80,6 +80,9 @@ describe('lexer', () => {
     expect(lex('"a\\nb"').errors).toMatchObject([{ code: 'SC1002', start: 2, end: 4 }]);
     // An unterminated string reports only that it is unterminated.
     expect(lex('"a\\nb').errors.map((e) => e.code)).toEqual(['SC1004']);
+    // One that ends in an escaped quote is no string either: its characters are dropped.
+    const escapedQuote = lex('"abc\\"\nx');
+    expect([escapedQuote.tokens.map((t) => t.image), escapedQuote.gaps, escapedQuote.errors.map((e) => e.code)]).toEqual([['x', ''], [0], ['SC1004']]);
   });
 });
 

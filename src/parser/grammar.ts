@@ -13,7 +13,6 @@ const INFIX_OPERATORS: ReadonlySet<string> = new Set(['or', '||', 'and', '&&', '
 const PREFIX_OPERATORS: ReadonlySet<string> = new Set(['not', '!', '-', '~']);
 
 const EXPECTED = {
-  statement: 'a statement (`default`, `define`, `include`, `arch` or a rule such as `allow read, write`)',
   arch: 'an architecture such as `aarch64`',
   syscall: 'a syscall name or number',
   action: 'an action such as `allow` or `errno(EPERM)`',
@@ -62,7 +61,7 @@ export class PolicyParser {
     const out: Statement[] = [];
     for (;;) {
       const token = this.peek();
-      if (token.kind === 'end' || (inBlock && token.image === '}' && token.kind === 'punct')) return out;
+      if (token.kind === 'end' || (inBlock && this.isPunct(token, '}'))) return out;
       if (!startsStatement(token)) {
         this.strays(inBlock);
         continue;
@@ -74,9 +73,14 @@ export class PolicyParser {
         if (!(error instanceof Abandon)) throw error;
         // Resume at the next statement (or the block's end); skipped tokens are the error's tail.
         if (this.at === before) this.at++;
-        while (this.peek().kind !== 'end' && !startsStatement(this.peek()) && !(inBlock && this.peek().image === '}')) this.at++;
+        this.skipToStatement(inBlock);
       }
     }
+  }
+
+  /** Past the tokens before the next statement, the end, or (in a block) its `}`. */
+  private skipToStatement(inBlock: boolean): void {
+    while (this.peek().kind !== 'end' && !startsStatement(this.peek()) && !(inBlock && this.isPunct(this.peek(), '}'))) this.at++;
   }
 
   // statement := defaultStatement | specialAction | unknownStatement | archBlock | defineStatement | includeStatement | ruleStatement
@@ -316,7 +320,7 @@ export class PolicyParser {
     const first = this.peek();
     const before = this.at > 0 ? this.tokens[this.at - 1] : undefined;
     const after = this.peek(1);
-    while (this.peek().kind !== 'end' && !startsStatement(this.peek()) && !(inBlock && this.isPunct(this.peek(), '}'))) this.at++;
+    this.skipToStatement(inBlock);
     const span = this.tokenSpan(first);
     // `allw read`: a misspelt action, recognisable by what follows it.
     if (first.kind === 'name' && (isSyscallRef(after) || this.isPunct(after, '{')) && closestMatch(first.image, ACTION_NAMES)) {

@@ -52,10 +52,17 @@ export interface LexError {
   readonly hint?: string;
 }
 
+/** A `#` comment, kept for tools that read directives from them (lint suppressions). */
+export interface CommentText {
+  readonly image: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface Lexed {
   /** Ends with a token of kind `end` at the end of the text. */
   readonly tokens: readonly Token[];
-  readonly comments: readonly Token[];
+  readonly comments: readonly CommentText[];
   readonly errors: readonly LexError[];
   /** Where characters were dropped: a syntax error right after one is a consequence, not news. */
   readonly gaps: readonly number[];
@@ -70,7 +77,7 @@ const isStray = (c: number): boolean => !isBlank(c) && !isWordPart(c) && c !== 3
 
 export function lex(text: string): Lexed {
   const tokens: Token[] = [];
-  const comments: Token[] = [];
+  const comments: CommentText[] = [];
   const errors: LexError[] = [];
   const gaps: number[] = [];
   let at = 0;
@@ -85,7 +92,7 @@ export function lex(text: string): Lexed {
       at++;
     } else if (c === 35) { // `#` to the end of the line (LF, CRLF or a lone CR)
       while (at < text.length && text[at] !== '\n' && text[at] !== '\r') at++;
-      comments.push({ kind: 'string', image: text.slice(start, at), start, end: at });
+      comments.push({ image: text.slice(start, at), start, end: at });
     } else if (isWordStart(c)) {
       while (at < text.length && isWordPart(text.charCodeAt(at))) at++;
       const word = text.slice(start, at);
@@ -102,8 +109,9 @@ export function lex(text: string): Lexed {
       if ('error' in parsed) errors.push({ code: 'SC1003', start, end: at, text: parsed.error });
       take('number', start, at, 'value' in parsed ? parsed.value : 0n);
     } else if (c === 34) {
-      at = string(text, start, errors);
-      if (text[at - 1] === '"' && at - start >= 2) take('string', start, at);
+      const read = string(text, start, errors);
+      at = read.end;
+      if (read.closed) take('string', start, at);
       else gaps.push(start);
     } else if (c === 64 && /[a-z]/.test(text[at + 1] ?? '')) {
       at++;
@@ -126,17 +134,18 @@ export function lex(text: string): Lexed {
 }
 
 /**
- * A string from its opening quote at `start`; returns the offset after it. `\"` and `\\` are the
- * only escapes (`"a\nb"` meant a newline, not `anb`); a string ends on its line.
+ * A string from its opening quote at `start`: the offset after it, and whether its closing quote
+ * was found. `\"` and `\\` are the only escapes (`"a\nb"` meant a newline, not `anb`); a string
+ * ends on its line.
  */
-function string(text: string, start: number, errors: LexError[]): number {
+function string(text: string, start: number, errors: LexError[]): { end: number; closed: boolean } {
   const escapes: LexError[] = [];
   let at = start + 1;
   for (; at < text.length; at++) {
     const ch = text[at];
     if (ch === '"') {
       errors.push(...escapes);
-      return at + 1;
+      return { end: at + 1, closed: true };
     }
     if (ch === '\n' || ch === '\r') break;
     if (ch !== '\\') continue;
@@ -147,8 +156,9 @@ function string(text: string, start: number, errors: LexError[]): number {
     }
     at++;
   }
-  errors.push({ code: 'SC1004', start, end: Math.min(at, text.length), text: 'unterminated string: a string ends with `"` on the same line' });
-  return Math.min(at, text.length);
+  const end = Math.min(at, text.length);
+  errors.push({ code: 'SC1004', start, end, text: 'unterminated string: a string ends with `"` on the same line' });
+  return { end, closed: false };
 }
 
 /** The text of a string literal without its quotes and escapes. */
