@@ -9,7 +9,7 @@ import type { Arch } from '../arch/arch.ts';
 import type { ArgOperand, CheckedPolicy, CheckedRule, CompareOp, Condition } from '../check/checked.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Span } from '../diagnostics/source.ts';
-import { actionValue, type Action } from '../seccomp/action.ts';
+import { actionsEqual, type Action } from '../seccomp/action.ts';
 import { libseccompBits } from './abi-syscalls.ts';
 
 export type OciOp = 'SCMP_CMP_EQ' | 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_GT' | 'SCMP_CMP_GE' | 'SCMP_CMP_MASKED_EQ';
@@ -37,9 +37,6 @@ export const MAX_CUBES_PER_SYSCALL = 256;
 
 const U64 = (1n << 64n) - 1n;
 
-function sameAction(a: Action, b: Action): boolean {
-  return actionValue(a) === actionValue(b);
-}
 
 export interface OciProfileJson {
   readonly defaultAction: string;
@@ -88,7 +85,7 @@ export function exportEntries(policy: CheckedPolicy): { entries: OciEntryJson[];
   // Entries keyed by action and comparisons, so that syscalls with the same ones share an entry.
   const entries = new Map<string, { names: string[]; action: Action; cube: Cube }>();
   const profileDefault = policy.unknownAction ?? policy.defaultAction;
-  if (policy.unknownAction && !sameAction(policy.unknownAction, policy.defaultAction)) {
+  if (policy.unknownAction && !actionsEqual(policy.unknownAction, policy.defaultAction)) {
     // The syscalls of the table no rule names keep the policy's default; the rest get the profile's.
     const names = policy.arch.syscalls.all().filter((s) => !bySyscall.has(s.nr)).map((s) => s.name);
     if (names.length > 0) entries.set('unnamed', { names, action: policy.defaultAction, cube: [] });
@@ -153,19 +150,19 @@ function syscallEntries(named: readonly CheckedRule[], policy: CheckedPolicy, pr
   const out: { action: Action; cube: Cube }[] = [];
   // With `unknown`, the profile's default is the unknown verdict: the policy's default, where the
   // rules fall through, needs entries of its own.
-  const rules = sameAction(policy.defaultAction, profileDefault) ? named : [...named, { ...named[0]!, action: policy.defaultAction, condition: undefined }];
+  const rules = actionsEqual(policy.defaultAction, profileDefault) ? named : [...named, { ...named[0]!, action: policy.defaultAction, condition: undefined }];
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
-    if (!sameAction(rule.action, profileDefault)) {
+    if (!actionsEqual(rule.action, profileDefault)) {
       // The calls this rule decides: its condition, and no earlier rule of another action's.
-      const earlier = rules.slice(0, i).filter((r) => !sameAction(r.action, rule.action));
+      const earlier = rules.slice(0, i).filter((r) => !actionsEqual(r.action, rule.action));
       let region: Cube[] = rule.condition ? dnf(rule.condition, false, policy.arch, rule) : [[]];
       for (const other of earlier) {
         if (!other.condition) return out; // an earlier unconditional rule decides every call
         region = and(region, excluded(other, rule, policy.arch), rule);
       }
       out.push(...region.map((cube) => ({ action: rule.action, cube })));
-      if (out.length > MAX_CUBES_PER_SYSCALL) throw new Inexpressible(`OCI needs more than ${MAX_CUBES_PER_SYSCALL} entries to say these rules without \`not\` and rule order`, rule.span);
+      if (out.length > MAX_CUBES_PER_SYSCALL) tooManyEntries(rule);
     }
     if (!rule.condition) break; // later rules are never reached
   }
@@ -185,6 +182,10 @@ function excluded(earlier: CheckedRule, later: CheckedRule, arch: Arch): Cube[] 
   }
 }
 
+function tooManyEntries(rule: CheckedRule): never {
+  throw new Inexpressible(`OCI needs more than ${MAX_CUBES_PER_SYSCALL} entries to say these rules without \`not\` and rule order`, rule.span);
+}
+
 /** Conjunction of two regions, each cube simplified; empty cubes dropped. */
 function and(a: readonly Cube[], b: readonly Cube[], rule: CheckedRule): Cube[] {
   const out: Cube[] = [];
@@ -192,7 +193,7 @@ function and(a: readonly Cube[], b: readonly Cube[], rule: CheckedRule): Cube[] 
     for (const y of b) {
       const cube = simplify([...x, ...y], rule);
       if (cube) out.push(cube);
-      if (out.length > MAX_CUBES_PER_SYSCALL) throw new Inexpressible(`OCI needs more than ${MAX_CUBES_PER_SYSCALL} entries to say these rules without \`not\` and rule order`, rule.span);
+      if (out.length > MAX_CUBES_PER_SYSCALL) tooManyEntries(rule);
     }
   }
   return out;

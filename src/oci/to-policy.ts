@@ -1,9 +1,12 @@
 // A loaded profile as seccompile policy text (`seccompile convert`): the same checked policy the
 // profile compiles to, written readably — one statement per profile entry and action, the entry's
 // `comment` above it, errno names, and a header that says what was resolved for which host.
-// Arguments are written `argN_64`: all 64 bits, as libseccomp compares them (`argN_32` on 32-bit
-// ABIs and x32). A syscall whose rules have different actions gets them in libseccomp's order, in a
-// block of its own; a filter for several ABIs gets an `arch` block for each ABI's own rules. Imports the named-constants table, so only `convert` loads this module.
+// Arguments are compared on all 64 bits of their register, as libseccomp compares them (the low 32
+// on 32-bit ABIs and x32), written by name (`family_64`) where the statement's syscalls share one,
+// else by number (`arg0_64`); values by the constants that name them. A syscall whose rules have
+// different actions gets them in libseccomp's order, in a block of its own; a filter for several
+// ABIs gets an `arch` block for each ABI's own rules. Imports the named-constants table, so only
+// `convert` loads this module.
 import type { CheckedPolicy, CheckedRule, Condition } from '../check/checked.ts';
 import { conditionText, numberText, type OperandStyle } from '../check/condition-text.ts';
 import { argumentConstants, exactFlags, exactName } from '../constants/argument-values.ts';
@@ -12,7 +15,7 @@ import type { Syscall, SyscallArg } from '../syscalls/index.ts';
 import { coveringGroups } from '../syscalls/groups.ts';
 import type { Arch } from '../arch/arch.ts';
 import { errnoName } from '../constants/index.ts';
-import { actionValue, formatAction } from '../seccomp/action.ts';
+import { actionsEqual, actionValue, formatAction } from '../seccomp/action.ts';
 import type { OciProfile, OciSyscallEntry } from './profile.ts';
 import { formatKernelVersion } from '../seccomp/kernel-version.ts';
 import type { ResolvedProfile } from './resolve.ts';
@@ -206,7 +209,7 @@ function entryComment(entry: OciSyscallEntry, last?: number): string {
 /** Two entries' rules are each one `==` of the same operand, for one syscall and action. */
 function sameValueTest(a: readonly CheckedRule[], b: readonly CheckedRule[]): boolean {
   const [x, y] = [a[0]!, b[0]!];
-  if (a.length !== 1 || b.length !== 1 || x.syscall.name !== y.syscall.name || actionValue(x.action) !== actionValue(y.action)) return false;
+  if (a.length !== 1 || b.length !== 1 || x.syscall.name !== y.syscall.name || !actionsEqual(x.action, y.action)) return false;
   const [cx, cy] = [x.condition, y.condition];
   return cx?.kind === 'compare' && cy?.kind === 'compare' && cx.op === '==' && cy.op === '=='
     && cx.operand.arg.index === cy.operand.arg.index && cx.operand.arg.width === cy.operand.arg.width && cx.operand.mask === cy.operand.mask;
@@ -255,6 +258,12 @@ function operandText(operand: { arg: { index: number; width: number }; mask?: bi
   return operand.mask === undefined ? name : `(${name} & 0x${operand.mask.toString(16)})`;
 }
 
+/** A value by its name when it has one (an OR of flags in parentheses), else as a number. */
+function valueText(named: string | undefined, value: bigint): string {
+  if (!named) return numberText(value);
+  return named.includes('|') ? `(${named})` : named;
+}
+
 /**
  * Arguments by name where the statement's syscalls share one (`family_64`, `clone_flags`), values
  * and masks by the constants that name exactly them (`AF_VSOCK`, `CLONE_NEWNS | CLONE_NEWUTS`) in
@@ -281,14 +290,12 @@ function namedStyle(syscalls: readonly Syscall[], tables: readonly ConstantTable
       const width = operand.arg.width === 32 ? 32 : 64;
       const name = arg.width === width && !arg.pointer ? arg.name : `${arg.name}_${width}`;
       if (operand.mask === undefined) return name;
-      const named = flags(operand.arg.index, operand.mask);
-      return `(${name} & ${named ? (named.includes('|') ? `(${named})` : named) : numberText(operand.mask)})`;
+      return `(${name} & ${valueText(flags(operand.arg.index, operand.mask), operand.mask)})`;
     },
     value(operand, value) {
       const spec = constants(operand.arg.index);
       if (!spec) return numberText(value);
-      const named = spec.flags ? flags(operand.arg.index, value) : exactName(spec, value, tables);
-      return named ? (named.includes('|') ? `(${named})` : named) : numberText(value);
+      return valueText(spec.flags ? flags(operand.arg.index, value) : exactName(spec, value, tables), value);
     },
     bits: (operand) => operand,
   };
