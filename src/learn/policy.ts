@@ -130,11 +130,13 @@ function withGroups(rules: readonly LearnedRule[], groups: boolean): string[] {
   const plain = rules.filter((r) => r.text === `allow ${r.name}` && !r.suppress && !r.byDefault);
   const { groups: used, rest } = coveringGroups(plain.map((r) => r.name), [X86_64]);
   if (used.length === 0) return groupedRules(rules);
-  const covered = new Set(plain.map((r) => r.name).filter((n) => !rest.includes(n)));
+  const uncovered = new Set(rest);
+  const covered = new Set(plain.map((r) => r.name).filter((n) => !uncovered.has(n)));
+  const counts = new Map(rules.map((r) => [r.name, r.count]));
   const lines = ['# systemd\'s syscall groups the run used fully (`seccompile groups NAME` lists each)'];
   for (const group of used) {
     const members = groupSyscalls(group)!.filter((m) => X86_64.syscalls.byName(m));
-    const calls = members.reduce((sum, m) => sum + (rules.find((r) => r.name === m)?.count ?? 0), 0);
+    const calls = members.reduce((sum, m) => sum + (counts.get(m) ?? 0), 0);
     lines.push(`allow @${group}  # ${plural(calls, 'call')} of ${plural(members.length, 'syscall')}`);
   }
   return [...lines, '', ...groupedRules(rules.filter((r) => !covered.has(r.name)))];
