@@ -132,9 +132,11 @@ function fits(tree: RangeTree, limits: readonly number[]): boolean {
 }
 
 function withinLimits(weights: readonly number[], limits: readonly number[], exact: boolean): RangeTree | undefined {
-  const { tree } = optimalRangeTree(weights);
-  if (fits(tree, limits)) return tree;
-  return (exact && weights.length <= MAX_EXACT_LEAVES ? limitedOptimalTree(weights, limits) : undefined) ?? boostedTree(weights, limits);
+  // The Lagrangian search's first round is the unconstrained optimum, returned when it fits.
+  if (!exact || weights.length > MAX_EXACT_LEAVES) return boostedTree(weights, limits);
+  const depths = garsiaWachsDepths(weights);
+  if (depths.every((depth, i) => depth <= limits[i]!)) return treeOfDepths(depths);
+  return limitedOptimalTree(weights, limits) ?? boostedTree(weights, limits);
 }
 
 /**
