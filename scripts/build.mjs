@@ -50,18 +50,6 @@ const lazyChildProcess = {
   },
 };
 
-/**
- * Chalk detects the terminal's colours when it is imported (loading tty and os); seccompile never
- * uses that detection (it makes its own Chalk with the level it chose), so it is left out.
- */
-const noColorDetection = {
-  name: 'no-color-detection',
-  setup(build) {
-    build.onResolve({ filter: /^#supports-color$/ }, (args) => ({ path: args.path, namespace: 'no-detection' }));
-    build.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({ loader: 'js', contents: 'export default { stdout: false, stderr: false };' }));
-  },
-};
-
 /** Writes bundles with their id (see bin/load-bundle.js) on the first line. */
 function writeStamped(result) {
   for (const file of result.outputFiles) {
@@ -75,7 +63,7 @@ function writeStamped(result) {
 
 async function cliBundle(name, keep) {
   return writeStamped(await build({
-    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess, noColorDetection], write: false,
+    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess], write: false,
     // Modules that find the package's files from their own location (docs, the native helper);
     // made when asked for, as most runs never do.
     define: { 'import.meta.url': '__seccompileModule.url' },

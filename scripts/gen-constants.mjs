@@ -993,10 +993,11 @@ async function toolVersions() {
   return lines;
 }
 
+/** A value as the tables write it (without the bigint suffix n): decimal, or hex from 0x1000 on. */
 function formatValue(family, v) {
-  if (family.id === 'errno' || family.id === 'signal') return `${v}n`;
-  if (v >= 0x1000n) return `0x${v.toString(16)}n`;
-  return `${v}n`;
+  if (family.id === 'errno' || family.id === 'signal') return `${v}`;
+  if (v >= 0x1000n) return `0x${v.toString(16)}`;
+  return `${v}`;
 }
 
 async function main() {
@@ -1090,14 +1091,13 @@ async function main() {
   }
   out.push('];');
   out.push('');
-  out.push('// [name, value, family id]');
-  out.push('// A function, so that the table is built only when a command looks a constant up.');
-  out.push('export function constantTable(): ReadonlyArray<readonly [string, bigint, string]> {');
-  out.push('  return [');
-  for (const e of entries) {
-    out.push(`    [${JSON.stringify(e.name)}, ${formatValue(e.family, e.value)}, ${JSON.stringify(e.family.id)}],`);
-  }
-  out.push('  ];');
+  out.push('// A row a line: name, value, family id (tab-separated), in family order, then by name.');
+  out.push('// A function returning text: a command that looks no constant up never compiles or parses the');
+  out.push('// rows, and src/constants/index.ts indexes them by name without building every constant.');
+  out.push('export function constantRows(): string {');
+  out.push('  return `');
+  for (const e of entries) out.push(`${e.name}\\t${formatValue(e.family, e.value)}\\t${e.family.id}`);
+  out.push('`;');
   out.push('}');
   out.push('');
   writeFileSync(OUT_FILE, out.join('\n'));
@@ -1113,7 +1113,7 @@ async function main() {
  */
 function writeDifferences(entries, versions) {
   const base = new Map();
-  for (const m of readFileSync(OUT_FILE, 'utf8').matchAll(/^ {2,4}\["([A-Z0-9_]+)", (-?(?:0x)?[0-9a-f]+)n, "([a-z0-9_]+)"\],$/gm)) {
+  for (const m of readFileSync(OUT_FILE, 'utf8').matchAll(/^([A-Z0-9_]+)\\t(-?(?:0x)?[0-9a-f]+)\\t([a-z0-9_]+)$/gm)) {
     base.set(m[1], { value: BigInt(m[2]), family: m[3] });
   }
   const own = new Map(entries.map((e) => [e.name, e]));
@@ -1123,7 +1123,7 @@ function writeDifferences(entries, versions) {
   const shared = changed.filter((e) => e.family.id === 'errno' || e.family.id === 'signal');
   if (shared.length > 0) throw new Error(`${ARCH}: errno or signal numbers differ from x86-64 (${shared.map((e) => e.name).join(', ')})`);
   const file = join(ROOT, 'src', 'constants', 'arch', `${ARCH}.generated.ts`);
-  const value = (e) => `${formatValue(e.family, e.value)}`;
+  const value = (e) => `${formatValue(e.family, e.value)}n`;
   const out = [
     `// src/constants/arch/${ARCH}.generated.ts`,
     '//',

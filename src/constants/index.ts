@@ -3,7 +3,7 @@
 // The table itself (table.generated.ts) is produced by scripts/gen-constants.mjs
 // from the system headers; this module only indexes it, lazily, on first use.
 
-import { CONSTANT_FAMILIES, constantTable } from './table.generated.ts';
+import { CONSTANT_FAMILIES, constantRows } from './table.generated.ts';
 import type { ConstantFamily } from './table.generated.ts';
 
 export { CONSTANT_FAMILIES };
@@ -27,12 +27,6 @@ const NON_CANONICAL_ALIASES: ReadonlySet<string> = new Set([
   'SIGCLD',
   'SIGPOLL',
 ]);
-
-interface ConstantIndex {
-  readonly byName: ReadonlyMap<string, NamedConstant>;
-  readonly names: readonly string[];
-  readonly byFamily: ReadonlyMap<string, readonly NamedConstant[]>;
-}
 
 /** Pick the canonical name for each value of a family. */
 function canonicalNames(entries: readonly NamedConstant[]): Map<number, string> {
@@ -63,54 +57,97 @@ export interface ConstantDifferences {
   readonly added: ReadonlyArray<readonly [string, bigint, string]>;
 }
 
-/** One architecture's named constants, indexed on first use. */
+/**
+ * Every row of the table as [name, value, family id], in family order, then by name (for tests and
+ * tools; lookups go through a ConstantTable, which builds only the constants asked for).
+ */
+export function constantTable(): ReadonlyArray<readonly [string, bigint, string]> {
+  const rows: [string, bigint, string][] = [];
+  forEachRow(constantRows(), (name, value, family) => rows.push([name, BigInt(value), family]));
+  return rows;
+}
+
+/** Calls `visit` with each row's fields; the value as written (decimal or 0x hex). */
+function forEachRow(text: string, visit: (name: string, value: string, family: string, at: number) => void): void {
+  // indexOf and slice, not split: no array of every line, no array per row.
+  for (let start = text.indexOf('\n') + 1; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const tab1 = text.indexOf('\t', start);
+    const tab2 = text.indexOf('\t', tab1 + 1);
+    if (tab1 > start && tab1 < end && tab2 > tab1 && tab2 < end) visit(text.slice(start, tab1), text.slice(tab1 + 1, tab2), text.slice(tab2 + 1, end), start);
+    start = end + 1;
+  }
+}
+
+/**
+ * One architecture's named constants, indexed on first use. The index maps each name to its row
+ * (an offset into the table's text) and makes the constant when it is first looked up: a policy
+ * names a few dozen of the two thousand.
+ */
 export class ConstantTable {
-  private cached: ConstantIndex | undefined;
+  private rows: Map<string, number | NamedConstant> | undefined;
+  private text = '';
+  private families: ReadonlyMap<string, readonly NamedConstant[]> | undefined;
+  private sortedNames: readonly string[] | undefined;
 
   constructor(private readonly differences?: () => ConstantDifferences) {}
 
-  private index(): ConstantIndex {
-    this.cached ??= this.build();
-    return this.cached;
-  }
-
-  private build(): ConstantIndex {
+  private index(): Map<string, number | NamedConstant> {
+    if (this.rows) return this.rows;
     const differences = this.differences?.();
     const changed = new Map(differences?.changed ?? []);
     const missing = new Set(differences?.missing ?? []);
-    const byName = new Map<string, NamedConstant>();
-    const byFamily = new Map<string, NamedConstant[]>();
-    for (const family of CONSTANT_FAMILIES) byFamily.set(family.id, []);
-    const add = (name: string, value: bigint, family: string): void => {
-      if (byName.has(name) || missing.has(name)) return; // the generator guarantees uniqueness
-      const constant: NamedConstant = Object.freeze({ name, value: changed.get(name) ?? value, family });
-      byName.set(name, constant);
-      let list = byFamily.get(family);
-      if (list === undefined) {
-        list = [];
-        byFamily.set(family, list);
-      }
-      list.push(constant);
-    };
-    for (const [name, value, family] of constantTable()) add(name, value, family);
-    for (const [name, value, family] of differences?.added ?? []) add(name, value, family);
-    for (const list of byFamily.values()) Object.freeze(list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
-    return { byName, names: Object.freeze([...byName.keys()].sort()), byFamily };
+    const rows = new Map<string, number | NamedConstant>();
+    this.text = constantRows();
+    forEachRow(this.text, (name, _value, family, at) => {
+      if (missing.has(name)) return;
+      const value = changed.get(name);
+      rows.set(name, value === undefined ? at : Object.freeze({ name, value, family }));
+    });
+    // The generator guarantees unique names; an architecture's own names come after the rest.
+    for (const [name, value, family] of differences?.added ?? []) if (!rows.has(name)) rows.set(name, Object.freeze({ name, value, family }));
+    this.rows = rows;
+    return rows;
+  }
+
+  private constant(name: string, row: number | NamedConstant): NamedConstant {
+    if (typeof row !== 'number') return row;
+    const tab1 = this.text.indexOf('\t', row);
+    const tab2 = this.text.indexOf('\t', tab1 + 1);
+    const end = this.text.indexOf('\n', tab2);
+    const constant: NamedConstant = Object.freeze({ name, value: BigInt(this.text.slice(tab1 + 1, tab2)), family: this.text.slice(tab2 + 1, end < 0 ? undefined : end) });
+    this.rows!.set(name, constant);
+    return constant;
   }
 
   /** Look up a constant by its exact (case-sensitive) name. */
   lookup(name: string): NamedConstant | undefined {
-    return this.index().byName.get(name);
+    const row = this.index().get(name);
+    return row === undefined ? undefined : this.constant(name, row);
   }
 
   /** All constant names, sorted; for "did you mean" suggestions. */
   names(): readonly string[] {
-    return this.index().names;
+    this.sortedNames ??= Object.freeze([...this.index().keys()].sort());
+    return this.sortedNames;
   }
 
   /** All constants of a family, sorted by name; empty for unknown families. */
   ofFamily(family: string): readonly NamedConstant[] {
-    return this.index().byFamily.get(family) ?? [];
+    if (!this.families) {
+      const byFamily = new Map<string, NamedConstant[]>();
+      for (const f of CONSTANT_FAMILIES) byFamily.set(f.id, []);
+      for (const [name, row] of this.index()) {
+        const constant = this.constant(name, row);
+        let list = byFamily.get(constant.family);
+        if (list === undefined) byFamily.set(constant.family, (list = []));
+        list.push(constant);
+      }
+      for (const list of byFamily.values()) Object.freeze(list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+      this.families = byFamily;
+    }
+    return this.families.get(family) ?? [];
   }
 }
 

@@ -125,2083 +125,2084 @@ export const CONSTANT_FAMILIES: readonly ConstantFamily[] = [
   { id: "ioctl_uffd", description: "userfaultfd ioctls UFFDIO_*", headers: ["sys/ioctl.h", "linux/userfaultfd.h"] },
 ];
 
-// [name, value, family id]
-// A function, so that the table is built only when a command looks a constant up.
-export function constantTable(): ReadonlyArray<readonly [string, bigint, string]> {
-  return [
-    ["E2BIG", 7n, "errno"],
-    ["EACCES", 13n, "errno"],
-    ["EADDRINUSE", 98n, "errno"],
-    ["EADDRNOTAVAIL", 99n, "errno"],
-    ["EADV", 68n, "errno"],
-    ["EAFNOSUPPORT", 97n, "errno"],
-    ["EAGAIN", 11n, "errno"],
-    ["EALREADY", 114n, "errno"],
-    ["EBADE", 52n, "errno"],
-    ["EBADF", 9n, "errno"],
-    ["EBADFD", 77n, "errno"],
-    ["EBADMSG", 74n, "errno"],
-    ["EBADR", 53n, "errno"],
-    ["EBADRQC", 56n, "errno"],
-    ["EBADSLT", 57n, "errno"],
-    ["EBFONT", 59n, "errno"],
-    ["EBUSY", 16n, "errno"],
-    ["ECANCELED", 125n, "errno"],
-    ["ECHILD", 10n, "errno"],
-    ["ECHRNG", 44n, "errno"],
-    ["ECOMM", 70n, "errno"],
-    ["ECONNABORTED", 103n, "errno"],
-    ["ECONNREFUSED", 111n, "errno"],
-    ["ECONNRESET", 104n, "errno"],
-    ["EDEADLK", 35n, "errno"],
-    ["EDEADLOCK", 35n, "errno"],
-    ["EDESTADDRREQ", 89n, "errno"],
-    ["EDOM", 33n, "errno"],
-    ["EDOTDOT", 73n, "errno"],
-    ["EDQUOT", 122n, "errno"],
-    ["EEXIST", 17n, "errno"],
-    ["EFAULT", 14n, "errno"],
-    ["EFBIG", 27n, "errno"],
-    ["EHOSTDOWN", 112n, "errno"],
-    ["EHOSTUNREACH", 113n, "errno"],
-    ["EHWPOISON", 133n, "errno"],
-    ["EIDRM", 43n, "errno"],
-    ["EILSEQ", 84n, "errno"],
-    ["EINPROGRESS", 115n, "errno"],
-    ["EINTR", 4n, "errno"],
-    ["EINVAL", 22n, "errno"],
-    ["EIO", 5n, "errno"],
-    ["EISCONN", 106n, "errno"],
-    ["EISDIR", 21n, "errno"],
-    ["EISNAM", 120n, "errno"],
-    ["EKEYEXPIRED", 127n, "errno"],
-    ["EKEYREJECTED", 129n, "errno"],
-    ["EKEYREVOKED", 128n, "errno"],
-    ["EL2HLT", 51n, "errno"],
-    ["EL2NSYNC", 45n, "errno"],
-    ["EL3HLT", 46n, "errno"],
-    ["EL3RST", 47n, "errno"],
-    ["ELIBACC", 79n, "errno"],
-    ["ELIBBAD", 80n, "errno"],
-    ["ELIBEXEC", 83n, "errno"],
-    ["ELIBMAX", 82n, "errno"],
-    ["ELIBSCN", 81n, "errno"],
-    ["ELNRNG", 48n, "errno"],
-    ["ELOOP", 40n, "errno"],
-    ["EMEDIUMTYPE", 124n, "errno"],
-    ["EMFILE", 24n, "errno"],
-    ["EMLINK", 31n, "errno"],
-    ["EMSGSIZE", 90n, "errno"],
-    ["EMULTIHOP", 72n, "errno"],
-    ["ENAMETOOLONG", 36n, "errno"],
-    ["ENAVAIL", 119n, "errno"],
-    ["ENETDOWN", 100n, "errno"],
-    ["ENETRESET", 102n, "errno"],
-    ["ENETUNREACH", 101n, "errno"],
-    ["ENFILE", 23n, "errno"],
-    ["ENOANO", 55n, "errno"],
-    ["ENOBUFS", 105n, "errno"],
-    ["ENOCSI", 50n, "errno"],
-    ["ENODATA", 61n, "errno"],
-    ["ENODEV", 19n, "errno"],
-    ["ENOENT", 2n, "errno"],
-    ["ENOEXEC", 8n, "errno"],
-    ["ENOKEY", 126n, "errno"],
-    ["ENOLCK", 37n, "errno"],
-    ["ENOLINK", 67n, "errno"],
-    ["ENOMEDIUM", 123n, "errno"],
-    ["ENOMEM", 12n, "errno"],
-    ["ENOMSG", 42n, "errno"],
-    ["ENONET", 64n, "errno"],
-    ["ENOPKG", 65n, "errno"],
-    ["ENOPROTOOPT", 92n, "errno"],
-    ["ENOSPC", 28n, "errno"],
-    ["ENOSR", 63n, "errno"],
-    ["ENOSTR", 60n, "errno"],
-    ["ENOSYS", 38n, "errno"],
-    ["ENOTBLK", 15n, "errno"],
-    ["ENOTCONN", 107n, "errno"],
-    ["ENOTDIR", 20n, "errno"],
-    ["ENOTEMPTY", 39n, "errno"],
-    ["ENOTNAM", 118n, "errno"],
-    ["ENOTRECOVERABLE", 131n, "errno"],
-    ["ENOTSOCK", 88n, "errno"],
-    ["ENOTSUP", 95n, "errno"],
-    ["ENOTTY", 25n, "errno"],
-    ["ENOTUNIQ", 76n, "errno"],
-    ["ENXIO", 6n, "errno"],
-    ["EOPNOTSUPP", 95n, "errno"],
-    ["EOVERFLOW", 75n, "errno"],
-    ["EOWNERDEAD", 130n, "errno"],
-    ["EPERM", 1n, "errno"],
-    ["EPFNOSUPPORT", 96n, "errno"],
-    ["EPIPE", 32n, "errno"],
-    ["EPROTO", 71n, "errno"],
-    ["EPROTONOSUPPORT", 93n, "errno"],
-    ["EPROTOTYPE", 91n, "errno"],
-    ["ERANGE", 34n, "errno"],
-    ["EREMCHG", 78n, "errno"],
-    ["EREMOTE", 66n, "errno"],
-    ["EREMOTEIO", 121n, "errno"],
-    ["ERESTART", 85n, "errno"],
-    ["ERFKILL", 132n, "errno"],
-    ["EROFS", 30n, "errno"],
-    ["ESHUTDOWN", 108n, "errno"],
-    ["ESOCKTNOSUPPORT", 94n, "errno"],
-    ["ESPIPE", 29n, "errno"],
-    ["ESRCH", 3n, "errno"],
-    ["ESRMNT", 69n, "errno"],
-    ["ESTALE", 116n, "errno"],
-    ["ESTRPIPE", 86n, "errno"],
-    ["ETIME", 62n, "errno"],
-    ["ETIMEDOUT", 110n, "errno"],
-    ["ETOOMANYREFS", 109n, "errno"],
-    ["ETXTBSY", 26n, "errno"],
-    ["EUCLEAN", 117n, "errno"],
-    ["EUNATCH", 49n, "errno"],
-    ["EUSERS", 87n, "errno"],
-    ["EWOULDBLOCK", 11n, "errno"],
-    ["EXDEV", 18n, "errno"],
-    ["EXFULL", 54n, "errno"],
-    ["SIGABRT", 6n, "signal"],
-    ["SIGALRM", 14n, "signal"],
-    ["SIGBUS", 7n, "signal"],
-    ["SIGCHLD", 17n, "signal"],
-    ["SIGCLD", 17n, "signal"],
-    ["SIGCONT", 18n, "signal"],
-    ["SIGFPE", 8n, "signal"],
-    ["SIGHUP", 1n, "signal"],
-    ["SIGILL", 4n, "signal"],
-    ["SIGINT", 2n, "signal"],
-    ["SIGIO", 29n, "signal"],
-    ["SIGIOT", 6n, "signal"],
-    ["SIGKILL", 9n, "signal"],
-    ["SIGPIPE", 13n, "signal"],
-    ["SIGPOLL", 29n, "signal"],
-    ["SIGPROF", 27n, "signal"],
-    ["SIGPWR", 30n, "signal"],
-    ["SIGQUIT", 3n, "signal"],
-    ["SIGSEGV", 11n, "signal"],
-    ["SIGSTKFLT", 16n, "signal"],
-    ["SIGSTOP", 19n, "signal"],
-    ["SIGSYS", 31n, "signal"],
-    ["SIGTERM", 15n, "signal"],
-    ["SIGTRAP", 5n, "signal"],
-    ["SIGTSTP", 20n, "signal"],
-    ["SIGTTIN", 21n, "signal"],
-    ["SIGTTOU", 22n, "signal"],
-    ["SIGURG", 23n, "signal"],
-    ["SIGUSR1", 10n, "signal"],
-    ["SIGUSR2", 12n, "signal"],
-    ["SIGVTALRM", 26n, "signal"],
-    ["SIGWINCH", 28n, "signal"],
-    ["SIGXCPU", 24n, "signal"],
-    ["SIGXFSZ", 25n, "signal"],
-    ["O_ACCMODE", 3n, "open"],
-    ["O_APPEND", 1024n, "open"],
-    ["O_ASYNC", 0x2000n, "open"],
-    ["O_CLOEXEC", 0x80000n, "open"],
-    ["O_CREAT", 64n, "open"],
-    ["O_DIRECT", 0x4000n, "open"],
-    ["O_DIRECTORY", 0x10000n, "open"],
-    ["O_DSYNC", 0x1000n, "open"],
-    ["O_EXCL", 128n, "open"],
-    ["O_FSYNC", 0x101000n, "open"],
-    ["O_LARGEFILE", 0n, "open"],
-    ["O_NDELAY", 2048n, "open"],
-    ["O_NOATIME", 0x40000n, "open"],
-    ["O_NOCTTY", 256n, "open"],
-    ["O_NOFOLLOW", 0x20000n, "open"],
-    ["O_NONBLOCK", 2048n, "open"],
-    ["O_PATH", 0x200000n, "open"],
-    ["O_RDONLY", 0n, "open"],
-    ["O_RDWR", 2n, "open"],
-    ["O_RSYNC", 0x101000n, "open"],
-    ["O_SYNC", 0x101000n, "open"],
-    ["O_TMPFILE", 0x410000n, "open"],
-    ["O_TRUNC", 512n, "open"],
-    ["O_WRONLY", 1n, "open"],
-    ["AT_EACCESS", 512n, "at"],
-    ["AT_EMPTY_PATH", 0x1000n, "at"],
-    ["AT_FDCWD", -100n, "at"],
-    ["AT_NO_AUTOMOUNT", 2048n, "at"],
-    ["AT_RECURSIVE", 0x8000n, "at"],
-    ["AT_REMOVEDIR", 512n, "at"],
-    ["AT_STATX_DONT_SYNC", 0x4000n, "at"],
-    ["AT_STATX_FORCE_SYNC", 0x2000n, "at"],
-    ["AT_STATX_SYNC_AS_STAT", 0n, "at"],
-    ["AT_STATX_SYNC_TYPE", 0x6000n, "at"],
-    ["AT_SYMLINK_FOLLOW", 1024n, "at"],
-    ["AT_SYMLINK_NOFOLLOW", 256n, "at"],
-    ["RESOLVE_BENEATH", 8n, "resolve"],
-    ["RESOLVE_CACHED", 32n, "resolve"],
-    ["RESOLVE_IN_ROOT", 16n, "resolve"],
-    ["RESOLVE_NO_MAGICLINKS", 2n, "resolve"],
-    ["RESOLVE_NO_SYMLINKS", 4n, "resolve"],
-    ["RESOLVE_NO_XDEV", 1n, "resolve"],
-    ["F_OK", 0n, "access"],
-    ["R_OK", 4n, "access"],
-    ["W_OK", 2n, "access"],
-    ["X_OK", 1n, "access"],
-    ["FD_CLOEXEC", 1n, "fcntl"],
-    ["F_ADD_SEALS", 1033n, "fcntl"],
-    ["F_CANCELLK", 1029n, "fcntl"],
-    ["F_DUPFD", 0n, "fcntl"],
-    ["F_DUPFD_CLOEXEC", 1030n, "fcntl"],
-    ["F_EXLCK", 4n, "fcntl"],
-    ["F_GETFD", 1n, "fcntl"],
-    ["F_GETFL", 3n, "fcntl"],
-    ["F_GETLEASE", 1025n, "fcntl"],
-    ["F_GETLK", 5n, "fcntl"],
-    ["F_GETLK64", 5n, "fcntl"],
-    ["F_GETOWN", 9n, "fcntl"],
-    ["F_GETOWNER_UIDS", 17n, "fcntl"],
-    ["F_GETOWN_EX", 16n, "fcntl"],
-    ["F_GETPIPE_SZ", 1032n, "fcntl"],
-    ["F_GETSIG", 11n, "fcntl"],
-    ["F_GET_FILE_RW_HINT", 1037n, "fcntl"],
-    ["F_GET_RW_HINT", 1035n, "fcntl"],
-    ["F_GET_SEALS", 1034n, "fcntl"],
-    ["F_LINUX_SPECIFIC_BASE", 1024n, "fcntl"],
-    ["F_NOTIFY", 1026n, "fcntl"],
-    ["F_OFD_GETLK", 36n, "fcntl"],
-    ["F_OFD_SETLK", 37n, "fcntl"],
-    ["F_OFD_SETLKW", 38n, "fcntl"],
-    ["F_OWNER_GID", 2n, "fcntl"],
-    ["F_OWNER_PGRP", 2n, "fcntl"],
-    ["F_OWNER_PID", 1n, "fcntl"],
-    ["F_OWNER_TID", 0n, "fcntl"],
-    ["F_RDLCK", 0n, "fcntl"],
-    ["F_SEAL_FUTURE_WRITE", 16n, "fcntl"],
-    ["F_SEAL_GROW", 4n, "fcntl"],
-    ["F_SEAL_SEAL", 1n, "fcntl"],
-    ["F_SEAL_SHRINK", 2n, "fcntl"],
-    ["F_SEAL_WRITE", 8n, "fcntl"],
-    ["F_SETFD", 2n, "fcntl"],
-    ["F_SETFL", 4n, "fcntl"],
-    ["F_SETLEASE", 1024n, "fcntl"],
-    ["F_SETLK", 6n, "fcntl"],
-    ["F_SETLK64", 6n, "fcntl"],
-    ["F_SETLKW", 7n, "fcntl"],
-    ["F_SETLKW64", 7n, "fcntl"],
-    ["F_SETOWN", 8n, "fcntl"],
-    ["F_SETOWN_EX", 15n, "fcntl"],
-    ["F_SETPIPE_SZ", 1031n, "fcntl"],
-    ["F_SETSIG", 10n, "fcntl"],
-    ["F_SET_FILE_RW_HINT", 1038n, "fcntl"],
-    ["F_SET_RW_HINT", 1036n, "fcntl"],
-    ["F_SHLCK", 8n, "fcntl"],
-    ["F_UNLCK", 2n, "fcntl"],
-    ["F_WRLCK", 1n, "fcntl"],
-    ["SEEK_CUR", 1n, "seek"],
-    ["SEEK_DATA", 3n, "seek"],
-    ["SEEK_END", 2n, "seek"],
-    ["SEEK_HOLE", 4n, "seek"],
-    ["SEEK_SET", 0n, "seek"],
-    ["S_IEXEC", 64n, "mode"],
-    ["S_IFBLK", 0x6000n, "mode"],
-    ["S_IFCHR", 0x2000n, "mode"],
-    ["S_IFDIR", 0x4000n, "mode"],
-    ["S_IFIFO", 0x1000n, "mode"],
-    ["S_IFLNK", 0xa000n, "mode"],
-    ["S_IFMT", 0xf000n, "mode"],
-    ["S_IFREG", 0x8000n, "mode"],
-    ["S_IFSOCK", 0xc000n, "mode"],
-    ["S_IREAD", 256n, "mode"],
-    ["S_IRGRP", 32n, "mode"],
-    ["S_IROTH", 4n, "mode"],
-    ["S_IRUSR", 256n, "mode"],
-    ["S_IRWXG", 56n, "mode"],
-    ["S_IRWXO", 7n, "mode"],
-    ["S_IRWXU", 448n, "mode"],
-    ["S_ISGID", 1024n, "mode"],
-    ["S_ISUID", 2048n, "mode"],
-    ["S_ISVTX", 512n, "mode"],
-    ["S_IWGRP", 16n, "mode"],
-    ["S_IWOTH", 2n, "mode"],
-    ["S_IWRITE", 128n, "mode"],
-    ["S_IWUSR", 128n, "mode"],
-    ["S_IXGRP", 8n, "mode"],
-    ["S_IXOTH", 1n, "mode"],
-    ["S_IXUSR", 64n, "mode"],
-    ["SPLICE_F_GIFT", 8n, "splice"],
-    ["SPLICE_F_MORE", 4n, "splice"],
-    ["SPLICE_F_MOVE", 1n, "splice"],
-    ["SPLICE_F_NONBLOCK", 2n, "splice"],
-    ["FALLOC_FL_COLLAPSE_RANGE", 8n, "fallocate"],
-    ["FALLOC_FL_INSERT_RANGE", 32n, "fallocate"],
-    ["FALLOC_FL_KEEP_SIZE", 1n, "fallocate"],
-    ["FALLOC_FL_NO_HIDE_STALE", 4n, "fallocate"],
-    ["FALLOC_FL_PUNCH_HOLE", 2n, "fallocate"],
-    ["FALLOC_FL_UNSHARE_RANGE", 64n, "fallocate"],
-    ["FALLOC_FL_ZERO_RANGE", 16n, "fallocate"],
-    ["POSIX_FADV_DONTNEED", 4n, "fadvise"],
-    ["POSIX_FADV_NOREUSE", 5n, "fadvise"],
-    ["POSIX_FADV_NORMAL", 0n, "fadvise"],
-    ["POSIX_FADV_RANDOM", 1n, "fadvise"],
-    ["POSIX_FADV_SEQUENTIAL", 2n, "fadvise"],
-    ["POSIX_FADV_WILLNEED", 3n, "fadvise"],
-    ["SYNC_FILE_RANGE_WAIT_AFTER", 4n, "sync_file_range"],
-    ["SYNC_FILE_RANGE_WAIT_BEFORE", 1n, "sync_file_range"],
-    ["SYNC_FILE_RANGE_WRITE", 2n, "sync_file_range"],
-    ["SYNC_FILE_RANGE_WRITE_AND_WAIT", 7n, "sync_file_range"],
-    ["RENAME_EXCHANGE", 2n, "rename"],
-    ["RENAME_NOREPLACE", 1n, "rename"],
-    ["RENAME_WHITEOUT", 4n, "rename"],
-    ["STATX_ALL", 4095n, "statx"],
-    ["STATX_ATIME", 32n, "statx"],
-    ["STATX_ATTR_APPEND", 32n, "statx"],
-    ["STATX_ATTR_AUTOMOUNT", 0x1000n, "statx"],
-    ["STATX_ATTR_COMPRESSED", 4n, "statx"],
-    ["STATX_ATTR_DAX", 0x200000n, "statx"],
-    ["STATX_ATTR_ENCRYPTED", 2048n, "statx"],
-    ["STATX_ATTR_IMMUTABLE", 16n, "statx"],
-    ["STATX_ATTR_MOUNT_ROOT", 0x2000n, "statx"],
-    ["STATX_ATTR_NODUMP", 64n, "statx"],
-    ["STATX_ATTR_VERITY", 0x100000n, "statx"],
-    ["STATX_BASIC_STATS", 2047n, "statx"],
-    ["STATX_BLOCKS", 1024n, "statx"],
-    ["STATX_BTIME", 2048n, "statx"],
-    ["STATX_CTIME", 128n, "statx"],
-    ["STATX_DIOALIGN", 0x2000n, "statx"],
-    ["STATX_GID", 16n, "statx"],
-    ["STATX_INO", 256n, "statx"],
-    ["STATX_MNT_ID", 0x1000n, "statx"],
-    ["STATX_MODE", 2n, "statx"],
-    ["STATX_MTIME", 64n, "statx"],
-    ["STATX_NLINK", 4n, "statx"],
-    ["STATX_SIZE", 512n, "statx"],
-    ["STATX_TYPE", 1n, "statx"],
-    ["STATX_UID", 8n, "statx"],
-    ["STATX__RESERVED", 0x80000000n, "statx"],
-    ["XATTR_CREATE", 1n, "xattr"],
-    ["XATTR_REPLACE", 2n, "xattr"],
-    ["CLOSE_RANGE_CLOEXEC", 4n, "close_range"],
-    ["CLOSE_RANGE_UNSHARE", 2n, "close_range"],
-    ["PROT_EXEC", 4n, "prot"],
-    ["PROT_GROWSDOWN", 0x1000000n, "prot"],
-    ["PROT_GROWSUP", 0x2000000n, "prot"],
-    ["PROT_NONE", 0n, "prot"],
-    ["PROT_READ", 1n, "prot"],
-    ["PROT_WRITE", 2n, "prot"],
-    ["MAP_32BIT", 64n, "map"],
-    ["MAP_ANON", 32n, "map"],
-    ["MAP_ANONYMOUS", 32n, "map"],
-    ["MAP_DENYWRITE", 2048n, "map"],
-    ["MAP_EXECUTABLE", 0x1000n, "map"],
-    ["MAP_FILE", 0n, "map"],
-    ["MAP_FIXED", 16n, "map"],
-    ["MAP_FIXED_NOREPLACE", 0x100000n, "map"],
-    ["MAP_GROWSDOWN", 256n, "map"],
-    ["MAP_HUGETLB", 0x40000n, "map"],
-    ["MAP_HUGE_16GB", 0x88000000n, "map"],
-    ["MAP_HUGE_16KB", 0x38000000n, "map"],
-    ["MAP_HUGE_16MB", 0x60000000n, "map"],
-    ["MAP_HUGE_1GB", 0x78000000n, "map"],
-    ["MAP_HUGE_1MB", 0x50000000n, "map"],
-    ["MAP_HUGE_256MB", 0x70000000n, "map"],
-    ["MAP_HUGE_2GB", 0x7c000000n, "map"],
-    ["MAP_HUGE_2MB", 0x54000000n, "map"],
-    ["MAP_HUGE_32MB", 0x64000000n, "map"],
-    ["MAP_HUGE_512KB", 0x4c000000n, "map"],
-    ["MAP_HUGE_512MB", 0x74000000n, "map"],
-    ["MAP_HUGE_64KB", 0x40000000n, "map"],
-    ["MAP_HUGE_8MB", 0x5c000000n, "map"],
-    ["MAP_HUGE_MASK", 63n, "map"],
-    ["MAP_HUGE_SHIFT", 26n, "map"],
-    ["MAP_LOCKED", 0x2000n, "map"],
-    ["MAP_NONBLOCK", 0x10000n, "map"],
-    ["MAP_NORESERVE", 0x4000n, "map"],
-    ["MAP_POPULATE", 0x8000n, "map"],
-    ["MAP_PRIVATE", 2n, "map"],
-    ["MAP_SHARED", 1n, "map"],
-    ["MAP_SHARED_VALIDATE", 3n, "map"],
-    ["MAP_STACK", 0x20000n, "map"],
-    ["MAP_SYNC", 0x80000n, "map"],
-    ["MAP_TYPE", 15n, "map"],
-    ["MAP_UNINITIALIZED", 0x4000000n, "map"],
-    ["MADV_COLD", 20n, "madv"],
-    ["MADV_DODUMP", 17n, "madv"],
-    ["MADV_DOFORK", 11n, "madv"],
-    ["MADV_DONTDUMP", 16n, "madv"],
-    ["MADV_DONTFORK", 10n, "madv"],
-    ["MADV_DONTNEED", 4n, "madv"],
-    ["MADV_DONTNEED_LOCKED", 24n, "madv"],
-    ["MADV_FREE", 8n, "madv"],
-    ["MADV_HUGEPAGE", 14n, "madv"],
-    ["MADV_HWPOISON", 100n, "madv"],
-    ["MADV_KEEPONFORK", 19n, "madv"],
-    ["MADV_MERGEABLE", 12n, "madv"],
-    ["MADV_NOHUGEPAGE", 15n, "madv"],
-    ["MADV_NORMAL", 0n, "madv"],
-    ["MADV_PAGEOUT", 21n, "madv"],
-    ["MADV_POPULATE_READ", 22n, "madv"],
-    ["MADV_POPULATE_WRITE", 23n, "madv"],
-    ["MADV_RANDOM", 1n, "madv"],
-    ["MADV_REMOVE", 9n, "madv"],
-    ["MADV_SEQUENTIAL", 2n, "madv"],
-    ["MADV_UNMERGEABLE", 13n, "madv"],
-    ["MADV_WILLNEED", 3n, "madv"],
-    ["MADV_WIPEONFORK", 18n, "madv"],
-    ["MREMAP_DONTUNMAP", 4n, "mremap"],
-    ["MREMAP_FIXED", 2n, "mremap"],
-    ["MREMAP_MAYMOVE", 1n, "mremap"],
-    ["MS_ASYNC", 1n, "msync"],
-    ["MS_INVALIDATE", 2n, "msync"],
-    ["MS_SYNC", 4n, "msync"],
-    ["MCL_CURRENT", 1n, "mlock"],
-    ["MCL_FUTURE", 2n, "mlock"],
-    ["MCL_ONFAULT", 4n, "mlock"],
-    ["MLOCK_ONFAULT", 1n, "mlock"],
-    ["PKEY_DISABLE_ACCESS", 1n, "pkey"],
-    ["PKEY_DISABLE_WRITE", 2n, "pkey"],
-    ["MFD_ALLOW_SEALING", 2n, "memfd"],
-    ["MFD_CLOEXEC", 1n, "memfd"],
-    ["MFD_HUGETLB", 4n, "memfd"],
-    ["MFD_HUGE_16GB", 0x88000000n, "memfd"],
-    ["MFD_HUGE_16MB", 0x60000000n, "memfd"],
-    ["MFD_HUGE_1GB", 0x78000000n, "memfd"],
-    ["MFD_HUGE_1MB", 0x50000000n, "memfd"],
-    ["MFD_HUGE_256MB", 0x70000000n, "memfd"],
-    ["MFD_HUGE_2GB", 0x7c000000n, "memfd"],
-    ["MFD_HUGE_2MB", 0x54000000n, "memfd"],
-    ["MFD_HUGE_32MB", 0x64000000n, "memfd"],
-    ["MFD_HUGE_512KB", 0x4c000000n, "memfd"],
-    ["MFD_HUGE_512MB", 0x74000000n, "memfd"],
-    ["MFD_HUGE_64KB", 0x40000000n, "memfd"],
-    ["MFD_HUGE_8MB", 0x5c000000n, "memfd"],
-    ["MFD_HUGE_MASK", 63n, "memfd"],
-    ["MFD_HUGE_SHIFT", 26n, "memfd"],
-    ["MPOL_BIND", 2n, "mempolicy"],
-    ["MPOL_DEFAULT", 0n, "mempolicy"],
-    ["MPOL_F_ADDR", 2n, "mempolicy"],
-    ["MPOL_F_MEMS_ALLOWED", 4n, "mempolicy"],
-    ["MPOL_F_MOF", 8n, "mempolicy"],
-    ["MPOL_F_MORON", 16n, "mempolicy"],
-    ["MPOL_F_NODE", 1n, "mempolicy"],
-    ["MPOL_F_NUMA_BALANCING", 0x2000n, "mempolicy"],
-    ["MPOL_F_RELATIVE_NODES", 0x4000n, "mempolicy"],
-    ["MPOL_F_SHARED", 1n, "mempolicy"],
-    ["MPOL_F_STATIC_NODES", 0x8000n, "mempolicy"],
-    ["MPOL_INTERLEAVE", 3n, "mempolicy"],
-    ["MPOL_LOCAL", 4n, "mempolicy"],
-    ["MPOL_MAX", 6n, "mempolicy"],
-    ["MPOL_MF_INTERNAL", 16n, "mempolicy"],
-    ["MPOL_MF_LAZY", 8n, "mempolicy"],
-    ["MPOL_MF_MOVE", 2n, "mempolicy"],
-    ["MPOL_MF_MOVE_ALL", 4n, "mempolicy"],
-    ["MPOL_MF_STRICT", 1n, "mempolicy"],
-    ["MPOL_MF_VALID", 7n, "mempolicy"],
-    ["MPOL_MODE_FLAGS", 0xe000n, "mempolicy"],
-    ["MPOL_PREFERRED", 1n, "mempolicy"],
-    ["MPOL_PREFERRED_MANY", 5n, "mempolicy"],
-    ["MS_ACTIVE", 0x40000000n, "mount"],
-    ["MS_BIND", 0x1000n, "mount"],
-    ["MS_BORN", 0x20000000n, "mount"],
-    ["MS_DIRSYNC", 128n, "mount"],
-    ["MS_I_VERSION", 0x800000n, "mount"],
-    ["MS_KERNMOUNT", 0x400000n, "mount"],
-    ["MS_LAZYTIME", 0x2000000n, "mount"],
-    ["MS_MANDLOCK", 64n, "mount"],
-    ["MS_MGC_MSK", 0xffff0000n, "mount"],
-    ["MS_MGC_VAL", 0xc0ed0000n, "mount"],
-    ["MS_MOVE", 0x2000n, "mount"],
-    ["MS_NOATIME", 1024n, "mount"],
-    ["MS_NODEV", 4n, "mount"],
-    ["MS_NODIRATIME", 2048n, "mount"],
-    ["MS_NOEXEC", 8n, "mount"],
-    ["MS_NOREMOTELOCK", 0x8000000n, "mount"],
-    ["MS_NOSEC", 0x10000000n, "mount"],
-    ["MS_NOSUID", 2n, "mount"],
-    ["MS_NOSYMFOLLOW", 256n, "mount"],
-    ["MS_NOUSER", -2147483648n, "mount"],
-    ["MS_POSIXACL", 0x10000n, "mount"],
-    ["MS_PRIVATE", 0x40000n, "mount"],
-    ["MS_RDONLY", 1n, "mount"],
-    ["MS_REC", 0x4000n, "mount"],
-    ["MS_RELATIME", 0x200000n, "mount"],
-    ["MS_REMOUNT", 32n, "mount"],
-    ["MS_RMT_MASK", 0x2800051n, "mount"],
-    ["MS_SHARED", 0x100000n, "mount"],
-    ["MS_SILENT", 0x8000n, "mount"],
-    ["MS_SLAVE", 0x80000n, "mount"],
-    ["MS_STRICTATIME", 0x1000000n, "mount"],
-    ["MS_SUBMOUNT", 0x4000000n, "mount"],
-    ["MS_SYNCHRONOUS", 16n, "mount"],
-    ["MS_UNBINDABLE", 0x20000n, "mount"],
-    ["MS_VERBOSE", 0x8000n, "mount"],
-    ["MNT_DETACH", 2n, "umount"],
-    ["MNT_EXPIRE", 4n, "umount"],
-    ["MNT_FORCE", 1n, "umount"],
-    ["UMOUNT_NOFOLLOW", 8n, "umount"],
-    ["MOUNT_ATTR_IDMAP", 0x100000n, "mount_attr"],
-    ["MOUNT_ATTR_NOATIME", 16n, "mount_attr"],
-    ["MOUNT_ATTR_NODEV", 4n, "mount_attr"],
-    ["MOUNT_ATTR_NODIRATIME", 128n, "mount_attr"],
-    ["MOUNT_ATTR_NOEXEC", 8n, "mount_attr"],
-    ["MOUNT_ATTR_NOSUID", 2n, "mount_attr"],
-    ["MOUNT_ATTR_NOSYMFOLLOW", 0x200000n, "mount_attr"],
-    ["MOUNT_ATTR_RDONLY", 1n, "mount_attr"],
-    ["MOUNT_ATTR_RELATIME", 0n, "mount_attr"],
-    ["MOUNT_ATTR_SIZE_VER0", 32n, "mount_attr"],
-    ["MOUNT_ATTR_STRICTATIME", 32n, "mount_attr"],
-    ["MOUNT_ATTR__ATIME", 112n, "mount_attr"],
-    ["OPEN_TREE_CLOEXEC", 0x80000n, "open_tree"],
-    ["OPEN_TREE_CLONE", 1n, "open_tree"],
-    ["MOVE_MOUNT_F_AUTOMOUNTS", 2n, "move_mount"],
-    ["MOVE_MOUNT_F_EMPTY_PATH", 4n, "move_mount"],
-    ["MOVE_MOUNT_F_SYMLINKS", 1n, "move_mount"],
-    ["MOVE_MOUNT_SET_GROUP", 256n, "move_mount"],
-    ["MOVE_MOUNT_T_AUTOMOUNTS", 32n, "move_mount"],
-    ["MOVE_MOUNT_T_EMPTY_PATH", 64n, "move_mount"],
-    ["MOVE_MOUNT_T_SYMLINKS", 16n, "move_mount"],
-    ["MOVE_MOUNT__MASK", 375n, "move_mount"],
-    ["FSOPEN_CLOEXEC", 1n, "fsopen"],
-    ["FSMOUNT_CLOEXEC", 1n, "fsmount"],
-    ["FSPICK_CLOEXEC", 1n, "fspick"],
-    ["FSPICK_EMPTY_PATH", 8n, "fspick"],
-    ["FSPICK_NO_AUTOMOUNT", 4n, "fspick"],
-    ["FSPICK_SYMLINK_NOFOLLOW", 2n, "fspick"],
-    ["FSCONFIG_CMD_CREATE", 6n, "fsconfig"],
-    ["FSCONFIG_CMD_RECONFIGURE", 7n, "fsconfig"],
-    ["FSCONFIG_SET_BINARY", 2n, "fsconfig"],
-    ["FSCONFIG_SET_FD", 5n, "fsconfig"],
-    ["FSCONFIG_SET_FLAG", 0n, "fsconfig"],
-    ["FSCONFIG_SET_PATH", 3n, "fsconfig"],
-    ["FSCONFIG_SET_PATH_EMPTY", 4n, "fsconfig"],
-    ["FSCONFIG_SET_STRING", 1n, "fsconfig"],
-    ["AF_ALG", 38n, "af"],
-    ["AF_APPLETALK", 5n, "af"],
-    ["AF_ASH", 18n, "af"],
-    ["AF_ATMPVC", 8n, "af"],
-    ["AF_ATMSVC", 20n, "af"],
-    ["AF_AX25", 3n, "af"],
-    ["AF_BLUETOOTH", 31n, "af"],
-    ["AF_BRIDGE", 7n, "af"],
-    ["AF_CAIF", 37n, "af"],
-    ["AF_CAN", 29n, "af"],
-    ["AF_ECONET", 19n, "af"],
-    ["AF_FILE", 1n, "af"],
-    ["AF_IB", 27n, "af"],
-    ["AF_IEEE802154", 36n, "af"],
-    ["AF_INET", 2n, "af"],
-    ["AF_INET6", 10n, "af"],
-    ["AF_IPX", 4n, "af"],
-    ["AF_IRDA", 23n, "af"],
-    ["AF_ISDN", 34n, "af"],
-    ["AF_IUCV", 32n, "af"],
-    ["AF_KCM", 41n, "af"],
-    ["AF_KEY", 15n, "af"],
-    ["AF_LLC", 26n, "af"],
-    ["AF_LOCAL", 1n, "af"],
-    ["AF_MAX", 46n, "af"],
-    ["AF_MCTP", 45n, "af"],
-    ["AF_MPLS", 28n, "af"],
-    ["AF_NETBEUI", 13n, "af"],
-    ["AF_NETLINK", 16n, "af"],
-    ["AF_NETROM", 6n, "af"],
-    ["AF_NFC", 39n, "af"],
-    ["AF_PACKET", 17n, "af"],
-    ["AF_PHONET", 35n, "af"],
-    ["AF_PPPOX", 24n, "af"],
-    ["AF_QIPCRTR", 42n, "af"],
-    ["AF_RDS", 21n, "af"],
-    ["AF_ROSE", 11n, "af"],
-    ["AF_ROUTE", 16n, "af"],
-    ["AF_RXRPC", 33n, "af"],
-    ["AF_SECURITY", 14n, "af"],
-    ["AF_SMC", 43n, "af"],
-    ["AF_SNA", 22n, "af"],
-    ["AF_TIPC", 30n, "af"],
-    ["AF_UNIX", 1n, "af"],
-    ["AF_UNSPEC", 0n, "af"],
-    ["AF_VSOCK", 40n, "af"],
-    ["AF_WANPIPE", 25n, "af"],
-    ["AF_X25", 9n, "af"],
-    ["AF_XDP", 44n, "af"],
-    ["PF_ALG", 38n, "pf"],
-    ["PF_APPLETALK", 5n, "pf"],
-    ["PF_ASH", 18n, "pf"],
-    ["PF_ATMPVC", 8n, "pf"],
-    ["PF_ATMSVC", 20n, "pf"],
-    ["PF_AX25", 3n, "pf"],
-    ["PF_BLUETOOTH", 31n, "pf"],
-    ["PF_BRIDGE", 7n, "pf"],
-    ["PF_CAIF", 37n, "pf"],
-    ["PF_CAN", 29n, "pf"],
-    ["PF_ECONET", 19n, "pf"],
-    ["PF_FILE", 1n, "pf"],
-    ["PF_IB", 27n, "pf"],
-    ["PF_IEEE802154", 36n, "pf"],
-    ["PF_INET", 2n, "pf"],
-    ["PF_INET6", 10n, "pf"],
-    ["PF_IPX", 4n, "pf"],
-    ["PF_IRDA", 23n, "pf"],
-    ["PF_ISDN", 34n, "pf"],
-    ["PF_IUCV", 32n, "pf"],
-    ["PF_KCM", 41n, "pf"],
-    ["PF_KEY", 15n, "pf"],
-    ["PF_LLC", 26n, "pf"],
-    ["PF_LOCAL", 1n, "pf"],
-    ["PF_MAX", 46n, "pf"],
-    ["PF_MCTP", 45n, "pf"],
-    ["PF_MPLS", 28n, "pf"],
-    ["PF_NETBEUI", 13n, "pf"],
-    ["PF_NETLINK", 16n, "pf"],
-    ["PF_NETROM", 6n, "pf"],
-    ["PF_NFC", 39n, "pf"],
-    ["PF_PACKET", 17n, "pf"],
-    ["PF_PHONET", 35n, "pf"],
-    ["PF_PPPOX", 24n, "pf"],
-    ["PF_QIPCRTR", 42n, "pf"],
-    ["PF_RDS", 21n, "pf"],
-    ["PF_ROSE", 11n, "pf"],
-    ["PF_ROUTE", 16n, "pf"],
-    ["PF_RXRPC", 33n, "pf"],
-    ["PF_SECURITY", 14n, "pf"],
-    ["PF_SMC", 43n, "pf"],
-    ["PF_SNA", 22n, "pf"],
-    ["PF_TIPC", 30n, "pf"],
-    ["PF_UNIX", 1n, "pf"],
-    ["PF_UNSPEC", 0n, "pf"],
-    ["PF_VSOCK", 40n, "pf"],
-    ["PF_WANPIPE", 25n, "pf"],
-    ["PF_X25", 9n, "pf"],
-    ["PF_XDP", 44n, "pf"],
-    ["SOCK_CLOEXEC", 0x80000n, "sock"],
-    ["SOCK_DCCP", 6n, "sock"],
-    ["SOCK_DGRAM", 2n, "sock"],
-    ["SOCK_NONBLOCK", 2048n, "sock"],
-    ["SOCK_PACKET", 10n, "sock"],
-    ["SOCK_RAW", 3n, "sock"],
-    ["SOCK_RDM", 4n, "sock"],
-    ["SOCK_SEQPACKET", 5n, "sock"],
-    ["SOCK_STREAM", 1n, "sock"],
-    ["SOL_AAL", 265n, "sol"],
-    ["SOL_ALG", 279n, "sol"],
-    ["SOL_ATM", 264n, "sol"],
-    ["SOL_BLUETOOTH", 274n, "sol"],
-    ["SOL_CAIF", 278n, "sol"],
-    ["SOL_DCCP", 269n, "sol"],
-    ["SOL_DECNET", 261n, "sol"],
-    ["SOL_ICMPV6", 58n, "sol"],
-    ["SOL_IP", 0n, "sol"],
-    ["SOL_IPV6", 41n, "sol"],
-    ["SOL_IRDA", 266n, "sol"],
-    ["SOL_IUCV", 277n, "sol"],
-    ["SOL_KCM", 281n, "sol"],
-    ["SOL_LLC", 268n, "sol"],
-    ["SOL_MCTP", 285n, "sol"],
-    ["SOL_MPTCP", 284n, "sol"],
-    ["SOL_NETBEUI", 267n, "sol"],
-    ["SOL_NETLINK", 270n, "sol"],
-    ["SOL_NFC", 280n, "sol"],
-    ["SOL_PACKET", 263n, "sol"],
-    ["SOL_PNPIPE", 275n, "sol"],
-    ["SOL_PPPOL2TP", 273n, "sol"],
-    ["SOL_RAW", 255n, "sol"],
-    ["SOL_RDS", 276n, "sol"],
-    ["SOL_RXRPC", 272n, "sol"],
-    ["SOL_SMC", 286n, "sol"],
-    ["SOL_SOCKET", 1n, "sol"],
-    ["SOL_TIPC", 271n, "sol"],
-    ["SOL_TLS", 282n, "sol"],
-    ["SOL_X25", 262n, "sol"],
-    ["SOL_XDP", 283n, "sol"],
-    ["SO_ACCEPTCONN", 30n, "so"],
-    ["SO_ATTACH_BPF", 50n, "so"],
-    ["SO_ATTACH_FILTER", 26n, "so"],
-    ["SO_ATTACH_REUSEPORT_CBPF", 51n, "so"],
-    ["SO_ATTACH_REUSEPORT_EBPF", 52n, "so"],
-    ["SO_BINDTODEVICE", 25n, "so"],
-    ["SO_BINDTOIFINDEX", 62n, "so"],
-    ["SO_BPF_EXTENSIONS", 48n, "so"],
-    ["SO_BROADCAST", 6n, "so"],
-    ["SO_BSDCOMPAT", 14n, "so"],
-    ["SO_BUF_LOCK", 72n, "so"],
-    ["SO_BUSY_POLL", 46n, "so"],
-    ["SO_BUSY_POLL_BUDGET", 70n, "so"],
-    ["SO_CNX_ADVICE", 53n, "so"],
-    ["SO_COOKIE", 57n, "so"],
-    ["SO_DEBUG", 1n, "so"],
-    ["SO_DETACH_BPF", 27n, "so"],
-    ["SO_DETACH_FILTER", 27n, "so"],
-    ["SO_DETACH_REUSEPORT_BPF", 68n, "so"],
-    ["SO_DOMAIN", 39n, "so"],
-    ["SO_DONTROUTE", 5n, "so"],
-    ["SO_ERROR", 4n, "so"],
-    ["SO_GET_FILTER", 26n, "so"],
-    ["SO_INCOMING_CPU", 49n, "so"],
-    ["SO_INCOMING_NAPI_ID", 56n, "so"],
-    ["SO_KEEPALIVE", 9n, "so"],
-    ["SO_LINGER", 13n, "so"],
-    ["SO_LOCK_FILTER", 44n, "so"],
-    ["SO_MARK", 36n, "so"],
-    ["SO_MAX_PACING_RATE", 47n, "so"],
-    ["SO_MEMINFO", 55n, "so"],
-    ["SO_NETNS_COOKIE", 71n, "so"],
-    ["SO_NOFCS", 43n, "so"],
-    ["SO_NO_CHECK", 11n, "so"],
-    ["SO_OOBINLINE", 10n, "so"],
-    ["SO_PASSCRED", 16n, "so"],
-    ["SO_PASSSEC", 34n, "so"],
-    ["SO_PEEK_OFF", 42n, "so"],
-    ["SO_PEERCRED", 17n, "so"],
-    ["SO_PEERGROUPS", 59n, "so"],
-    ["SO_PEERNAME", 28n, "so"],
-    ["SO_PEERSEC", 31n, "so"],
-    ["SO_PREFER_BUSY_POLL", 69n, "so"],
-    ["SO_PRIORITY", 12n, "so"],
-    ["SO_PROTOCOL", 38n, "so"],
-    ["SO_RCVBUF", 8n, "so"],
-    ["SO_RCVBUFFORCE", 33n, "so"],
-    ["SO_RCVLOWAT", 18n, "so"],
-    ["SO_RCVMARK", 75n, "so"],
-    ["SO_RCVTIMEO", 20n, "so"],
-    ["SO_RCVTIMEO_NEW", 66n, "so"],
-    ["SO_RCVTIMEO_OLD", 20n, "so"],
-    ["SO_RESERVE_MEM", 73n, "so"],
-    ["SO_REUSEADDR", 2n, "so"],
-    ["SO_REUSEPORT", 15n, "so"],
-    ["SO_RXQ_OVFL", 40n, "so"],
-    ["SO_SECURITY_AUTHENTICATION", 22n, "so"],
-    ["SO_SECURITY_ENCRYPTION_NETWORK", 24n, "so"],
-    ["SO_SECURITY_ENCRYPTION_TRANSPORT", 23n, "so"],
-    ["SO_SELECT_ERR_QUEUE", 45n, "so"],
-    ["SO_SNDBUF", 7n, "so"],
-    ["SO_SNDBUFFORCE", 32n, "so"],
-    ["SO_SNDLOWAT", 19n, "so"],
-    ["SO_SNDTIMEO", 21n, "so"],
-    ["SO_SNDTIMEO_NEW", 67n, "so"],
-    ["SO_SNDTIMEO_OLD", 21n, "so"],
-    ["SO_TIMESTAMP", 29n, "so"],
-    ["SO_TIMESTAMPING", 37n, "so"],
-    ["SO_TIMESTAMPING_NEW", 65n, "so"],
-    ["SO_TIMESTAMPING_OLD", 37n, "so"],
-    ["SO_TIMESTAMPNS", 35n, "so"],
-    ["SO_TIMESTAMPNS_NEW", 64n, "so"],
-    ["SO_TIMESTAMPNS_OLD", 35n, "so"],
-    ["SO_TIMESTAMP_NEW", 63n, "so"],
-    ["SO_TIMESTAMP_OLD", 29n, "so"],
-    ["SO_TXREHASH", 74n, "so"],
-    ["SO_TXTIME", 61n, "so"],
-    ["SO_TYPE", 3n, "so"],
-    ["SO_WIFI_STATUS", 41n, "so"],
-    ["SO_ZEROCOPY", 60n, "so"],
-    ["IPPROTO_AH", 51n, "ipproto"],
-    ["IPPROTO_BEETPH", 94n, "ipproto"],
-    ["IPPROTO_COMP", 108n, "ipproto"],
-    ["IPPROTO_DCCP", 33n, "ipproto"],
-    ["IPPROTO_DSTOPTS", 60n, "ipproto"],
-    ["IPPROTO_EGP", 8n, "ipproto"],
-    ["IPPROTO_ENCAP", 98n, "ipproto"],
-    ["IPPROTO_ESP", 50n, "ipproto"],
-    ["IPPROTO_ETHERNET", 143n, "ipproto"],
-    ["IPPROTO_FRAGMENT", 44n, "ipproto"],
-    ["IPPROTO_GRE", 47n, "ipproto"],
-    ["IPPROTO_HOPOPTS", 0n, "ipproto"],
-    ["IPPROTO_ICMP", 1n, "ipproto"],
-    ["IPPROTO_ICMPV6", 58n, "ipproto"],
-    ["IPPROTO_IDP", 22n, "ipproto"],
-    ["IPPROTO_IGMP", 2n, "ipproto"],
-    ["IPPROTO_IP", 0n, "ipproto"],
-    ["IPPROTO_IPIP", 4n, "ipproto"],
-    ["IPPROTO_IPV6", 41n, "ipproto"],
-    ["IPPROTO_MAX", 263n, "ipproto"],
-    ["IPPROTO_MH", 135n, "ipproto"],
-    ["IPPROTO_MPLS", 137n, "ipproto"],
-    ["IPPROTO_MPTCP", 262n, "ipproto"],
-    ["IPPROTO_MTP", 92n, "ipproto"],
-    ["IPPROTO_NONE", 59n, "ipproto"],
-    ["IPPROTO_PIM", 103n, "ipproto"],
-    ["IPPROTO_PUP", 12n, "ipproto"],
-    ["IPPROTO_RAW", 255n, "ipproto"],
-    ["IPPROTO_ROUTING", 43n, "ipproto"],
-    ["IPPROTO_RSVP", 46n, "ipproto"],
-    ["IPPROTO_SCTP", 132n, "ipproto"],
-    ["IPPROTO_TCP", 6n, "ipproto"],
-    ["IPPROTO_TP", 29n, "ipproto"],
-    ["IPPROTO_UDP", 17n, "ipproto"],
-    ["IPPROTO_UDPLITE", 136n, "ipproto"],
-    ["IP_ADD_MEMBERSHIP", 35n, "ip_sockopt"],
-    ["IP_ADD_SOURCE_MEMBERSHIP", 39n, "ip_sockopt"],
-    ["IP_BIND_ADDRESS_NO_PORT", 24n, "ip_sockopt"],
-    ["IP_BLOCK_SOURCE", 38n, "ip_sockopt"],
-    ["IP_CHECKSUM", 23n, "ip_sockopt"],
-    ["IP_DEFAULT_MULTICAST_LOOP", 1n, "ip_sockopt"],
-    ["IP_DEFAULT_MULTICAST_TTL", 1n, "ip_sockopt"],
-    ["IP_DROP_MEMBERSHIP", 36n, "ip_sockopt"],
-    ["IP_DROP_SOURCE_MEMBERSHIP", 40n, "ip_sockopt"],
-    ["IP_FREEBIND", 15n, "ip_sockopt"],
-    ["IP_HDRINCL", 3n, "ip_sockopt"],
-    ["IP_IPSEC_POLICY", 16n, "ip_sockopt"],
-    ["IP_MAX_MEMBERSHIPS", 20n, "ip_sockopt"],
-    ["IP_MINTTL", 21n, "ip_sockopt"],
-    ["IP_MSFILTER", 41n, "ip_sockopt"],
-    ["IP_MTU", 14n, "ip_sockopt"],
-    ["IP_MTU_DISCOVER", 10n, "ip_sockopt"],
-    ["IP_MULTICAST_ALL", 49n, "ip_sockopt"],
-    ["IP_MULTICAST_IF", 32n, "ip_sockopt"],
-    ["IP_MULTICAST_LOOP", 34n, "ip_sockopt"],
-    ["IP_MULTICAST_TTL", 33n, "ip_sockopt"],
-    ["IP_NODEFRAG", 22n, "ip_sockopt"],
-    ["IP_OPTIONS", 4n, "ip_sockopt"],
-    ["IP_ORIGDSTADDR", 20n, "ip_sockopt"],
-    ["IP_PASSSEC", 18n, "ip_sockopt"],
-    ["IP_PKTINFO", 8n, "ip_sockopt"],
-    ["IP_PKTOPTIONS", 9n, "ip_sockopt"],
-    ["IP_PMTUDISC", 10n, "ip_sockopt"],
-    ["IP_PMTUDISC_DO", 2n, "ip_sockopt"],
-    ["IP_PMTUDISC_DONT", 0n, "ip_sockopt"],
-    ["IP_PMTUDISC_INTERFACE", 4n, "ip_sockopt"],
-    ["IP_PMTUDISC_OMIT", 5n, "ip_sockopt"],
-    ["IP_PMTUDISC_PROBE", 3n, "ip_sockopt"],
-    ["IP_PMTUDISC_WANT", 1n, "ip_sockopt"],
-    ["IP_RECVERR", 11n, "ip_sockopt"],
-    ["IP_RECVERR_RFC4884", 26n, "ip_sockopt"],
-    ["IP_RECVFRAGSIZE", 25n, "ip_sockopt"],
-    ["IP_RECVOPTS", 6n, "ip_sockopt"],
-    ["IP_RECVORIGDSTADDR", 20n, "ip_sockopt"],
-    ["IP_RECVRETOPTS", 7n, "ip_sockopt"],
-    ["IP_RECVTOS", 13n, "ip_sockopt"],
-    ["IP_RECVTTL", 12n, "ip_sockopt"],
-    ["IP_RETOPTS", 7n, "ip_sockopt"],
-    ["IP_ROUTER_ALERT", 5n, "ip_sockopt"],
-    ["IP_TOS", 1n, "ip_sockopt"],
-    ["IP_TRANSPARENT", 19n, "ip_sockopt"],
-    ["IP_TTL", 2n, "ip_sockopt"],
-    ["IP_UNBLOCK_SOURCE", 37n, "ip_sockopt"],
-    ["IP_UNICAST_IF", 50n, "ip_sockopt"],
-    ["IP_XFRM_POLICY", 17n, "ip_sockopt"],
-    ["IPV6_2292DSTOPTS", 4n, "ipv6_sockopt"],
-    ["IPV6_2292HOPLIMIT", 8n, "ipv6_sockopt"],
-    ["IPV6_2292HOPOPTS", 3n, "ipv6_sockopt"],
-    ["IPV6_2292PKTINFO", 2n, "ipv6_sockopt"],
-    ["IPV6_2292PKTOPTIONS", 6n, "ipv6_sockopt"],
-    ["IPV6_2292RTHDR", 5n, "ipv6_sockopt"],
-    ["IPV6_ADDRFORM", 1n, "ipv6_sockopt"],
-    ["IPV6_ADDR_PREFERENCES", 72n, "ipv6_sockopt"],
-    ["IPV6_ADD_MEMBERSHIP", 20n, "ipv6_sockopt"],
-    ["IPV6_AUTHHDR", 10n, "ipv6_sockopt"],
-    ["IPV6_AUTOFLOWLABEL", 70n, "ipv6_sockopt"],
-    ["IPV6_CHECKSUM", 7n, "ipv6_sockopt"],
-    ["IPV6_DONTFRAG", 62n, "ipv6_sockopt"],
-    ["IPV6_DROP_MEMBERSHIP", 21n, "ipv6_sockopt"],
-    ["IPV6_DSTOPTS", 59n, "ipv6_sockopt"],
-    ["IPV6_FREEBIND", 78n, "ipv6_sockopt"],
-    ["IPV6_HDRINCL", 36n, "ipv6_sockopt"],
-    ["IPV6_HOPLIMIT", 52n, "ipv6_sockopt"],
-    ["IPV6_HOPOPTS", 54n, "ipv6_sockopt"],
-    ["IPV6_IPSEC_POLICY", 34n, "ipv6_sockopt"],
-    ["IPV6_JOIN_ANYCAST", 27n, "ipv6_sockopt"],
-    ["IPV6_JOIN_GROUP", 20n, "ipv6_sockopt"],
-    ["IPV6_LEAVE_ANYCAST", 28n, "ipv6_sockopt"],
-    ["IPV6_LEAVE_GROUP", 21n, "ipv6_sockopt"],
-    ["IPV6_MINHOPCOUNT", 73n, "ipv6_sockopt"],
-    ["IPV6_MTU", 24n, "ipv6_sockopt"],
-    ["IPV6_MTU_DISCOVER", 23n, "ipv6_sockopt"],
-    ["IPV6_MULTICAST_ALL", 29n, "ipv6_sockopt"],
-    ["IPV6_MULTICAST_HOPS", 18n, "ipv6_sockopt"],
-    ["IPV6_MULTICAST_IF", 17n, "ipv6_sockopt"],
-    ["IPV6_MULTICAST_LOOP", 19n, "ipv6_sockopt"],
-    ["IPV6_NEXTHOP", 9n, "ipv6_sockopt"],
-    ["IPV6_ORIGDSTADDR", 74n, "ipv6_sockopt"],
-    ["IPV6_PATHMTU", 61n, "ipv6_sockopt"],
-    ["IPV6_PKTINFO", 50n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_DO", 2n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_DONT", 0n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_INTERFACE", 4n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_OMIT", 5n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_PROBE", 3n, "ipv6_sockopt"],
-    ["IPV6_PMTUDISC_WANT", 1n, "ipv6_sockopt"],
-    ["IPV6_RECVDSTOPTS", 58n, "ipv6_sockopt"],
-    ["IPV6_RECVERR", 25n, "ipv6_sockopt"],
-    ["IPV6_RECVERR_RFC4884", 31n, "ipv6_sockopt"],
-    ["IPV6_RECVFRAGSIZE", 77n, "ipv6_sockopt"],
-    ["IPV6_RECVHOPLIMIT", 51n, "ipv6_sockopt"],
-    ["IPV6_RECVHOPOPTS", 53n, "ipv6_sockopt"],
-    ["IPV6_RECVORIGDSTADDR", 74n, "ipv6_sockopt"],
-    ["IPV6_RECVPATHMTU", 60n, "ipv6_sockopt"],
-    ["IPV6_RECVPKTINFO", 49n, "ipv6_sockopt"],
-    ["IPV6_RECVRTHDR", 56n, "ipv6_sockopt"],
-    ["IPV6_RECVTCLASS", 66n, "ipv6_sockopt"],
-    ["IPV6_ROUTER_ALERT", 22n, "ipv6_sockopt"],
-    ["IPV6_ROUTER_ALERT_ISOLATE", 30n, "ipv6_sockopt"],
-    ["IPV6_RTHDR", 57n, "ipv6_sockopt"],
-    ["IPV6_RTHDRDSTOPTS", 55n, "ipv6_sockopt"],
-    ["IPV6_RTHDR_LOOSE", 0n, "ipv6_sockopt"],
-    ["IPV6_RTHDR_STRICT", 1n, "ipv6_sockopt"],
-    ["IPV6_RTHDR_TYPE_0", 0n, "ipv6_sockopt"],
-    ["IPV6_RXDSTOPTS", 59n, "ipv6_sockopt"],
-    ["IPV6_RXHOPOPTS", 54n, "ipv6_sockopt"],
-    ["IPV6_TCLASS", 67n, "ipv6_sockopt"],
-    ["IPV6_TRANSPARENT", 75n, "ipv6_sockopt"],
-    ["IPV6_UNICAST_HOPS", 16n, "ipv6_sockopt"],
-    ["IPV6_UNICAST_IF", 76n, "ipv6_sockopt"],
-    ["IPV6_V6ONLY", 26n, "ipv6_sockopt"],
-    ["IPV6_XFRM_POLICY", 35n, "ipv6_sockopt"],
-    ["TCP_CA_CWR", 2n, "tcp_sockopt"],
-    ["TCP_CC_INFO", 26n, "tcp_sockopt"],
-    ["TCP_CLOSE", 7n, "tcp_sockopt"],
-    ["TCP_CLOSE_WAIT", 8n, "tcp_sockopt"],
-    ["TCP_CLOSING", 11n, "tcp_sockopt"],
-    ["TCP_CM_INQ", 36n, "tcp_sockopt"],
-    ["TCP_CONGESTION", 13n, "tcp_sockopt"],
-    ["TCP_COOKIE_IN_ALWAYS", 1n, "tcp_sockopt"],
-    ["TCP_COOKIE_MAX", 16n, "tcp_sockopt"],
-    ["TCP_COOKIE_MIN", 8n, "tcp_sockopt"],
-    ["TCP_COOKIE_OUT_NEVER", 2n, "tcp_sockopt"],
-    ["TCP_COOKIE_PAIR_SIZE", 32n, "tcp_sockopt"],
-    ["TCP_COOKIE_TRANSACTIONS", 15n, "tcp_sockopt"],
-    ["TCP_CORK", 3n, "tcp_sockopt"],
-    ["TCP_DEFER_ACCEPT", 9n, "tcp_sockopt"],
-    ["TCP_ESTABLISHED", 1n, "tcp_sockopt"],
-    ["TCP_FASTOPEN", 23n, "tcp_sockopt"],
-    ["TCP_FASTOPEN_CONNECT", 30n, "tcp_sockopt"],
-    ["TCP_FASTOPEN_KEY", 33n, "tcp_sockopt"],
-    ["TCP_FASTOPEN_NO_COOKIE", 34n, "tcp_sockopt"],
-    ["TCP_FIN_WAIT1", 4n, "tcp_sockopt"],
-    ["TCP_FIN_WAIT2", 5n, "tcp_sockopt"],
-    ["TCP_INFO", 11n, "tcp_sockopt"],
-    ["TCP_INQ", 36n, "tcp_sockopt"],
-    ["TCP_KEEPCNT", 6n, "tcp_sockopt"],
-    ["TCP_KEEPIDLE", 4n, "tcp_sockopt"],
-    ["TCP_KEEPINTVL", 5n, "tcp_sockopt"],
-    ["TCP_LAST_ACK", 9n, "tcp_sockopt"],
-    ["TCP_LINGER2", 8n, "tcp_sockopt"],
-    ["TCP_LISTEN", 10n, "tcp_sockopt"],
-    ["TCP_MAXSEG", 2n, "tcp_sockopt"],
-    ["TCP_MAXWIN", 0xffffn, "tcp_sockopt"],
-    ["TCP_MAX_WINSHIFT", 14n, "tcp_sockopt"],
-    ["TCP_MD5SIG", 14n, "tcp_sockopt"],
-    ["TCP_MD5SIG_EXT", 32n, "tcp_sockopt"],
-    ["TCP_MD5SIG_FLAG_PREFIX", 1n, "tcp_sockopt"],
-    ["TCP_MD5SIG_MAXKEYLEN", 80n, "tcp_sockopt"],
-    ["TCP_MSS", 512n, "tcp_sockopt"],
-    ["TCP_MSS_DEFAULT", 536n, "tcp_sockopt"],
-    ["TCP_MSS_DESIRED", 1220n, "tcp_sockopt"],
-    ["TCP_NODELAY", 1n, "tcp_sockopt"],
-    ["TCP_NOTSENT_LOWAT", 25n, "tcp_sockopt"],
-    ["TCP_NO_QUEUE", 0n, "tcp_sockopt"],
-    ["TCP_QUEUES_NR", 3n, "tcp_sockopt"],
-    ["TCP_QUEUE_SEQ", 21n, "tcp_sockopt"],
-    ["TCP_QUICKACK", 12n, "tcp_sockopt"],
-    ["TCP_RECV_QUEUE", 1n, "tcp_sockopt"],
-    ["TCP_REPAIR", 19n, "tcp_sockopt"],
-    ["TCP_REPAIR_OFF", 0n, "tcp_sockopt"],
-    ["TCP_REPAIR_OFF_NO_WP", -1n, "tcp_sockopt"],
-    ["TCP_REPAIR_ON", 1n, "tcp_sockopt"],
-    ["TCP_REPAIR_OPTIONS", 22n, "tcp_sockopt"],
-    ["TCP_REPAIR_QUEUE", 20n, "tcp_sockopt"],
-    ["TCP_REPAIR_WINDOW", 29n, "tcp_sockopt"],
-    ["TCP_SAVED_SYN", 28n, "tcp_sockopt"],
-    ["TCP_SAVE_SYN", 27n, "tcp_sockopt"],
-    ["TCP_SEND_QUEUE", 2n, "tcp_sockopt"],
-    ["TCP_SYNCNT", 7n, "tcp_sockopt"],
-    ["TCP_SYN_RECV", 3n, "tcp_sockopt"],
-    ["TCP_SYN_SENT", 2n, "tcp_sockopt"],
-    ["TCP_S_DATA_IN", 4n, "tcp_sockopt"],
-    ["TCP_S_DATA_OUT", 8n, "tcp_sockopt"],
-    ["TCP_THIN_DUPACK", 17n, "tcp_sockopt"],
-    ["TCP_THIN_LINEAR_TIMEOUTS", 16n, "tcp_sockopt"],
-    ["TCP_TIMESTAMP", 24n, "tcp_sockopt"],
-    ["TCP_TIME_WAIT", 6n, "tcp_sockopt"],
-    ["TCP_TX_DELAY", 37n, "tcp_sockopt"],
-    ["TCP_ULP", 31n, "tcp_sockopt"],
-    ["TCP_USER_TIMEOUT", 18n, "tcp_sockopt"],
-    ["TCP_WINDOW_CLAMP", 10n, "tcp_sockopt"],
-    ["TCP_ZEROCOPY_RECEIVE", 35n, "tcp_sockopt"],
-    ["MSG_BATCH", 0x40000n, "msg"],
-    ["MSG_CMSG_CLOEXEC", 0x40000000n, "msg"],
-    ["MSG_CONFIRM", 2048n, "msg"],
-    ["MSG_CTRUNC", 8n, "msg"],
-    ["MSG_DONTROUTE", 4n, "msg"],
-    ["MSG_DONTWAIT", 64n, "msg"],
-    ["MSG_EOR", 128n, "msg"],
-    ["MSG_ERRQUEUE", 0x2000n, "msg"],
-    ["MSG_FASTOPEN", 0x20000000n, "msg"],
-    ["MSG_FIN", 512n, "msg"],
-    ["MSG_MORE", 0x8000n, "msg"],
-    ["MSG_NOSIGNAL", 0x4000n, "msg"],
-    ["MSG_OOB", 1n, "msg"],
-    ["MSG_PEEK", 2n, "msg"],
-    ["MSG_PROXY", 16n, "msg"],
-    ["MSG_RST", 0x1000n, "msg"],
-    ["MSG_SYN", 1024n, "msg"],
-    ["MSG_TRUNC", 32n, "msg"],
-    ["MSG_TRYHARD", 4n, "msg"],
-    ["MSG_WAITALL", 256n, "msg"],
-    ["MSG_WAITFORONE", 0x10000n, "msg"],
-    ["MSG_ZEROCOPY", 0x4000000n, "msg"],
-    ["SHUT_RD", 0n, "shut"],
-    ["SHUT_RDWR", 2n, "shut"],
-    ["SHUT_WR", 1n, "shut"],
-    ["NETLINK_ADD_MEMBERSHIP", 1n, "netlink"],
-    ["NETLINK_AUDIT", 9n, "netlink"],
-    ["NETLINK_BROADCAST_ERROR", 4n, "netlink"],
-    ["NETLINK_CAP_ACK", 10n, "netlink"],
-    ["NETLINK_CONNECTED", 1n, "netlink"],
-    ["NETLINK_CONNECTOR", 11n, "netlink"],
-    ["NETLINK_CRYPTO", 21n, "netlink"],
-    ["NETLINK_DNRTMSG", 14n, "netlink"],
-    ["NETLINK_DROP_MEMBERSHIP", 2n, "netlink"],
-    ["NETLINK_ECRYPTFS", 19n, "netlink"],
-    ["NETLINK_EXT_ACK", 11n, "netlink"],
-    ["NETLINK_FIB_LOOKUP", 10n, "netlink"],
-    ["NETLINK_FIREWALL", 3n, "netlink"],
-    ["NETLINK_GENERIC", 16n, "netlink"],
-    ["NETLINK_GET_STRICT_CHK", 12n, "netlink"],
-    ["NETLINK_INET_DIAG", 4n, "netlink"],
-    ["NETLINK_IP6_FW", 13n, "netlink"],
-    ["NETLINK_ISCSI", 8n, "netlink"],
-    ["NETLINK_KOBJECT_UEVENT", 15n, "netlink"],
-    ["NETLINK_LISTEN_ALL_NSID", 8n, "netlink"],
-    ["NETLINK_LIST_MEMBERSHIPS", 9n, "netlink"],
-    ["NETLINK_NETFILTER", 12n, "netlink"],
-    ["NETLINK_NFLOG", 5n, "netlink"],
-    ["NETLINK_NO_ENOBUFS", 5n, "netlink"],
-    ["NETLINK_PKTINFO", 3n, "netlink"],
-    ["NETLINK_RDMA", 20n, "netlink"],
-    ["NETLINK_ROUTE", 0n, "netlink"],
-    ["NETLINK_RX_RING", 6n, "netlink"],
-    ["NETLINK_SCSITRANSPORT", 18n, "netlink"],
-    ["NETLINK_SELINUX", 7n, "netlink"],
-    ["NETLINK_SMC", 22n, "netlink"],
-    ["NETLINK_SOCK_DIAG", 4n, "netlink"],
-    ["NETLINK_TX_RING", 7n, "netlink"],
-    ["NETLINK_UNCONNECTED", 0n, "netlink"],
-    ["NETLINK_UNUSED", 1n, "netlink"],
-    ["NETLINK_USERSOCK", 2n, "netlink"],
-    ["NETLINK_XFRM", 6n, "netlink"],
-    ["CLONE_ARGS_SIZE_VER0", 64n, "clone"],
-    ["CLONE_ARGS_SIZE_VER1", 80n, "clone"],
-    ["CLONE_ARGS_SIZE_VER2", 88n, "clone"],
-    ["CLONE_CHILD_CLEARTID", 0x200000n, "clone"],
-    ["CLONE_CHILD_SETTID", 0x1000000n, "clone"],
-    ["CLONE_CLEAR_SIGHAND", 0x100000000n, "clone"],
-    ["CLONE_DETACHED", 0x400000n, "clone"],
-    ["CLONE_FILES", 1024n, "clone"],
-    ["CLONE_FS", 512n, "clone"],
-    ["CLONE_INTO_CGROUP", 0x200000000n, "clone"],
-    ["CLONE_IO", 0x80000000n, "clone"],
-    ["CLONE_NEWCGROUP", 0x2000000n, "clone"],
-    ["CLONE_NEWIPC", 0x8000000n, "clone"],
-    ["CLONE_NEWNET", 0x40000000n, "clone"],
-    ["CLONE_NEWNS", 0x20000n, "clone"],
-    ["CLONE_NEWPID", 0x20000000n, "clone"],
-    ["CLONE_NEWTIME", 128n, "clone"],
-    ["CLONE_NEWUSER", 0x10000000n, "clone"],
-    ["CLONE_NEWUTS", 0x4000000n, "clone"],
-    ["CLONE_PARENT", 0x8000n, "clone"],
-    ["CLONE_PARENT_SETTID", 0x100000n, "clone"],
-    ["CLONE_PIDFD", 0x1000n, "clone"],
-    ["CLONE_PTRACE", 0x2000n, "clone"],
-    ["CLONE_SETTLS", 0x80000n, "clone"],
-    ["CLONE_SIGHAND", 2048n, "clone"],
-    ["CLONE_SYSVSEM", 0x40000n, "clone"],
-    ["CLONE_THREAD", 0x10000n, "clone"],
-    ["CLONE_UNTRACED", 0x800000n, "clone"],
-    ["CLONE_VFORK", 0x4000n, "clone"],
-    ["CLONE_VM", 256n, "clone"],
-    ["CSIGNAL", 255n, "clone"],
-    ["SCHED_BATCH", 3n, "sched"],
-    ["SCHED_DEADLINE", 6n, "sched"],
-    ["SCHED_FIFO", 1n, "sched"],
-    ["SCHED_FLAG_ALL", 127n, "sched"],
-    ["SCHED_FLAG_DL_OVERRUN", 4n, "sched"],
-    ["SCHED_FLAG_KEEP_ALL", 24n, "sched"],
-    ["SCHED_FLAG_KEEP_PARAMS", 16n, "sched"],
-    ["SCHED_FLAG_KEEP_POLICY", 8n, "sched"],
-    ["SCHED_FLAG_RECLAIM", 2n, "sched"],
-    ["SCHED_FLAG_RESET_ON_FORK", 1n, "sched"],
-    ["SCHED_FLAG_UTIL_CLAMP", 96n, "sched"],
-    ["SCHED_FLAG_UTIL_CLAMP_MAX", 64n, "sched"],
-    ["SCHED_FLAG_UTIL_CLAMP_MIN", 32n, "sched"],
-    ["SCHED_IDLE", 5n, "sched"],
-    ["SCHED_ISO", 4n, "sched"],
-    ["SCHED_NORMAL", 0n, "sched"],
-    ["SCHED_OTHER", 0n, "sched"],
-    ["SCHED_RESET_ON_FORK", 0x40000000n, "sched"],
-    ["SCHED_RR", 2n, "sched"],
-    ["P_ALL", 0n, "idtype"],
-    ["P_PGID", 2n, "idtype"],
-    ["P_PID", 1n, "idtype"],
-    ["P_PIDFD", 3n, "idtype"],
-    ["WCONTINUED", 8n, "wait"],
-    ["WEXITED", 4n, "wait"],
-    ["WNOHANG", 1n, "wait"],
-    ["WNOWAIT", 0x1000000n, "wait"],
-    ["WSTOPPED", 2n, "wait"],
-    ["WUNTRACED", 2n, "wait"],
-    ["PIDFD_NONBLOCK", 2048n, "pidfd"],
-    ["PR_CAPBSET_DROP", 24n, "prctl"],
-    ["PR_CAPBSET_READ", 23n, "prctl"],
-    ["PR_CAP_AMBIENT", 47n, "prctl"],
-    ["PR_CAP_AMBIENT_CLEAR_ALL", 4n, "prctl"],
-    ["PR_CAP_AMBIENT_IS_SET", 1n, "prctl"],
-    ["PR_CAP_AMBIENT_LOWER", 3n, "prctl"],
-    ["PR_CAP_AMBIENT_RAISE", 2n, "prctl"],
-    ["PR_ENDIAN_BIG", 0n, "prctl"],
-    ["PR_ENDIAN_LITTLE", 1n, "prctl"],
-    ["PR_ENDIAN_PPC_LITTLE", 2n, "prctl"],
-    ["PR_FPEMU_NOPRINT", 1n, "prctl"],
-    ["PR_FPEMU_SIGFPE", 2n, "prctl"],
-    ["PR_FP_EXC_ASYNC", 2n, "prctl"],
-    ["PR_FP_EXC_DISABLED", 0n, "prctl"],
-    ["PR_FP_EXC_DIV", 0x10000n, "prctl"],
-    ["PR_FP_EXC_INV", 0x100000n, "prctl"],
-    ["PR_FP_EXC_NONRECOV", 1n, "prctl"],
-    ["PR_FP_EXC_OVF", 0x20000n, "prctl"],
-    ["PR_FP_EXC_PRECISE", 3n, "prctl"],
-    ["PR_FP_EXC_RES", 0x80000n, "prctl"],
-    ["PR_FP_EXC_SW_ENABLE", 128n, "prctl"],
-    ["PR_FP_EXC_UND", 0x40000n, "prctl"],
-    ["PR_FP_MODE_FR", 1n, "prctl"],
-    ["PR_FP_MODE_FRE", 2n, "prctl"],
-    ["PR_GET_CHILD_SUBREAPER", 37n, "prctl"],
-    ["PR_GET_DUMPABLE", 3n, "prctl"],
-    ["PR_GET_ENDIAN", 19n, "prctl"],
-    ["PR_GET_FPEMU", 9n, "prctl"],
-    ["PR_GET_FPEXC", 11n, "prctl"],
-    ["PR_GET_FP_MODE", 46n, "prctl"],
-    ["PR_GET_IO_FLUSHER", 58n, "prctl"],
-    ["PR_GET_KEEPCAPS", 7n, "prctl"],
-    ["PR_GET_NAME", 16n, "prctl"],
-    ["PR_GET_NO_NEW_PRIVS", 39n, "prctl"],
-    ["PR_GET_PDEATHSIG", 2n, "prctl"],
-    ["PR_GET_SECCOMP", 21n, "prctl"],
-    ["PR_GET_SECUREBITS", 27n, "prctl"],
-    ["PR_GET_SPECULATION_CTRL", 52n, "prctl"],
-    ["PR_GET_TAGGED_ADDR_CTRL", 56n, "prctl"],
-    ["PR_GET_THP_DISABLE", 42n, "prctl"],
-    ["PR_GET_TID_ADDRESS", 40n, "prctl"],
-    ["PR_GET_TIMERSLACK", 30n, "prctl"],
-    ["PR_GET_TIMING", 13n, "prctl"],
-    ["PR_GET_TSC", 25n, "prctl"],
-    ["PR_GET_UNALIGN", 5n, "prctl"],
-    ["PR_MCE_KILL", 33n, "prctl"],
-    ["PR_MCE_KILL_CLEAR", 0n, "prctl"],
-    ["PR_MCE_KILL_DEFAULT", 2n, "prctl"],
-    ["PR_MCE_KILL_EARLY", 1n, "prctl"],
-    ["PR_MCE_KILL_GET", 34n, "prctl"],
-    ["PR_MCE_KILL_LATE", 0n, "prctl"],
-    ["PR_MCE_KILL_SET", 1n, "prctl"],
-    ["PR_MPX_DISABLE_MANAGEMENT", 44n, "prctl"],
-    ["PR_MPX_ENABLE_MANAGEMENT", 43n, "prctl"],
-    ["PR_MTE_TAG_MASK", 0x7fff8n, "prctl"],
-    ["PR_MTE_TAG_SHIFT", 3n, "prctl"],
-    ["PR_MTE_TCF_ASYNC", 4n, "prctl"],
-    ["PR_MTE_TCF_MASK", 6n, "prctl"],
-    ["PR_MTE_TCF_NONE", 0n, "prctl"],
-    ["PR_MTE_TCF_SHIFT", 1n, "prctl"],
-    ["PR_MTE_TCF_SYNC", 2n, "prctl"],
-    ["PR_PAC_APDAKEY", 4n, "prctl"],
-    ["PR_PAC_APDBKEY", 8n, "prctl"],
-    ["PR_PAC_APGAKEY", 16n, "prctl"],
-    ["PR_PAC_APIAKEY", 1n, "prctl"],
-    ["PR_PAC_APIBKEY", 2n, "prctl"],
-    ["PR_PAC_GET_ENABLED_KEYS", 61n, "prctl"],
-    ["PR_PAC_RESET_KEYS", 54n, "prctl"],
-    ["PR_PAC_SET_ENABLED_KEYS", 60n, "prctl"],
-    ["PR_SCHED_CORE", 62n, "prctl"],
-    ["PR_SCHED_CORE_CREATE", 1n, "prctl"],
-    ["PR_SCHED_CORE_GET", 0n, "prctl"],
-    ["PR_SCHED_CORE_MAX", 4n, "prctl"],
-    ["PR_SCHED_CORE_SCOPE_PROCESS_GROUP", 2n, "prctl"],
-    ["PR_SCHED_CORE_SCOPE_THREAD", 0n, "prctl"],
-    ["PR_SCHED_CORE_SCOPE_THREAD_GROUP", 1n, "prctl"],
-    ["PR_SCHED_CORE_SHARE_FROM", 3n, "prctl"],
-    ["PR_SCHED_CORE_SHARE_TO", 2n, "prctl"],
-    ["PR_SET_CHILD_SUBREAPER", 36n, "prctl"],
-    ["PR_SET_DUMPABLE", 4n, "prctl"],
-    ["PR_SET_ENDIAN", 20n, "prctl"],
-    ["PR_SET_FPEMU", 10n, "prctl"],
-    ["PR_SET_FPEXC", 12n, "prctl"],
-    ["PR_SET_FP_MODE", 45n, "prctl"],
-    ["PR_SET_IO_FLUSHER", 57n, "prctl"],
-    ["PR_SET_KEEPCAPS", 8n, "prctl"],
-    ["PR_SET_MM", 35n, "prctl"],
-    ["PR_SET_MM_ARG_END", 9n, "prctl"],
-    ["PR_SET_MM_ARG_START", 8n, "prctl"],
-    ["PR_SET_MM_AUXV", 12n, "prctl"],
-    ["PR_SET_MM_BRK", 7n, "prctl"],
-    ["PR_SET_MM_END_CODE", 2n, "prctl"],
-    ["PR_SET_MM_END_DATA", 4n, "prctl"],
-    ["PR_SET_MM_ENV_END", 11n, "prctl"],
-    ["PR_SET_MM_ENV_START", 10n, "prctl"],
-    ["PR_SET_MM_EXE_FILE", 13n, "prctl"],
-    ["PR_SET_MM_MAP", 14n, "prctl"],
-    ["PR_SET_MM_MAP_SIZE", 15n, "prctl"],
-    ["PR_SET_MM_START_BRK", 6n, "prctl"],
-    ["PR_SET_MM_START_CODE", 1n, "prctl"],
-    ["PR_SET_MM_START_DATA", 3n, "prctl"],
-    ["PR_SET_MM_START_STACK", 5n, "prctl"],
-    ["PR_SET_NAME", 15n, "prctl"],
-    ["PR_SET_NO_NEW_PRIVS", 38n, "prctl"],
-    ["PR_SET_PDEATHSIG", 1n, "prctl"],
-    ["PR_SET_PTRACER", 0x59616d61n, "prctl"],
-    ["PR_SET_PTRACER_ANY", -1n, "prctl"],
-    ["PR_SET_SECCOMP", 22n, "prctl"],
-    ["PR_SET_SECUREBITS", 28n, "prctl"],
-    ["PR_SET_SPECULATION_CTRL", 53n, "prctl"],
-    ["PR_SET_SYSCALL_USER_DISPATCH", 59n, "prctl"],
-    ["PR_SET_TAGGED_ADDR_CTRL", 55n, "prctl"],
-    ["PR_SET_THP_DISABLE", 41n, "prctl"],
-    ["PR_SET_TIMERSLACK", 29n, "prctl"],
-    ["PR_SET_TIMING", 14n, "prctl"],
-    ["PR_SET_TSC", 26n, "prctl"],
-    ["PR_SET_UNALIGN", 6n, "prctl"],
-    ["PR_SET_VMA", 0x53564d41n, "prctl"],
-    ["PR_SET_VMA_ANON_NAME", 0n, "prctl"],
-    ["PR_SME_GET_VL", 64n, "prctl"],
-    ["PR_SME_SET_VL", 63n, "prctl"],
-    ["PR_SME_SET_VL_ONEXEC", 0x40000n, "prctl"],
-    ["PR_SME_VL_INHERIT", 0x20000n, "prctl"],
-    ["PR_SME_VL_LEN_MASK", 0xffffn, "prctl"],
-    ["PR_SPEC_DISABLE", 4n, "prctl"],
-    ["PR_SPEC_DISABLE_NOEXEC", 16n, "prctl"],
-    ["PR_SPEC_ENABLE", 2n, "prctl"],
-    ["PR_SPEC_FORCE_DISABLE", 8n, "prctl"],
-    ["PR_SPEC_INDIRECT_BRANCH", 1n, "prctl"],
-    ["PR_SPEC_L1D_FLUSH", 2n, "prctl"],
-    ["PR_SPEC_NOT_AFFECTED", 0n, "prctl"],
-    ["PR_SPEC_PRCTL", 1n, "prctl"],
-    ["PR_SPEC_STORE_BYPASS", 0n, "prctl"],
-    ["PR_SVE_GET_VL", 51n, "prctl"],
-    ["PR_SVE_SET_VL", 50n, "prctl"],
-    ["PR_SVE_SET_VL_ONEXEC", 0x40000n, "prctl"],
-    ["PR_SVE_VL_INHERIT", 0x20000n, "prctl"],
-    ["PR_SVE_VL_LEN_MASK", 0xffffn, "prctl"],
-    ["PR_SYS_DISPATCH_OFF", 0n, "prctl"],
-    ["PR_SYS_DISPATCH_ON", 1n, "prctl"],
-    ["PR_TAGGED_ADDR_ENABLE", 1n, "prctl"],
-    ["PR_TASK_PERF_EVENTS_DISABLE", 31n, "prctl"],
-    ["PR_TASK_PERF_EVENTS_ENABLE", 32n, "prctl"],
-    ["PR_TIMING_STATISTICAL", 0n, "prctl"],
-    ["PR_TIMING_TIMESTAMP", 1n, "prctl"],
-    ["PR_TSC_ENABLE", 1n, "prctl"],
-    ["PR_TSC_SIGSEGV", 2n, "prctl"],
-    ["PR_UNALIGN_NOPRINT", 1n, "prctl"],
-    ["PR_UNALIGN_SIGBUS", 2n, "prctl"],
-    ["ARCH_GET_CPUID", 0x1011n, "arch_prctl"],
-    ["ARCH_GET_FS", 0x1003n, "arch_prctl"],
-    ["ARCH_GET_GS", 0x1004n, "arch_prctl"],
-    ["ARCH_GET_XCOMP_GUEST_PERM", 0x1024n, "arch_prctl"],
-    ["ARCH_GET_XCOMP_PERM", 0x1022n, "arch_prctl"],
-    ["ARCH_GET_XCOMP_SUPP", 0x1021n, "arch_prctl"],
-    ["ARCH_MAP_VDSO_32", 0x2002n, "arch_prctl"],
-    ["ARCH_MAP_VDSO_64", 0x2003n, "arch_prctl"],
-    ["ARCH_MAP_VDSO_X32", 0x2001n, "arch_prctl"],
-    ["ARCH_REQ_XCOMP_GUEST_PERM", 0x1025n, "arch_prctl"],
-    ["ARCH_REQ_XCOMP_PERM", 0x1023n, "arch_prctl"],
-    ["ARCH_SET_CPUID", 0x1012n, "arch_prctl"],
-    ["ARCH_SET_FS", 0x1002n, "arch_prctl"],
-    ["ARCH_SET_GS", 0x1001n, "arch_prctl"],
-    ["ADDR_COMPAT_LAYOUT", 0x200000n, "personality"],
-    ["ADDR_LIMIT_32BIT", 0x800000n, "personality"],
-    ["ADDR_LIMIT_3GB", 0x8000000n, "personality"],
-    ["ADDR_NO_RANDOMIZE", 0x40000n, "personality"],
-    ["FDPIC_FUNCPTRS", 0x80000n, "personality"],
-    ["MMAP_PAGE_ZERO", 0x100000n, "personality"],
-    ["PER_BSD", 6n, "personality"],
-    ["PER_CLEAR_ON_SETID", 0x740000n, "personality"],
-    ["PER_HPUX", 16n, "personality"],
-    ["PER_IRIX32", 0x4000009n, "personality"],
-    ["PER_IRIX64", 0x400000bn, "personality"],
-    ["PER_IRIXN32", 0x400000an, "personality"],
-    ["PER_ISCR4", 0x4000005n, "personality"],
-    ["PER_LINUX", 0n, "personality"],
-    ["PER_LINUX32", 8n, "personality"],
-    ["PER_LINUX32_3GB", 0x8000008n, "personality"],
-    ["PER_LINUX_32BIT", 0x800000n, "personality"],
-    ["PER_LINUX_FDPIC", 0x80000n, "personality"],
-    ["PER_MASK", 255n, "personality"],
-    ["PER_OSF4", 15n, "personality"],
-    ["PER_OSR5", 0x6000003n, "personality"],
-    ["PER_RISCOS", 12n, "personality"],
-    ["PER_SCOSVR3", 0x7000003n, "personality"],
-    ["PER_SOLARIS", 0x400000dn, "personality"],
-    ["PER_SUNOS", 0x4000006n, "personality"],
-    ["PER_SVR3", 0x5000002n, "personality"],
-    ["PER_SVR4", 0x4100001n, "personality"],
-    ["PER_UW7", 0x410000en, "personality"],
-    ["PER_WYSEV386", 0x5000004n, "personality"],
-    ["PER_XENIX", 0x5000007n, "personality"],
-    ["READ_IMPLIES_EXEC", 0x400000n, "personality"],
-    ["SHORT_INODE", 0x1000000n, "personality"],
-    ["STICKY_TIMEOUTS", 0x4000000n, "personality"],
-    ["UNAME26", 0x20000n, "personality"],
-    ["WHOLE_SECONDS", 0x2000000n, "personality"],
-    ["PTRACE_ARCH_PRCTL", 30n, "ptrace"],
-    ["PTRACE_ATTACH", 16n, "ptrace"],
-    ["PTRACE_CONT", 7n, "ptrace"],
-    ["PTRACE_DETACH", 17n, "ptrace"],
-    ["PTRACE_EVENTMSG_SYSCALL_ENTRY", 1n, "ptrace"],
-    ["PTRACE_EVENTMSG_SYSCALL_EXIT", 2n, "ptrace"],
-    ["PTRACE_EVENT_CLONE", 3n, "ptrace"],
-    ["PTRACE_EVENT_EXEC", 4n, "ptrace"],
-    ["PTRACE_EVENT_EXIT", 6n, "ptrace"],
-    ["PTRACE_EVENT_FORK", 1n, "ptrace"],
-    ["PTRACE_EVENT_SECCOMP", 7n, "ptrace"],
-    ["PTRACE_EVENT_STOP", 128n, "ptrace"],
-    ["PTRACE_EVENT_VFORK", 2n, "ptrace"],
-    ["PTRACE_EVENT_VFORK_DONE", 5n, "ptrace"],
-    ["PTRACE_GETEVENTMSG", 0x4201n, "ptrace"],
-    ["PTRACE_GETFPREGS", 14n, "ptrace"],
-    ["PTRACE_GETFPXREGS", 18n, "ptrace"],
-    ["PTRACE_GETREGS", 12n, "ptrace"],
-    ["PTRACE_GETREGSET", 0x4204n, "ptrace"],
-    ["PTRACE_GETSIGINFO", 0x4202n, "ptrace"],
-    ["PTRACE_GETSIGMASK", 0x420an, "ptrace"],
-    ["PTRACE_GET_RSEQ_CONFIGURATION", 0x420fn, "ptrace"],
-    ["PTRACE_GET_SYSCALL_INFO", 0x420en, "ptrace"],
-    ["PTRACE_GET_THREAD_AREA", 25n, "ptrace"],
-    ["PTRACE_INTERRUPT", 0x4207n, "ptrace"],
-    ["PTRACE_KILL", 8n, "ptrace"],
-    ["PTRACE_LISTEN", 0x4208n, "ptrace"],
-    ["PTRACE_OLDSETOPTIONS", 21n, "ptrace"],
-    ["PTRACE_O_EXITKILL", 0x100000n, "ptrace"],
-    ["PTRACE_O_MASK", 0x3000ffn, "ptrace"],
-    ["PTRACE_O_SUSPEND_SECCOMP", 0x200000n, "ptrace"],
-    ["PTRACE_O_TRACECLONE", 8n, "ptrace"],
-    ["PTRACE_O_TRACEEXEC", 16n, "ptrace"],
-    ["PTRACE_O_TRACEEXIT", 64n, "ptrace"],
-    ["PTRACE_O_TRACEFORK", 2n, "ptrace"],
-    ["PTRACE_O_TRACESECCOMP", 128n, "ptrace"],
-    ["PTRACE_O_TRACESYSGOOD", 1n, "ptrace"],
-    ["PTRACE_O_TRACEVFORK", 4n, "ptrace"],
-    ["PTRACE_O_TRACEVFORKDONE", 32n, "ptrace"],
-    ["PTRACE_PEEKDATA", 2n, "ptrace"],
-    ["PTRACE_PEEKSIGINFO", 0x4209n, "ptrace"],
-    ["PTRACE_PEEKSIGINFO_SHARED", 1n, "ptrace"],
-    ["PTRACE_PEEKTEXT", 1n, "ptrace"],
-    ["PTRACE_PEEKUSER", 3n, "ptrace"],
-    ["PTRACE_PEEKUSR", 3n, "ptrace"],
-    ["PTRACE_POKEDATA", 5n, "ptrace"],
-    ["PTRACE_POKETEXT", 4n, "ptrace"],
-    ["PTRACE_POKEUSER", 6n, "ptrace"],
-    ["PTRACE_POKEUSR", 6n, "ptrace"],
-    ["PTRACE_SECCOMP_GET_FILTER", 0x420cn, "ptrace"],
-    ["PTRACE_SECCOMP_GET_METADATA", 0x420dn, "ptrace"],
-    ["PTRACE_SEIZE", 0x4206n, "ptrace"],
-    ["PTRACE_SETFPREGS", 15n, "ptrace"],
-    ["PTRACE_SETFPXREGS", 19n, "ptrace"],
-    ["PTRACE_SETOPTIONS", 0x4200n, "ptrace"],
-    ["PTRACE_SETREGS", 13n, "ptrace"],
-    ["PTRACE_SETREGSET", 0x4205n, "ptrace"],
-    ["PTRACE_SETSIGINFO", 0x4203n, "ptrace"],
-    ["PTRACE_SETSIGMASK", 0x420bn, "ptrace"],
-    ["PTRACE_SET_THREAD_AREA", 26n, "ptrace"],
-    ["PTRACE_SINGLEBLOCK", 33n, "ptrace"],
-    ["PTRACE_SINGLESTEP", 9n, "ptrace"],
-    ["PTRACE_SYSCALL", 24n, "ptrace"],
-    ["PTRACE_SYSCALL_INFO_ENTRY", 1n, "ptrace"],
-    ["PTRACE_SYSCALL_INFO_EXIT", 2n, "ptrace"],
-    ["PTRACE_SYSCALL_INFO_NONE", 0n, "ptrace"],
-    ["PTRACE_SYSCALL_INFO_SECCOMP", 3n, "ptrace"],
-    ["PTRACE_SYSEMU", 31n, "ptrace"],
-    ["PTRACE_SYSEMU_SINGLESTEP", 32n, "ptrace"],
-    ["PTRACE_TRACEME", 0n, "ptrace"],
-    ["CAP_AUDIT_CONTROL", 30n, "capability"],
-    ["CAP_AUDIT_READ", 37n, "capability"],
-    ["CAP_AUDIT_WRITE", 29n, "capability"],
-    ["CAP_BLOCK_SUSPEND", 36n, "capability"],
-    ["CAP_BPF", 39n, "capability"],
-    ["CAP_CHECKPOINT_RESTORE", 40n, "capability"],
-    ["CAP_CHOWN", 0n, "capability"],
-    ["CAP_DAC_OVERRIDE", 1n, "capability"],
-    ["CAP_DAC_READ_SEARCH", 2n, "capability"],
-    ["CAP_FOWNER", 3n, "capability"],
-    ["CAP_FSETID", 4n, "capability"],
-    ["CAP_IPC_LOCK", 14n, "capability"],
-    ["CAP_IPC_OWNER", 15n, "capability"],
-    ["CAP_KILL", 5n, "capability"],
-    ["CAP_LAST_CAP", 40n, "capability"],
-    ["CAP_LEASE", 28n, "capability"],
-    ["CAP_LINUX_IMMUTABLE", 9n, "capability"],
-    ["CAP_MAC_ADMIN", 33n, "capability"],
-    ["CAP_MAC_OVERRIDE", 32n, "capability"],
-    ["CAP_MKNOD", 27n, "capability"],
-    ["CAP_NET_ADMIN", 12n, "capability"],
-    ["CAP_NET_BIND_SERVICE", 10n, "capability"],
-    ["CAP_NET_BROADCAST", 11n, "capability"],
-    ["CAP_NET_RAW", 13n, "capability"],
-    ["CAP_PERFMON", 38n, "capability"],
-    ["CAP_SETFCAP", 31n, "capability"],
-    ["CAP_SETGID", 6n, "capability"],
-    ["CAP_SETPCAP", 8n, "capability"],
-    ["CAP_SETUID", 7n, "capability"],
-    ["CAP_SYSLOG", 34n, "capability"],
-    ["CAP_SYS_ADMIN", 21n, "capability"],
-    ["CAP_SYS_BOOT", 22n, "capability"],
-    ["CAP_SYS_CHROOT", 18n, "capability"],
-    ["CAP_SYS_MODULE", 16n, "capability"],
-    ["CAP_SYS_NICE", 23n, "capability"],
-    ["CAP_SYS_PACCT", 20n, "capability"],
-    ["CAP_SYS_PTRACE", 19n, "capability"],
-    ["CAP_SYS_RAWIO", 17n, "capability"],
-    ["CAP_SYS_RESOURCE", 24n, "capability"],
-    ["CAP_SYS_TIME", 25n, "capability"],
-    ["CAP_SYS_TTY_CONFIG", 26n, "capability"],
-    ["CAP_WAKE_ALARM", 35n, "capability"],
-    ["RLIMIT_AS", 9n, "rlimit"],
-    ["RLIMIT_CORE", 4n, "rlimit"],
-    ["RLIMIT_CPU", 0n, "rlimit"],
-    ["RLIMIT_DATA", 2n, "rlimit"],
-    ["RLIMIT_FSIZE", 1n, "rlimit"],
-    ["RLIMIT_LOCKS", 10n, "rlimit"],
-    ["RLIMIT_MEMLOCK", 8n, "rlimit"],
-    ["RLIMIT_MSGQUEUE", 12n, "rlimit"],
-    ["RLIMIT_NICE", 13n, "rlimit"],
-    ["RLIMIT_NLIMITS", 16n, "rlimit"],
-    ["RLIMIT_NOFILE", 7n, "rlimit"],
-    ["RLIMIT_NPROC", 6n, "rlimit"],
-    ["RLIMIT_OFILE", 7n, "rlimit"],
-    ["RLIMIT_RSS", 5n, "rlimit"],
-    ["RLIMIT_RTPRIO", 14n, "rlimit"],
-    ["RLIMIT_RTTIME", 15n, "rlimit"],
-    ["RLIMIT_SIGPENDING", 11n, "rlimit"],
-    ["RLIMIT_STACK", 3n, "rlimit"],
-    ["RUSAGE_CHILDREN", -1n, "rusage"],
-    ["RUSAGE_LWP", 1n, "rusage"],
-    ["RUSAGE_SELF", 0n, "rusage"],
-    ["RUSAGE_THREAD", 1n, "rusage"],
-    ["PRIO_MAX", 20n, "prio"],
-    ["PRIO_MIN", -20n, "prio"],
-    ["PRIO_PGRP", 1n, "prio"],
-    ["PRIO_PROCESS", 0n, "prio"],
-    ["PRIO_USER", 2n, "prio"],
-    ["IOPRIO_BE_NORM", 4n, "ioprio"],
-    ["IOPRIO_BE_NR", 8n, "ioprio"],
-    ["IOPRIO_CLASS_BE", 2n, "ioprio"],
-    ["IOPRIO_CLASS_IDLE", 3n, "ioprio"],
-    ["IOPRIO_CLASS_MASK", 7n, "ioprio"],
-    ["IOPRIO_CLASS_NONE", 0n, "ioprio"],
-    ["IOPRIO_CLASS_RT", 1n, "ioprio"],
-    ["IOPRIO_CLASS_SHIFT", 13n, "ioprio"],
-    ["IOPRIO_NORM", 4n, "ioprio"],
-    ["IOPRIO_NR_LEVELS", 8n, "ioprio"],
-    ["IOPRIO_PRIO_MASK", 0x1fffn, "ioprio"],
-    ["IOPRIO_WHO_PGRP", 2n, "ioprio"],
-    ["IOPRIO_WHO_PROCESS", 1n, "ioprio"],
-    ["IOPRIO_WHO_USER", 3n, "ioprio"],
-    ["CLOCK_BOOTTIME", 7n, "clock"],
-    ["CLOCK_BOOTTIME_ALARM", 9n, "clock"],
-    ["CLOCK_MONOTONIC", 1n, "clock"],
-    ["CLOCK_MONOTONIC_COARSE", 6n, "clock"],
-    ["CLOCK_MONOTONIC_RAW", 4n, "clock"],
-    ["CLOCK_PROCESS_CPUTIME_ID", 2n, "clock"],
-    ["CLOCK_REALTIME", 0n, "clock"],
-    ["CLOCK_REALTIME_ALARM", 8n, "clock"],
-    ["CLOCK_REALTIME_COARSE", 5n, "clock"],
-    ["CLOCK_TAI", 11n, "clock"],
-    ["CLOCK_THREAD_CPUTIME_ID", 3n, "clock"],
-    ["TIMER_ABSTIME", 1n, "clock"],
-    ["ITIMER_PROF", 2n, "itimer"],
-    ["ITIMER_REAL", 0n, "itimer"],
-    ["ITIMER_VIRTUAL", 1n, "itimer"],
-    ["SIG_BLOCK", 0n, "sigprocmask"],
-    ["SIG_SETMASK", 2n, "sigprocmask"],
-    ["SIG_UNBLOCK", 1n, "sigprocmask"],
-    ["FUTEX_32", 2n, "futex"],
-    ["FUTEX_BITSET_MATCH_ANY", 0xffffffffn, "futex"],
-    ["FUTEX_CLOCK_REALTIME", 256n, "futex"],
-    ["FUTEX_CMD_MASK", -385n, "futex"],
-    ["FUTEX_CMP_REQUEUE", 4n, "futex"],
-    ["FUTEX_CMP_REQUEUE_PI", 12n, "futex"],
-    ["FUTEX_CMP_REQUEUE_PI_PRIVATE", 140n, "futex"],
-    ["FUTEX_CMP_REQUEUE_PRIVATE", 132n, "futex"],
-    ["FUTEX_FD", 2n, "futex"],
-    ["FUTEX_LOCK_PI", 6n, "futex"],
-    ["FUTEX_LOCK_PI2", 13n, "futex"],
-    ["FUTEX_LOCK_PI2_PRIVATE", 141n, "futex"],
-    ["FUTEX_LOCK_PI_PRIVATE", 134n, "futex"],
-    ["FUTEX_OP_ADD", 1n, "futex"],
-    ["FUTEX_OP_ANDN", 3n, "futex"],
-    ["FUTEX_OP_CMP_EQ", 0n, "futex"],
-    ["FUTEX_OP_CMP_GE", 5n, "futex"],
-    ["FUTEX_OP_CMP_GT", 4n, "futex"],
-    ["FUTEX_OP_CMP_LE", 3n, "futex"],
-    ["FUTEX_OP_CMP_LT", 2n, "futex"],
-    ["FUTEX_OP_CMP_NE", 1n, "futex"],
-    ["FUTEX_OP_OPARG_SHIFT", 8n, "futex"],
-    ["FUTEX_OP_OR", 2n, "futex"],
-    ["FUTEX_OP_SET", 0n, "futex"],
-    ["FUTEX_OP_XOR", 4n, "futex"],
-    ["FUTEX_OWNER_DIED", 0x40000000n, "futex"],
-    ["FUTEX_PRIVATE_FLAG", 128n, "futex"],
-    ["FUTEX_REQUEUE", 3n, "futex"],
-    ["FUTEX_REQUEUE_PRIVATE", 131n, "futex"],
-    ["FUTEX_TID_MASK", 0x3fffffffn, "futex"],
-    ["FUTEX_TRYLOCK_PI", 8n, "futex"],
-    ["FUTEX_TRYLOCK_PI_PRIVATE", 136n, "futex"],
-    ["FUTEX_UNLOCK_PI", 7n, "futex"],
-    ["FUTEX_UNLOCK_PI_PRIVATE", 135n, "futex"],
-    ["FUTEX_WAIT", 0n, "futex"],
-    ["FUTEX_WAITERS", 0x80000000n, "futex"],
-    ["FUTEX_WAITV_MAX", 128n, "futex"],
-    ["FUTEX_WAIT_BITSET", 9n, "futex"],
-    ["FUTEX_WAIT_BITSET_PRIVATE", 137n, "futex"],
-    ["FUTEX_WAIT_PRIVATE", 128n, "futex"],
-    ["FUTEX_WAIT_REQUEUE_PI", 11n, "futex"],
-    ["FUTEX_WAIT_REQUEUE_PI_PRIVATE", 139n, "futex"],
-    ["FUTEX_WAKE", 1n, "futex"],
-    ["FUTEX_WAKE_BITSET", 10n, "futex"],
-    ["FUTEX_WAKE_BITSET_PRIVATE", 138n, "futex"],
-    ["FUTEX_WAKE_OP", 5n, "futex"],
-    ["FUTEX_WAKE_OP_PRIVATE", 133n, "futex"],
-    ["FUTEX_WAKE_PRIVATE", 129n, "futex"],
-    ["EFD_CLOEXEC", 0x80000n, "eventfd"],
-    ["EFD_NONBLOCK", 2048n, "eventfd"],
-    ["EFD_SEMAPHORE", 1n, "eventfd"],
-    ["TFD_CLOEXEC", 0x80000n, "timerfd"],
-    ["TFD_NONBLOCK", 2048n, "timerfd"],
-    ["TFD_TIMER_ABSTIME", 1n, "timerfd"],
-    ["TFD_TIMER_CANCEL_ON_SET", 2n, "timerfd"],
-    ["SFD_CLOEXEC", 0x80000n, "signalfd"],
-    ["SFD_NONBLOCK", 2048n, "signalfd"],
-    ["EPOLLERR", 8n, "epoll"],
-    ["EPOLLET", 0x80000000n, "epoll"],
-    ["EPOLLEXCLUSIVE", 0x10000000n, "epoll"],
-    ["EPOLLHUP", 16n, "epoll"],
-    ["EPOLLIN", 1n, "epoll"],
-    ["EPOLLMSG", 1024n, "epoll"],
-    ["EPOLLONESHOT", 0x40000000n, "epoll"],
-    ["EPOLLOUT", 4n, "epoll"],
-    ["EPOLLPRI", 2n, "epoll"],
-    ["EPOLLRDBAND", 128n, "epoll"],
-    ["EPOLLRDHUP", 0x2000n, "epoll"],
-    ["EPOLLRDNORM", 64n, "epoll"],
-    ["EPOLLWAKEUP", 0x20000000n, "epoll"],
-    ["EPOLLWRBAND", 512n, "epoll"],
-    ["EPOLLWRNORM", 256n, "epoll"],
-    ["EPOLL_CLOEXEC", 0x80000n, "epoll"],
-    ["EPOLL_CTL_ADD", 1n, "epoll"],
-    ["EPOLL_CTL_DEL", 2n, "epoll"],
-    ["EPOLL_CTL_MOD", 3n, "epoll"],
-    ["IN_ACCESS", 1n, "inotify"],
-    ["IN_ALL_EVENTS", 4095n, "inotify"],
-    ["IN_ATTRIB", 4n, "inotify"],
-    ["IN_CLOEXEC", 0x80000n, "inotify"],
-    ["IN_CLOSE", 24n, "inotify"],
-    ["IN_CLOSE_NOWRITE", 16n, "inotify"],
-    ["IN_CLOSE_WRITE", 8n, "inotify"],
-    ["IN_CREATE", 256n, "inotify"],
-    ["IN_DELETE", 512n, "inotify"],
-    ["IN_DELETE_SELF", 1024n, "inotify"],
-    ["IN_DONT_FOLLOW", 0x2000000n, "inotify"],
-    ["IN_EXCL_UNLINK", 0x4000000n, "inotify"],
-    ["IN_IGNORED", 0x8000n, "inotify"],
-    ["IN_ISDIR", 0x40000000n, "inotify"],
-    ["IN_MASK_ADD", 0x20000000n, "inotify"],
-    ["IN_MASK_CREATE", 0x10000000n, "inotify"],
-    ["IN_MODIFY", 2n, "inotify"],
-    ["IN_MOVE", 192n, "inotify"],
-    ["IN_MOVED_FROM", 64n, "inotify"],
-    ["IN_MOVED_TO", 128n, "inotify"],
-    ["IN_MOVE_SELF", 2048n, "inotify"],
-    ["IN_NONBLOCK", 2048n, "inotify"],
-    ["IN_ONESHOT", 0x80000000n, "inotify"],
-    ["IN_ONLYDIR", 0x1000000n, "inotify"],
-    ["IN_OPEN", 32n, "inotify"],
-    ["IN_Q_OVERFLOW", 0x4000n, "inotify"],
-    ["IN_UNMOUNT", 0x2000n, "inotify"],
-    ["GRND_INSECURE", 4n, "getrandom"],
-    ["GRND_NONBLOCK", 1n, "getrandom"],
-    ["GRND_RANDOM", 2n, "getrandom"],
-    ["MEMBARRIER_CMD_FLAG_CPU", 1n, "membarrier"],
-    ["MEMBARRIER_CMD_GLOBAL", 1n, "membarrier"],
-    ["MEMBARRIER_CMD_GLOBAL_EXPEDITED", 2n, "membarrier"],
-    ["MEMBARRIER_CMD_PRIVATE_EXPEDITED", 8n, "membarrier"],
-    ["MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ", 128n, "membarrier"],
-    ["MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE", 32n, "membarrier"],
-    ["MEMBARRIER_CMD_QUERY", 0n, "membarrier"],
-    ["MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", 4n, "membarrier"],
-    ["MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED", 16n, "membarrier"],
-    ["MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ", 256n, "membarrier"],
-    ["MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE", 64n, "membarrier"],
-    ["MEMBARRIER_CMD_SHARED", 1n, "membarrier"],
-    ["KCMP_EPOLL_TFD", 7n, "kcmp"],
-    ["KCMP_FILE", 0n, "kcmp"],
-    ["KCMP_FILES", 2n, "kcmp"],
-    ["KCMP_FS", 3n, "kcmp"],
-    ["KCMP_IO", 5n, "kcmp"],
-    ["KCMP_SIGHAND", 4n, "kcmp"],
-    ["KCMP_SYSVSEM", 6n, "kcmp"],
-    ["KCMP_TYPES", 8n, "kcmp"],
-    ["KCMP_VM", 1n, "kcmp"],
-    ["IPC_CREAT", 512n, "ipc"],
-    ["IPC_EXCL", 1024n, "ipc"],
-    ["IPC_INFO", 3n, "ipc"],
-    ["IPC_NOWAIT", 2048n, "ipc"],
-    ["IPC_PRIVATE", 0n, "ipc"],
-    ["IPC_RMID", 0n, "ipc"],
-    ["IPC_SET", 1n, "ipc"],
-    ["IPC_STAT", 2n, "ipc"],
-    ["LINUX_REBOOT_CMD_CAD_OFF", 0n, "reboot"],
-    ["LINUX_REBOOT_CMD_CAD_ON", 0x89abcdefn, "reboot"],
-    ["LINUX_REBOOT_CMD_HALT", 0xcdef0123n, "reboot"],
-    ["LINUX_REBOOT_CMD_KEXEC", 0x45584543n, "reboot"],
-    ["LINUX_REBOOT_CMD_POWER_OFF", 0x4321fedcn, "reboot"],
-    ["LINUX_REBOOT_CMD_RESTART", 0x1234567n, "reboot"],
-    ["LINUX_REBOOT_CMD_RESTART2", 0xa1b2c3d4n, "reboot"],
-    ["LINUX_REBOOT_CMD_SW_SUSPEND", 0xd000fce2n, "reboot"],
-    ["LINUX_REBOOT_MAGIC1", 0xfee1deadn, "reboot"],
-    ["LINUX_REBOOT_MAGIC2", 0x28121969n, "reboot"],
-    ["LINUX_REBOOT_MAGIC2A", 0x5121996n, "reboot"],
-    ["LINUX_REBOOT_MAGIC2B", 0x16041998n, "reboot"],
-    ["LINUX_REBOOT_MAGIC2C", 0x20112000n, "reboot"],
-    ["KEYCTL_ASSUME_AUTHORITY", 16n, "keyctl"],
-    ["KEYCTL_CAPABILITIES", 31n, "keyctl"],
-    ["KEYCTL_CAPS0_BIG_KEY", 16n, "keyctl"],
-    ["KEYCTL_CAPS0_CAPABILITIES", 1n, "keyctl"],
-    ["KEYCTL_CAPS0_DIFFIE_HELLMAN", 4n, "keyctl"],
-    ["KEYCTL_CAPS0_INVALIDATE", 32n, "keyctl"],
-    ["KEYCTL_CAPS0_MOVE", 128n, "keyctl"],
-    ["KEYCTL_CAPS0_PERSISTENT_KEYRINGS", 2n, "keyctl"],
-    ["KEYCTL_CAPS0_PUBLIC_KEY", 8n, "keyctl"],
-    ["KEYCTL_CAPS0_RESTRICT_KEYRING", 64n, "keyctl"],
-    ["KEYCTL_CAPS1_NOTIFICATIONS", 4n, "keyctl"],
-    ["KEYCTL_CAPS1_NS_KEYRING_NAME", 1n, "keyctl"],
-    ["KEYCTL_CAPS1_NS_KEY_TAG", 2n, "keyctl"],
-    ["KEYCTL_CHOWN", 4n, "keyctl"],
-    ["KEYCTL_CLEAR", 7n, "keyctl"],
-    ["KEYCTL_DESCRIBE", 6n, "keyctl"],
-    ["KEYCTL_DH_COMPUTE", 23n, "keyctl"],
-    ["KEYCTL_GET_KEYRING_ID", 0n, "keyctl"],
-    ["KEYCTL_GET_PERSISTENT", 22n, "keyctl"],
-    ["KEYCTL_GET_SECURITY", 17n, "keyctl"],
-    ["KEYCTL_INSTANTIATE", 12n, "keyctl"],
-    ["KEYCTL_INSTANTIATE_IOV", 20n, "keyctl"],
-    ["KEYCTL_INVALIDATE", 21n, "keyctl"],
-    ["KEYCTL_JOIN_SESSION_KEYRING", 1n, "keyctl"],
-    ["KEYCTL_LINK", 8n, "keyctl"],
-    ["KEYCTL_MOVE", 30n, "keyctl"],
-    ["KEYCTL_MOVE_EXCL", 1n, "keyctl"],
-    ["KEYCTL_NEGATE", 13n, "keyctl"],
-    ["KEYCTL_PKEY_DECRYPT", 26n, "keyctl"],
-    ["KEYCTL_PKEY_ENCRYPT", 25n, "keyctl"],
-    ["KEYCTL_PKEY_QUERY", 24n, "keyctl"],
-    ["KEYCTL_PKEY_SIGN", 27n, "keyctl"],
-    ["KEYCTL_PKEY_VERIFY", 28n, "keyctl"],
-    ["KEYCTL_READ", 11n, "keyctl"],
-    ["KEYCTL_REJECT", 19n, "keyctl"],
-    ["KEYCTL_RESTRICT_KEYRING", 29n, "keyctl"],
-    ["KEYCTL_REVOKE", 3n, "keyctl"],
-    ["KEYCTL_SEARCH", 10n, "keyctl"],
-    ["KEYCTL_SESSION_TO_PARENT", 18n, "keyctl"],
-    ["KEYCTL_SETPERM", 5n, "keyctl"],
-    ["KEYCTL_SET_REQKEY_KEYRING", 14n, "keyctl"],
-    ["KEYCTL_SET_TIMEOUT", 15n, "keyctl"],
-    ["KEYCTL_SUPPORTS_DECRYPT", 2n, "keyctl"],
-    ["KEYCTL_SUPPORTS_ENCRYPT", 1n, "keyctl"],
-    ["KEYCTL_SUPPORTS_SIGN", 4n, "keyctl"],
-    ["KEYCTL_SUPPORTS_VERIFY", 8n, "keyctl"],
-    ["KEYCTL_UNLINK", 9n, "keyctl"],
-    ["KEYCTL_UPDATE", 2n, "keyctl"],
-    ["KEYCTL_WATCH_KEY", 32n, "keyctl"],
-    ["KEY_REQKEY_DEFL_DEFAULT", 0n, "key_spec"],
-    ["KEY_REQKEY_DEFL_GROUP_KEYRING", 6n, "key_spec"],
-    ["KEY_REQKEY_DEFL_NO_CHANGE", -1n, "key_spec"],
-    ["KEY_REQKEY_DEFL_PROCESS_KEYRING", 2n, "key_spec"],
-    ["KEY_REQKEY_DEFL_REQUESTOR_KEYRING", 7n, "key_spec"],
-    ["KEY_REQKEY_DEFL_SESSION_KEYRING", 3n, "key_spec"],
-    ["KEY_REQKEY_DEFL_THREAD_KEYRING", 1n, "key_spec"],
-    ["KEY_REQKEY_DEFL_USER_KEYRING", 4n, "key_spec"],
-    ["KEY_REQKEY_DEFL_USER_SESSION_KEYRING", 5n, "key_spec"],
-    ["KEY_SPEC_GROUP_KEYRING", -6n, "key_spec"],
-    ["KEY_SPEC_PROCESS_KEYRING", -2n, "key_spec"],
-    ["KEY_SPEC_REQKEY_AUTH_KEY", -7n, "key_spec"],
-    ["KEY_SPEC_REQUESTOR_KEYRING", -8n, "key_spec"],
-    ["KEY_SPEC_SESSION_KEYRING", -3n, "key_spec"],
-    ["KEY_SPEC_THREAD_KEYRING", -1n, "key_spec"],
-    ["KEY_SPEC_USER_KEYRING", -4n, "key_spec"],
-    ["KEY_SPEC_USER_SESSION_KEYRING", -5n, "key_spec"],
-    ["SECCOMP_ADDFD_FLAG_SEND", 2n, "seccomp"],
-    ["SECCOMP_ADDFD_FLAG_SETFD", 1n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_LOG", 2n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_NEW_LISTENER", 8n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_TSYNC", 1n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_TSYNC_ESRCH", 16n, "seccomp"],
-    ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32n, "seccomp"],
-    ["SECCOMP_GET_ACTION_AVAIL", 2n, "seccomp"],
-    ["SECCOMP_GET_NOTIF_SIZES", 3n, "seccomp"],
-    ["SECCOMP_IOC_MAGIC", 33n, "seccomp"],
-    ["SECCOMP_MODE_DISABLED", 0n, "seccomp"],
-    ["SECCOMP_MODE_FILTER", 2n, "seccomp"],
-    ["SECCOMP_MODE_STRICT", 1n, "seccomp"],
-    ["SECCOMP_RET_ACTION", 0x7fff0000n, "seccomp"],
-    ["SECCOMP_RET_ACTION_FULL", 0xffff0000n, "seccomp"],
-    ["SECCOMP_RET_ALLOW", 0x7fff0000n, "seccomp"],
-    ["SECCOMP_RET_DATA", 0xffffn, "seccomp"],
-    ["SECCOMP_RET_ERRNO", 0x50000n, "seccomp"],
-    ["SECCOMP_RET_KILL", 0n, "seccomp"],
-    ["SECCOMP_RET_KILL_PROCESS", 0x80000000n, "seccomp"],
-    ["SECCOMP_RET_KILL_THREAD", 0n, "seccomp"],
-    ["SECCOMP_RET_LOG", 0x7ffc0000n, "seccomp"],
-    ["SECCOMP_RET_TRACE", 0x7ff00000n, "seccomp"],
-    ["SECCOMP_RET_TRAP", 0x30000n, "seccomp"],
-    ["SECCOMP_RET_USER_NOTIF", 0x7fc00000n, "seccomp"],
-    ["SECCOMP_SET_MODE_FILTER", 1n, "seccomp"],
-    ["SECCOMP_SET_MODE_STRICT", 0n, "seccomp"],
-    ["SECCOMP_USER_NOTIF_FLAG_CONTINUE", 1n, "seccomp"],
-    ["AUDIT_ARCH_AARCH64", 0xc00000b7n, "audit_arch"],
-    ["AUDIT_ARCH_ALPHA", 0xc0009026n, "audit_arch"],
-    ["AUDIT_ARCH_ARCOMPACT", 0x4000005dn, "audit_arch"],
-    ["AUDIT_ARCH_ARCOMPACTBE", 93n, "audit_arch"],
-    ["AUDIT_ARCH_ARCV2", 0x400000c3n, "audit_arch"],
-    ["AUDIT_ARCH_ARCV2BE", 195n, "audit_arch"],
-    ["AUDIT_ARCH_ARM", 0x40000028n, "audit_arch"],
-    ["AUDIT_ARCH_ARMEB", 40n, "audit_arch"],
-    ["AUDIT_ARCH_C6X", 0x4000008cn, "audit_arch"],
-    ["AUDIT_ARCH_C6XBE", 140n, "audit_arch"],
-    ["AUDIT_ARCH_CRIS", 0x4000004cn, "audit_arch"],
-    ["AUDIT_ARCH_CSKY", 0x400000fcn, "audit_arch"],
-    ["AUDIT_ARCH_FRV", 0x5441n, "audit_arch"],
-    ["AUDIT_ARCH_H8300", 46n, "audit_arch"],
-    ["AUDIT_ARCH_HEXAGON", 164n, "audit_arch"],
-    ["AUDIT_ARCH_I386", 0x40000003n, "audit_arch"],
-    ["AUDIT_ARCH_IA64", 0xc0000032n, "audit_arch"],
-    ["AUDIT_ARCH_LOONGARCH32", 0x40000102n, "audit_arch"],
-    ["AUDIT_ARCH_LOONGARCH64", 0xc0000102n, "audit_arch"],
-    ["AUDIT_ARCH_M32R", 88n, "audit_arch"],
-    ["AUDIT_ARCH_M68K", 4n, "audit_arch"],
-    ["AUDIT_ARCH_MICROBLAZE", 189n, "audit_arch"],
-    ["AUDIT_ARCH_MIPS", 8n, "audit_arch"],
-    ["AUDIT_ARCH_MIPS64", 0x80000008n, "audit_arch"],
-    ["AUDIT_ARCH_MIPS64N32", 0xa0000008n, "audit_arch"],
-    ["AUDIT_ARCH_MIPSEL", 0x40000008n, "audit_arch"],
-    ["AUDIT_ARCH_MIPSEL64", 0xc0000008n, "audit_arch"],
-    ["AUDIT_ARCH_MIPSEL64N32", 0xe0000008n, "audit_arch"],
-    ["AUDIT_ARCH_NDS32", 0x400000a7n, "audit_arch"],
-    ["AUDIT_ARCH_NDS32BE", 167n, "audit_arch"],
-    ["AUDIT_ARCH_NIOS2", 0x40000071n, "audit_arch"],
-    ["AUDIT_ARCH_OPENRISC", 92n, "audit_arch"],
-    ["AUDIT_ARCH_PARISC", 15n, "audit_arch"],
-    ["AUDIT_ARCH_PARISC64", 0x8000000fn, "audit_arch"],
-    ["AUDIT_ARCH_PPC", 20n, "audit_arch"],
-    ["AUDIT_ARCH_PPC64", 0x80000015n, "audit_arch"],
-    ["AUDIT_ARCH_PPC64LE", 0xc0000015n, "audit_arch"],
-    ["AUDIT_ARCH_RISCV32", 0x400000f3n, "audit_arch"],
-    ["AUDIT_ARCH_RISCV64", 0xc00000f3n, "audit_arch"],
-    ["AUDIT_ARCH_S390", 22n, "audit_arch"],
-    ["AUDIT_ARCH_S390X", 0x80000016n, "audit_arch"],
-    ["AUDIT_ARCH_SH", 42n, "audit_arch"],
-    ["AUDIT_ARCH_SH64", 0x8000002an, "audit_arch"],
-    ["AUDIT_ARCH_SHEL", 0x4000002an, "audit_arch"],
-    ["AUDIT_ARCH_SHEL64", 0xc000002an, "audit_arch"],
-    ["AUDIT_ARCH_SPARC", 2n, "audit_arch"],
-    ["AUDIT_ARCH_SPARC64", 0x8000002bn, "audit_arch"],
-    ["AUDIT_ARCH_TILEGX", 0xc00000bfn, "audit_arch"],
-    ["AUDIT_ARCH_TILEGX32", 0x400000bfn, "audit_arch"],
-    ["AUDIT_ARCH_TILEPRO", 0x400000bcn, "audit_arch"],
-    ["AUDIT_ARCH_UNICORE", 0x4000006en, "audit_arch"],
-    ["AUDIT_ARCH_X86_64", 0xc000003en, "audit_arch"],
-    ["AUDIT_ARCH_XTENSA", 94n, "audit_arch"],
-    ["LANDLOCK_ACCESS_FS_EXECUTE", 1n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_BLOCK", 2048n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_CHAR", 64n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_DIR", 128n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_FIFO", 1024n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_REG", 256n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_SOCK", 512n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_MAKE_SYM", 0x1000n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_READ_DIR", 8n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_READ_FILE", 4n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_REFER", 0x2000n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_REMOVE_DIR", 16n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_REMOVE_FILE", 32n, "landlock"],
-    ["LANDLOCK_ACCESS_FS_WRITE_FILE", 2n, "landlock"],
-    ["LANDLOCK_CREATE_RULESET_ERRATA", 2n, "landlock"],
-    ["LANDLOCK_CREATE_RULESET_VERSION", 1n, "landlock"],
-    ["LANDLOCK_RULE_PATH_BENEATH", 1n, "landlock"],
-    ["PERF_FLAG_FD_CLOEXEC", 8n, "perf"],
-    ["PERF_FLAG_FD_NO_GROUP", 1n, "perf"],
-    ["PERF_FLAG_FD_OUTPUT", 2n, "perf"],
-    ["PERF_FLAG_PID_CGROUP", 4n, "perf"],
-    ["UFFDIO_CONTINUE_MODE_DONTWAKE", 1n, "uffd"],
-    ["UFFDIO_COPY_MODE_DONTWAKE", 1n, "uffd"],
-    ["UFFDIO_COPY_MODE_WP", 2n, "uffd"],
-    ["UFFDIO_REGISTER_MODE_MINOR", 4n, "uffd"],
-    ["UFFDIO_REGISTER_MODE_MISSING", 1n, "uffd"],
-    ["UFFDIO_REGISTER_MODE_WP", 2n, "uffd"],
-    ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE", 2n, "uffd"],
-    ["UFFDIO_WRITEPROTECT_MODE_WP", 1n, "uffd"],
-    ["UFFDIO_ZEROPAGE_MODE_DONTWAKE", 1n, "uffd"],
-    ["UFFD_API", 170n, "uffd"],
-    ["UFFD_API_FEATURES", 0x1fffn, "uffd"],
-    ["UFFD_API_REGISTER_MODES", 7n, "uffd"],
-    ["UFFD_EVENT_FORK", 19n, "uffd"],
-    ["UFFD_EVENT_PAGEFAULT", 18n, "uffd"],
-    ["UFFD_EVENT_REMAP", 20n, "uffd"],
-    ["UFFD_EVENT_REMOVE", 21n, "uffd"],
-    ["UFFD_EVENT_UNMAP", 22n, "uffd"],
-    ["UFFD_FEATURE_EVENT_FORK", 2n, "uffd"],
-    ["UFFD_FEATURE_EVENT_REMAP", 4n, "uffd"],
-    ["UFFD_FEATURE_EVENT_REMOVE", 8n, "uffd"],
-    ["UFFD_FEATURE_EVENT_UNMAP", 64n, "uffd"],
-    ["UFFD_FEATURE_EXACT_ADDRESS", 2048n, "uffd"],
-    ["UFFD_FEATURE_MINOR_HUGETLBFS", 512n, "uffd"],
-    ["UFFD_FEATURE_MINOR_SHMEM", 1024n, "uffd"],
-    ["UFFD_FEATURE_MISSING_HUGETLBFS", 16n, "uffd"],
-    ["UFFD_FEATURE_MISSING_SHMEM", 32n, "uffd"],
-    ["UFFD_FEATURE_PAGEFAULT_FLAG_WP", 1n, "uffd"],
-    ["UFFD_FEATURE_SIGBUS", 128n, "uffd"],
-    ["UFFD_FEATURE_THREAD_ID", 256n, "uffd"],
-    ["UFFD_FEATURE_WP_HUGETLBFS_SHMEM", 0x1000n, "uffd"],
-    ["UFFD_PAGEFAULT_FLAG_MINOR", 4n, "uffd"],
-    ["UFFD_PAGEFAULT_FLAG_WP", 2n, "uffd"],
-    ["UFFD_PAGEFAULT_FLAG_WRITE", 1n, "uffd"],
-    ["UFFD_USER_MODE_ONLY", 1n, "uffd"],
-    ["FIOASYNC", 0x5452n, "ioctl_tty"],
-    ["FIOCLEX", 0x5451n, "ioctl_tty"],
-    ["FIONBIO", 0x5421n, "ioctl_tty"],
-    ["FIONCLEX", 0x5450n, "ioctl_tty"],
-    ["FIONREAD", 0x541bn, "ioctl_tty"],
-    ["FIOQSIZE", 0x5460n, "ioctl_tty"],
-    ["TCFLSH", 0x540bn, "ioctl_tty"],
-    ["TCGETA", 0x5405n, "ioctl_tty"],
-    ["TCGETS", 0x5401n, "ioctl_tty"],
-    ["TCGETS2", 0x802c542an, "ioctl_tty"],
-    ["TCGETX", 0x5432n, "ioctl_tty"],
-    ["TCSBRK", 0x5409n, "ioctl_tty"],
-    ["TCSBRKP", 0x5425n, "ioctl_tty"],
-    ["TCSETA", 0x5406n, "ioctl_tty"],
-    ["TCSETAF", 0x5408n, "ioctl_tty"],
-    ["TCSETAW", 0x5407n, "ioctl_tty"],
-    ["TCSETS", 0x5402n, "ioctl_tty"],
-    ["TCSETS2", 0x402c542bn, "ioctl_tty"],
-    ["TCSETSF", 0x5404n, "ioctl_tty"],
-    ["TCSETSF2", 0x402c542dn, "ioctl_tty"],
-    ["TCSETSW", 0x5403n, "ioctl_tty"],
-    ["TCSETSW2", 0x402c542cn, "ioctl_tty"],
-    ["TCSETX", 0x5433n, "ioctl_tty"],
-    ["TCSETXF", 0x5434n, "ioctl_tty"],
-    ["TCSETXW", 0x5435n, "ioctl_tty"],
-    ["TCXONC", 0x540an, "ioctl_tty"],
-    ["TIOCCBRK", 0x5428n, "ioctl_tty"],
-    ["TIOCCONS", 0x541dn, "ioctl_tty"],
-    ["TIOCEXCL", 0x540cn, "ioctl_tty"],
-    ["TIOCGDEV", 0x80045432n, "ioctl_tty"],
-    ["TIOCGETD", 0x5424n, "ioctl_tty"],
-    ["TIOCGEXCL", 0x80045440n, "ioctl_tty"],
-    ["TIOCGICOUNT", 0x545dn, "ioctl_tty"],
-    ["TIOCGISO7816", 0x80285442n, "ioctl_tty"],
-    ["TIOCGLCKTRMIOS", 0x5456n, "ioctl_tty"],
-    ["TIOCGPGRP", 0x540fn, "ioctl_tty"],
-    ["TIOCGPKT", 0x80045438n, "ioctl_tty"],
-    ["TIOCGPTLCK", 0x80045439n, "ioctl_tty"],
-    ["TIOCGPTN", 0x80045430n, "ioctl_tty"],
-    ["TIOCGPTPEER", 0x5441n, "ioctl_tty"],
-    ["TIOCGRS485", 0x542en, "ioctl_tty"],
-    ["TIOCGSERIAL", 0x541en, "ioctl_tty"],
-    ["TIOCGSID", 0x5429n, "ioctl_tty"],
-    ["TIOCGSOFTCAR", 0x5419n, "ioctl_tty"],
-    ["TIOCGWINSZ", 0x5413n, "ioctl_tty"],
-    ["TIOCINQ", 0x541bn, "ioctl_tty"],
-    ["TIOCLINUX", 0x541cn, "ioctl_tty"],
-    ["TIOCMBIC", 0x5417n, "ioctl_tty"],
-    ["TIOCMBIS", 0x5416n, "ioctl_tty"],
-    ["TIOCMGET", 0x5415n, "ioctl_tty"],
-    ["TIOCMIWAIT", 0x545cn, "ioctl_tty"],
-    ["TIOCMSET", 0x5418n, "ioctl_tty"],
-    ["TIOCNOTTY", 0x5422n, "ioctl_tty"],
-    ["TIOCNXCL", 0x540dn, "ioctl_tty"],
-    ["TIOCOUTQ", 0x5411n, "ioctl_tty"],
-    ["TIOCPKT", 0x5420n, "ioctl_tty"],
-    ["TIOCSBRK", 0x5427n, "ioctl_tty"],
-    ["TIOCSCTTY", 0x540en, "ioctl_tty"],
-    ["TIOCSERCONFIG", 0x5453n, "ioctl_tty"],
-    ["TIOCSERGETLSR", 0x5459n, "ioctl_tty"],
-    ["TIOCSERGETMULTI", 0x545an, "ioctl_tty"],
-    ["TIOCSERGSTRUCT", 0x5458n, "ioctl_tty"],
-    ["TIOCSERGWILD", 0x5454n, "ioctl_tty"],
-    ["TIOCSERSETMULTI", 0x545bn, "ioctl_tty"],
-    ["TIOCSERSWILD", 0x5455n, "ioctl_tty"],
-    ["TIOCSETD", 0x5423n, "ioctl_tty"],
-    ["TIOCSIG", 0x40045436n, "ioctl_tty"],
-    ["TIOCSISO7816", 0xc0285443n, "ioctl_tty"],
-    ["TIOCSLCKTRMIOS", 0x5457n, "ioctl_tty"],
-    ["TIOCSPGRP", 0x5410n, "ioctl_tty"],
-    ["TIOCSPTLCK", 0x40045431n, "ioctl_tty"],
-    ["TIOCSRS485", 0x542fn, "ioctl_tty"],
-    ["TIOCSSERIAL", 0x541fn, "ioctl_tty"],
-    ["TIOCSSOFTCAR", 0x541an, "ioctl_tty"],
-    ["TIOCSTI", 0x5412n, "ioctl_tty"],
-    ["TIOCSWINSZ", 0x5414n, "ioctl_tty"],
-    ["TIOCVHANGUP", 0x5437n, "ioctl_tty"],
-    ["FIBMAP", 1n, "ioctl_fs"],
-    ["FICLONE", 0x40049409n, "ioctl_fs"],
-    ["FICLONERANGE", 0x4020940dn, "ioctl_fs"],
-    ["FIDEDUPERANGE", 0xc0189436n, "ioctl_fs"],
-    ["FIFREEZE", 0xc0045877n, "ioctl_fs"],
-    ["FIGETBSZ", 2n, "ioctl_fs"],
-    ["FITHAW", 0xc0045878n, "ioctl_fs"],
-    ["FITRIM", 0xc0185879n, "ioctl_fs"],
-    ["FS_IOC32_GETFLAGS", 0x80046601n, "ioctl_fs"],
-    ["FS_IOC32_GETVERSION", 0x80047601n, "ioctl_fs"],
-    ["FS_IOC32_SETFLAGS", 0x40046602n, "ioctl_fs"],
-    ["FS_IOC32_SETVERSION", 0x40047602n, "ioctl_fs"],
-    ["FS_IOC_ADD_ENCRYPTION_KEY", 0xc0506617n, "ioctl_fs"],
-    ["FS_IOC_FIEMAP", 0xc020660bn, "ioctl_fs"],
-    ["FS_IOC_FSGETXATTR", 0x801c581fn, "ioctl_fs"],
-    ["FS_IOC_FSSETXATTR", 0x401c5820n, "ioctl_fs"],
-    ["FS_IOC_GETFLAGS", 0x80086601n, "ioctl_fs"],
-    ["FS_IOC_GETFSLABEL", 0x81009431n, "ioctl_fs"],
-    ["FS_IOC_GETVERSION", 0x80087601n, "ioctl_fs"],
-    ["FS_IOC_GET_ENCRYPTION_KEY_STATUS", 0xc080661an, "ioctl_fs"],
-    ["FS_IOC_GET_ENCRYPTION_NONCE", 0x8010661bn, "ioctl_fs"],
-    ["FS_IOC_GET_ENCRYPTION_POLICY", 0x400c6615n, "ioctl_fs"],
-    ["FS_IOC_GET_ENCRYPTION_POLICY_EX", 0xc0096616n, "ioctl_fs"],
-    ["FS_IOC_GET_ENCRYPTION_PWSALT", 0x40106614n, "ioctl_fs"],
-    ["FS_IOC_REMOVE_ENCRYPTION_KEY", 0xc0406618n, "ioctl_fs"],
-    ["FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS", 0xc0406619n, "ioctl_fs"],
-    ["FS_IOC_SETFLAGS", 0x40086602n, "ioctl_fs"],
-    ["FS_IOC_SETFSLABEL", 0x41009432n, "ioctl_fs"],
-    ["FS_IOC_SETVERSION", 0x40087602n, "ioctl_fs"],
-    ["FS_IOC_SET_ENCRYPTION_POLICY", 0x800c6613n, "ioctl_fs"],
-    ["BLKALIGNOFF", 0x127an, "ioctl_blk"],
-    ["BLKBSZGET", 0x80081270n, "ioctl_blk"],
-    ["BLKBSZSET", 0x40081271n, "ioctl_blk"],
-    ["BLKDISCARD", 0x1277n, "ioctl_blk"],
-    ["BLKDISCARDZEROES", 0x127cn, "ioctl_blk"],
-    ["BLKFLSBUF", 0x1261n, "ioctl_blk"],
-    ["BLKFRAGET", 0x1265n, "ioctl_blk"],
-    ["BLKFRASET", 0x1264n, "ioctl_blk"],
-    ["BLKGETDISKSEQ", 0x80081280n, "ioctl_blk"],
-    ["BLKGETSIZE", 0x1260n, "ioctl_blk"],
-    ["BLKGETSIZE64", 0x80081272n, "ioctl_blk"],
-    ["BLKIOMIN", 0x1278n, "ioctl_blk"],
-    ["BLKIOOPT", 0x1279n, "ioctl_blk"],
-    ["BLKPBSZGET", 0x127bn, "ioctl_blk"],
-    ["BLKRAGET", 0x1263n, "ioctl_blk"],
-    ["BLKRASET", 0x1262n, "ioctl_blk"],
-    ["BLKROGET", 0x125en, "ioctl_blk"],
-    ["BLKROSET", 0x125dn, "ioctl_blk"],
-    ["BLKROTATIONAL", 0x127en, "ioctl_blk"],
-    ["BLKRRPART", 0x125fn, "ioctl_blk"],
-    ["BLKSECDISCARD", 0x127dn, "ioctl_blk"],
-    ["BLKSECTGET", 0x1267n, "ioctl_blk"],
-    ["BLKSECTSET", 0x1266n, "ioctl_blk"],
-    ["BLKSSZGET", 0x1268n, "ioctl_blk"],
-    ["BLKTRACESETUP", 0xc0481273n, "ioctl_blk"],
-    ["BLKTRACESTART", 0x1274n, "ioctl_blk"],
-    ["BLKTRACESTOP", 0x1275n, "ioctl_blk"],
-    ["BLKTRACETEARDOWN", 0x1276n, "ioctl_blk"],
-    ["BLKZEROOUT", 0x127fn, "ioctl_blk"],
-    ["SIOCADDDLCI", 0x8980n, "ioctl_sock"],
-    ["SIOCADDMULTI", 0x8931n, "ioctl_sock"],
-    ["SIOCADDRT", 0x890bn, "ioctl_sock"],
-    ["SIOCATMARK", 0x8905n, "ioctl_sock"],
-    ["SIOCBONDCHANGEACTIVE", 0x8995n, "ioctl_sock"],
-    ["SIOCBONDENSLAVE", 0x8990n, "ioctl_sock"],
-    ["SIOCBONDINFOQUERY", 0x8994n, "ioctl_sock"],
-    ["SIOCBONDRELEASE", 0x8991n, "ioctl_sock"],
-    ["SIOCBONDSETHWADDR", 0x8992n, "ioctl_sock"],
-    ["SIOCBONDSLAVEINFOQUERY", 0x8993n, "ioctl_sock"],
-    ["SIOCBRADDBR", 0x89a0n, "ioctl_sock"],
-    ["SIOCBRADDIF", 0x89a2n, "ioctl_sock"],
-    ["SIOCBRDELBR", 0x89a1n, "ioctl_sock"],
-    ["SIOCBRDELIF", 0x89a3n, "ioctl_sock"],
-    ["SIOCDARP", 0x8953n, "ioctl_sock"],
-    ["SIOCDELDLCI", 0x8981n, "ioctl_sock"],
-    ["SIOCDELMULTI", 0x8932n, "ioctl_sock"],
-    ["SIOCDELRT", 0x890cn, "ioctl_sock"],
-    ["SIOCDEVPRIVATE", 0x89f0n, "ioctl_sock"],
-    ["SIOCDIFADDR", 0x8936n, "ioctl_sock"],
-    ["SIOCDRARP", 0x8960n, "ioctl_sock"],
-    ["SIOCETHTOOL", 0x8946n, "ioctl_sock"],
-    ["SIOCGARP", 0x8954n, "ioctl_sock"],
-    ["SIOCGHWTSTAMP", 0x89b1n, "ioctl_sock"],
-    ["SIOCGIFADDR", 0x8915n, "ioctl_sock"],
-    ["SIOCGIFBR", 0x8940n, "ioctl_sock"],
-    ["SIOCGIFBRDADDR", 0x8919n, "ioctl_sock"],
-    ["SIOCGIFCONF", 0x8912n, "ioctl_sock"],
-    ["SIOCGIFCOUNT", 0x8938n, "ioctl_sock"],
-    ["SIOCGIFDSTADDR", 0x8917n, "ioctl_sock"],
-    ["SIOCGIFENCAP", 0x8925n, "ioctl_sock"],
-    ["SIOCGIFFLAGS", 0x8913n, "ioctl_sock"],
-    ["SIOCGIFHWADDR", 0x8927n, "ioctl_sock"],
-    ["SIOCGIFINDEX", 0x8933n, "ioctl_sock"],
-    ["SIOCGIFMAP", 0x8970n, "ioctl_sock"],
-    ["SIOCGIFMEM", 0x891fn, "ioctl_sock"],
-    ["SIOCGIFMETRIC", 0x891dn, "ioctl_sock"],
-    ["SIOCGIFMTU", 0x8921n, "ioctl_sock"],
-    ["SIOCGIFNAME", 0x8910n, "ioctl_sock"],
-    ["SIOCGIFNETMASK", 0x891bn, "ioctl_sock"],
-    ["SIOCGIFPFLAGS", 0x8935n, "ioctl_sock"],
-    ["SIOCGIFSLAVE", 0x8929n, "ioctl_sock"],
-    ["SIOCGIFTXQLEN", 0x8942n, "ioctl_sock"],
-    ["SIOCGIFVLAN", 0x8982n, "ioctl_sock"],
-    ["SIOCGMIIPHY", 0x8947n, "ioctl_sock"],
-    ["SIOCGMIIREG", 0x8948n, "ioctl_sock"],
-    ["SIOCGPGRP", 0x8904n, "ioctl_sock"],
-    ["SIOCGRARP", 0x8961n, "ioctl_sock"],
-    ["SIOCGSKNS", 0x894cn, "ioctl_sock"],
-    ["SIOCGSTAMP", 0x8906n, "ioctl_sock"],
-    ["SIOCGSTAMPNS", 0x8907n, "ioctl_sock"],
-    ["SIOCGSTAMPNS_NEW", 0x80108907n, "ioctl_sock"],
-    ["SIOCGSTAMPNS_OLD", 0x8907n, "ioctl_sock"],
-    ["SIOCGSTAMP_NEW", 0x80108906n, "ioctl_sock"],
-    ["SIOCGSTAMP_OLD", 0x8906n, "ioctl_sock"],
-    ["SIOCINQ", 0x541bn, "ioctl_sock"],
-    ["SIOCOUTQ", 0x5411n, "ioctl_sock"],
-    ["SIOCOUTQNSD", 0x894bn, "ioctl_sock"],
-    ["SIOCPROTOPRIVATE", 0x89e0n, "ioctl_sock"],
-    ["SIOCRTMSG", 0x890dn, "ioctl_sock"],
-    ["SIOCSARP", 0x8955n, "ioctl_sock"],
-    ["SIOCSHWTSTAMP", 0x89b0n, "ioctl_sock"],
-    ["SIOCSIFADDR", 0x8916n, "ioctl_sock"],
-    ["SIOCSIFBR", 0x8941n, "ioctl_sock"],
-    ["SIOCSIFBRDADDR", 0x891an, "ioctl_sock"],
-    ["SIOCSIFDSTADDR", 0x8918n, "ioctl_sock"],
-    ["SIOCSIFENCAP", 0x8926n, "ioctl_sock"],
-    ["SIOCSIFFLAGS", 0x8914n, "ioctl_sock"],
-    ["SIOCSIFHWADDR", 0x8924n, "ioctl_sock"],
-    ["SIOCSIFHWBROADCAST", 0x8937n, "ioctl_sock"],
-    ["SIOCSIFLINK", 0x8911n, "ioctl_sock"],
-    ["SIOCSIFMAP", 0x8971n, "ioctl_sock"],
-    ["SIOCSIFMEM", 0x8920n, "ioctl_sock"],
-    ["SIOCSIFMETRIC", 0x891en, "ioctl_sock"],
-    ["SIOCSIFMTU", 0x8922n, "ioctl_sock"],
-    ["SIOCSIFNAME", 0x8923n, "ioctl_sock"],
-    ["SIOCSIFNETMASK", 0x891cn, "ioctl_sock"],
-    ["SIOCSIFPFLAGS", 0x8934n, "ioctl_sock"],
-    ["SIOCSIFSLAVE", 0x8930n, "ioctl_sock"],
-    ["SIOCSIFTXQLEN", 0x8943n, "ioctl_sock"],
-    ["SIOCSIFVLAN", 0x8983n, "ioctl_sock"],
-    ["SIOCSMIIREG", 0x8949n, "ioctl_sock"],
-    ["SIOCSPGRP", 0x8902n, "ioctl_sock"],
-    ["SIOCSRARP", 0x8962n, "ioctl_sock"],
-    ["SIOCWANDEV", 0x894an, "ioctl_sock"],
-    ["NS_GET_NSTYPE", 0xb703n, "ioctl_nsfs"],
-    ["NS_GET_OWNER_UID", 0xb704n, "ioctl_nsfs"],
-    ["NS_GET_PARENT", 0xb702n, "ioctl_nsfs"],
-    ["NS_GET_USERNS", 0xb701n, "ioctl_nsfs"],
-    ["SECCOMP_IOCTL_NOTIF_ADDFD", 0x40182103n, "ioctl_seccomp"],
-    ["SECCOMP_IOCTL_NOTIF_ID_VALID", 0x40082102n, "ioctl_seccomp"],
-    ["SECCOMP_IOCTL_NOTIF_RECV", 0xc0502100n, "ioctl_seccomp"],
-    ["SECCOMP_IOCTL_NOTIF_SEND", 0xc0182101n, "ioctl_seccomp"],
-    ["PERF_EVENT_IOC_DISABLE", 0x2401n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_ENABLE", 0x2400n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_ID", 0x80082407n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_MODIFY_ATTRIBUTES", 0x4008240bn, "ioctl_perf"],
-    ["PERF_EVENT_IOC_PAUSE_OUTPUT", 0x40042409n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_PERIOD", 0x40082404n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_QUERY_BPF", 0xc008240an, "ioctl_perf"],
-    ["PERF_EVENT_IOC_REFRESH", 0x2402n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_RESET", 0x2403n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_SET_BPF", 0x40042408n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_SET_FILTER", 0x40082406n, "ioctl_perf"],
-    ["PERF_EVENT_IOC_SET_OUTPUT", 0x2405n, "ioctl_perf"],
-    ["UFFDIO_API", 0xc018aa3fn, "ioctl_uffd"],
-    ["UFFDIO_CONTINUE", 0xc020aa07n, "ioctl_uffd"],
-    ["UFFDIO_COPY", 0xc028aa03n, "ioctl_uffd"],
-    ["UFFDIO_REGISTER", 0xc020aa00n, "ioctl_uffd"],
-    ["UFFDIO_UNREGISTER", 0x8010aa01n, "ioctl_uffd"],
-    ["UFFDIO_WAKE", 0x8010aa02n, "ioctl_uffd"],
-    ["UFFDIO_WRITEPROTECT", 0xc018aa06n, "ioctl_uffd"],
-    ["UFFDIO_ZEROPAGE", 0xc020aa04n, "ioctl_uffd"],
-  ];
+// A row a line: name, value, family id (tab-separated), in family order, then by name.
+// A function returning text: a command that looks no constant up never compiles or parses the
+// rows, and src/constants/index.ts indexes them by name without building every constant.
+export function constantRows(): string {
+  return `
+E2BIG\t7\terrno
+EACCES\t13\terrno
+EADDRINUSE\t98\terrno
+EADDRNOTAVAIL\t99\terrno
+EADV\t68\terrno
+EAFNOSUPPORT\t97\terrno
+EAGAIN\t11\terrno
+EALREADY\t114\terrno
+EBADE\t52\terrno
+EBADF\t9\terrno
+EBADFD\t77\terrno
+EBADMSG\t74\terrno
+EBADR\t53\terrno
+EBADRQC\t56\terrno
+EBADSLT\t57\terrno
+EBFONT\t59\terrno
+EBUSY\t16\terrno
+ECANCELED\t125\terrno
+ECHILD\t10\terrno
+ECHRNG\t44\terrno
+ECOMM\t70\terrno
+ECONNABORTED\t103\terrno
+ECONNREFUSED\t111\terrno
+ECONNRESET\t104\terrno
+EDEADLK\t35\terrno
+EDEADLOCK\t35\terrno
+EDESTADDRREQ\t89\terrno
+EDOM\t33\terrno
+EDOTDOT\t73\terrno
+EDQUOT\t122\terrno
+EEXIST\t17\terrno
+EFAULT\t14\terrno
+EFBIG\t27\terrno
+EHOSTDOWN\t112\terrno
+EHOSTUNREACH\t113\terrno
+EHWPOISON\t133\terrno
+EIDRM\t43\terrno
+EILSEQ\t84\terrno
+EINPROGRESS\t115\terrno
+EINTR\t4\terrno
+EINVAL\t22\terrno
+EIO\t5\terrno
+EISCONN\t106\terrno
+EISDIR\t21\terrno
+EISNAM\t120\terrno
+EKEYEXPIRED\t127\terrno
+EKEYREJECTED\t129\terrno
+EKEYREVOKED\t128\terrno
+EL2HLT\t51\terrno
+EL2NSYNC\t45\terrno
+EL3HLT\t46\terrno
+EL3RST\t47\terrno
+ELIBACC\t79\terrno
+ELIBBAD\t80\terrno
+ELIBEXEC\t83\terrno
+ELIBMAX\t82\terrno
+ELIBSCN\t81\terrno
+ELNRNG\t48\terrno
+ELOOP\t40\terrno
+EMEDIUMTYPE\t124\terrno
+EMFILE\t24\terrno
+EMLINK\t31\terrno
+EMSGSIZE\t90\terrno
+EMULTIHOP\t72\terrno
+ENAMETOOLONG\t36\terrno
+ENAVAIL\t119\terrno
+ENETDOWN\t100\terrno
+ENETRESET\t102\terrno
+ENETUNREACH\t101\terrno
+ENFILE\t23\terrno
+ENOANO\t55\terrno
+ENOBUFS\t105\terrno
+ENOCSI\t50\terrno
+ENODATA\t61\terrno
+ENODEV\t19\terrno
+ENOENT\t2\terrno
+ENOEXEC\t8\terrno
+ENOKEY\t126\terrno
+ENOLCK\t37\terrno
+ENOLINK\t67\terrno
+ENOMEDIUM\t123\terrno
+ENOMEM\t12\terrno
+ENOMSG\t42\terrno
+ENONET\t64\terrno
+ENOPKG\t65\terrno
+ENOPROTOOPT\t92\terrno
+ENOSPC\t28\terrno
+ENOSR\t63\terrno
+ENOSTR\t60\terrno
+ENOSYS\t38\terrno
+ENOTBLK\t15\terrno
+ENOTCONN\t107\terrno
+ENOTDIR\t20\terrno
+ENOTEMPTY\t39\terrno
+ENOTNAM\t118\terrno
+ENOTRECOVERABLE\t131\terrno
+ENOTSOCK\t88\terrno
+ENOTSUP\t95\terrno
+ENOTTY\t25\terrno
+ENOTUNIQ\t76\terrno
+ENXIO\t6\terrno
+EOPNOTSUPP\t95\terrno
+EOVERFLOW\t75\terrno
+EOWNERDEAD\t130\terrno
+EPERM\t1\terrno
+EPFNOSUPPORT\t96\terrno
+EPIPE\t32\terrno
+EPROTO\t71\terrno
+EPROTONOSUPPORT\t93\terrno
+EPROTOTYPE\t91\terrno
+ERANGE\t34\terrno
+EREMCHG\t78\terrno
+EREMOTE\t66\terrno
+EREMOTEIO\t121\terrno
+ERESTART\t85\terrno
+ERFKILL\t132\terrno
+EROFS\t30\terrno
+ESHUTDOWN\t108\terrno
+ESOCKTNOSUPPORT\t94\terrno
+ESPIPE\t29\terrno
+ESRCH\t3\terrno
+ESRMNT\t69\terrno
+ESTALE\t116\terrno
+ESTRPIPE\t86\terrno
+ETIME\t62\terrno
+ETIMEDOUT\t110\terrno
+ETOOMANYREFS\t109\terrno
+ETXTBSY\t26\terrno
+EUCLEAN\t117\terrno
+EUNATCH\t49\terrno
+EUSERS\t87\terrno
+EWOULDBLOCK\t11\terrno
+EXDEV\t18\terrno
+EXFULL\t54\terrno
+SIGABRT\t6\tsignal
+SIGALRM\t14\tsignal
+SIGBUS\t7\tsignal
+SIGCHLD\t17\tsignal
+SIGCLD\t17\tsignal
+SIGCONT\t18\tsignal
+SIGFPE\t8\tsignal
+SIGHUP\t1\tsignal
+SIGILL\t4\tsignal
+SIGINT\t2\tsignal
+SIGIO\t29\tsignal
+SIGIOT\t6\tsignal
+SIGKILL\t9\tsignal
+SIGPIPE\t13\tsignal
+SIGPOLL\t29\tsignal
+SIGPROF\t27\tsignal
+SIGPWR\t30\tsignal
+SIGQUIT\t3\tsignal
+SIGSEGV\t11\tsignal
+SIGSTKFLT\t16\tsignal
+SIGSTOP\t19\tsignal
+SIGSYS\t31\tsignal
+SIGTERM\t15\tsignal
+SIGTRAP\t5\tsignal
+SIGTSTP\t20\tsignal
+SIGTTIN\t21\tsignal
+SIGTTOU\t22\tsignal
+SIGURG\t23\tsignal
+SIGUSR1\t10\tsignal
+SIGUSR2\t12\tsignal
+SIGVTALRM\t26\tsignal
+SIGWINCH\t28\tsignal
+SIGXCPU\t24\tsignal
+SIGXFSZ\t25\tsignal
+O_ACCMODE\t3\topen
+O_APPEND\t1024\topen
+O_ASYNC\t0x2000\topen
+O_CLOEXEC\t0x80000\topen
+O_CREAT\t64\topen
+O_DIRECT\t0x4000\topen
+O_DIRECTORY\t0x10000\topen
+O_DSYNC\t0x1000\topen
+O_EXCL\t128\topen
+O_FSYNC\t0x101000\topen
+O_LARGEFILE\t0\topen
+O_NDELAY\t2048\topen
+O_NOATIME\t0x40000\topen
+O_NOCTTY\t256\topen
+O_NOFOLLOW\t0x20000\topen
+O_NONBLOCK\t2048\topen
+O_PATH\t0x200000\topen
+O_RDONLY\t0\topen
+O_RDWR\t2\topen
+O_RSYNC\t0x101000\topen
+O_SYNC\t0x101000\topen
+O_TMPFILE\t0x410000\topen
+O_TRUNC\t512\topen
+O_WRONLY\t1\topen
+AT_EACCESS\t512\tat
+AT_EMPTY_PATH\t0x1000\tat
+AT_FDCWD\t-100\tat
+AT_NO_AUTOMOUNT\t2048\tat
+AT_RECURSIVE\t0x8000\tat
+AT_REMOVEDIR\t512\tat
+AT_STATX_DONT_SYNC\t0x4000\tat
+AT_STATX_FORCE_SYNC\t0x2000\tat
+AT_STATX_SYNC_AS_STAT\t0\tat
+AT_STATX_SYNC_TYPE\t0x6000\tat
+AT_SYMLINK_FOLLOW\t1024\tat
+AT_SYMLINK_NOFOLLOW\t256\tat
+RESOLVE_BENEATH\t8\tresolve
+RESOLVE_CACHED\t32\tresolve
+RESOLVE_IN_ROOT\t16\tresolve
+RESOLVE_NO_MAGICLINKS\t2\tresolve
+RESOLVE_NO_SYMLINKS\t4\tresolve
+RESOLVE_NO_XDEV\t1\tresolve
+F_OK\t0\taccess
+R_OK\t4\taccess
+W_OK\t2\taccess
+X_OK\t1\taccess
+FD_CLOEXEC\t1\tfcntl
+F_ADD_SEALS\t1033\tfcntl
+F_CANCELLK\t1029\tfcntl
+F_DUPFD\t0\tfcntl
+F_DUPFD_CLOEXEC\t1030\tfcntl
+F_EXLCK\t4\tfcntl
+F_GETFD\t1\tfcntl
+F_GETFL\t3\tfcntl
+F_GETLEASE\t1025\tfcntl
+F_GETLK\t5\tfcntl
+F_GETLK64\t5\tfcntl
+F_GETOWN\t9\tfcntl
+F_GETOWNER_UIDS\t17\tfcntl
+F_GETOWN_EX\t16\tfcntl
+F_GETPIPE_SZ\t1032\tfcntl
+F_GETSIG\t11\tfcntl
+F_GET_FILE_RW_HINT\t1037\tfcntl
+F_GET_RW_HINT\t1035\tfcntl
+F_GET_SEALS\t1034\tfcntl
+F_LINUX_SPECIFIC_BASE\t1024\tfcntl
+F_NOTIFY\t1026\tfcntl
+F_OFD_GETLK\t36\tfcntl
+F_OFD_SETLK\t37\tfcntl
+F_OFD_SETLKW\t38\tfcntl
+F_OWNER_GID\t2\tfcntl
+F_OWNER_PGRP\t2\tfcntl
+F_OWNER_PID\t1\tfcntl
+F_OWNER_TID\t0\tfcntl
+F_RDLCK\t0\tfcntl
+F_SEAL_FUTURE_WRITE\t16\tfcntl
+F_SEAL_GROW\t4\tfcntl
+F_SEAL_SEAL\t1\tfcntl
+F_SEAL_SHRINK\t2\tfcntl
+F_SEAL_WRITE\t8\tfcntl
+F_SETFD\t2\tfcntl
+F_SETFL\t4\tfcntl
+F_SETLEASE\t1024\tfcntl
+F_SETLK\t6\tfcntl
+F_SETLK64\t6\tfcntl
+F_SETLKW\t7\tfcntl
+F_SETLKW64\t7\tfcntl
+F_SETOWN\t8\tfcntl
+F_SETOWN_EX\t15\tfcntl
+F_SETPIPE_SZ\t1031\tfcntl
+F_SETSIG\t10\tfcntl
+F_SET_FILE_RW_HINT\t1038\tfcntl
+F_SET_RW_HINT\t1036\tfcntl
+F_SHLCK\t8\tfcntl
+F_UNLCK\t2\tfcntl
+F_WRLCK\t1\tfcntl
+SEEK_CUR\t1\tseek
+SEEK_DATA\t3\tseek
+SEEK_END\t2\tseek
+SEEK_HOLE\t4\tseek
+SEEK_SET\t0\tseek
+S_IEXEC\t64\tmode
+S_IFBLK\t0x6000\tmode
+S_IFCHR\t0x2000\tmode
+S_IFDIR\t0x4000\tmode
+S_IFIFO\t0x1000\tmode
+S_IFLNK\t0xa000\tmode
+S_IFMT\t0xf000\tmode
+S_IFREG\t0x8000\tmode
+S_IFSOCK\t0xc000\tmode
+S_IREAD\t256\tmode
+S_IRGRP\t32\tmode
+S_IROTH\t4\tmode
+S_IRUSR\t256\tmode
+S_IRWXG\t56\tmode
+S_IRWXO\t7\tmode
+S_IRWXU\t448\tmode
+S_ISGID\t1024\tmode
+S_ISUID\t2048\tmode
+S_ISVTX\t512\tmode
+S_IWGRP\t16\tmode
+S_IWOTH\t2\tmode
+S_IWRITE\t128\tmode
+S_IWUSR\t128\tmode
+S_IXGRP\t8\tmode
+S_IXOTH\t1\tmode
+S_IXUSR\t64\tmode
+SPLICE_F_GIFT\t8\tsplice
+SPLICE_F_MORE\t4\tsplice
+SPLICE_F_MOVE\t1\tsplice
+SPLICE_F_NONBLOCK\t2\tsplice
+FALLOC_FL_COLLAPSE_RANGE\t8\tfallocate
+FALLOC_FL_INSERT_RANGE\t32\tfallocate
+FALLOC_FL_KEEP_SIZE\t1\tfallocate
+FALLOC_FL_NO_HIDE_STALE\t4\tfallocate
+FALLOC_FL_PUNCH_HOLE\t2\tfallocate
+FALLOC_FL_UNSHARE_RANGE\t64\tfallocate
+FALLOC_FL_ZERO_RANGE\t16\tfallocate
+POSIX_FADV_DONTNEED\t4\tfadvise
+POSIX_FADV_NOREUSE\t5\tfadvise
+POSIX_FADV_NORMAL\t0\tfadvise
+POSIX_FADV_RANDOM\t1\tfadvise
+POSIX_FADV_SEQUENTIAL\t2\tfadvise
+POSIX_FADV_WILLNEED\t3\tfadvise
+SYNC_FILE_RANGE_WAIT_AFTER\t4\tsync_file_range
+SYNC_FILE_RANGE_WAIT_BEFORE\t1\tsync_file_range
+SYNC_FILE_RANGE_WRITE\t2\tsync_file_range
+SYNC_FILE_RANGE_WRITE_AND_WAIT\t7\tsync_file_range
+RENAME_EXCHANGE\t2\trename
+RENAME_NOREPLACE\t1\trename
+RENAME_WHITEOUT\t4\trename
+STATX_ALL\t4095\tstatx
+STATX_ATIME\t32\tstatx
+STATX_ATTR_APPEND\t32\tstatx
+STATX_ATTR_AUTOMOUNT\t0x1000\tstatx
+STATX_ATTR_COMPRESSED\t4\tstatx
+STATX_ATTR_DAX\t0x200000\tstatx
+STATX_ATTR_ENCRYPTED\t2048\tstatx
+STATX_ATTR_IMMUTABLE\t16\tstatx
+STATX_ATTR_MOUNT_ROOT\t0x2000\tstatx
+STATX_ATTR_NODUMP\t64\tstatx
+STATX_ATTR_VERITY\t0x100000\tstatx
+STATX_BASIC_STATS\t2047\tstatx
+STATX_BLOCKS\t1024\tstatx
+STATX_BTIME\t2048\tstatx
+STATX_CTIME\t128\tstatx
+STATX_DIOALIGN\t0x2000\tstatx
+STATX_GID\t16\tstatx
+STATX_INO\t256\tstatx
+STATX_MNT_ID\t0x1000\tstatx
+STATX_MODE\t2\tstatx
+STATX_MTIME\t64\tstatx
+STATX_NLINK\t4\tstatx
+STATX_SIZE\t512\tstatx
+STATX_TYPE\t1\tstatx
+STATX_UID\t8\tstatx
+STATX__RESERVED\t0x80000000\tstatx
+XATTR_CREATE\t1\txattr
+XATTR_REPLACE\t2\txattr
+CLOSE_RANGE_CLOEXEC\t4\tclose_range
+CLOSE_RANGE_UNSHARE\t2\tclose_range
+PROT_EXEC\t4\tprot
+PROT_GROWSDOWN\t0x1000000\tprot
+PROT_GROWSUP\t0x2000000\tprot
+PROT_NONE\t0\tprot
+PROT_READ\t1\tprot
+PROT_WRITE\t2\tprot
+MAP_32BIT\t64\tmap
+MAP_ANON\t32\tmap
+MAP_ANONYMOUS\t32\tmap
+MAP_DENYWRITE\t2048\tmap
+MAP_EXECUTABLE\t0x1000\tmap
+MAP_FILE\t0\tmap
+MAP_FIXED\t16\tmap
+MAP_FIXED_NOREPLACE\t0x100000\tmap
+MAP_GROWSDOWN\t256\tmap
+MAP_HUGETLB\t0x40000\tmap
+MAP_HUGE_16GB\t0x88000000\tmap
+MAP_HUGE_16KB\t0x38000000\tmap
+MAP_HUGE_16MB\t0x60000000\tmap
+MAP_HUGE_1GB\t0x78000000\tmap
+MAP_HUGE_1MB\t0x50000000\tmap
+MAP_HUGE_256MB\t0x70000000\tmap
+MAP_HUGE_2GB\t0x7c000000\tmap
+MAP_HUGE_2MB\t0x54000000\tmap
+MAP_HUGE_32MB\t0x64000000\tmap
+MAP_HUGE_512KB\t0x4c000000\tmap
+MAP_HUGE_512MB\t0x74000000\tmap
+MAP_HUGE_64KB\t0x40000000\tmap
+MAP_HUGE_8MB\t0x5c000000\tmap
+MAP_HUGE_MASK\t63\tmap
+MAP_HUGE_SHIFT\t26\tmap
+MAP_LOCKED\t0x2000\tmap
+MAP_NONBLOCK\t0x10000\tmap
+MAP_NORESERVE\t0x4000\tmap
+MAP_POPULATE\t0x8000\tmap
+MAP_PRIVATE\t2\tmap
+MAP_SHARED\t1\tmap
+MAP_SHARED_VALIDATE\t3\tmap
+MAP_STACK\t0x20000\tmap
+MAP_SYNC\t0x80000\tmap
+MAP_TYPE\t15\tmap
+MAP_UNINITIALIZED\t0x4000000\tmap
+MADV_COLD\t20\tmadv
+MADV_DODUMP\t17\tmadv
+MADV_DOFORK\t11\tmadv
+MADV_DONTDUMP\t16\tmadv
+MADV_DONTFORK\t10\tmadv
+MADV_DONTNEED\t4\tmadv
+MADV_DONTNEED_LOCKED\t24\tmadv
+MADV_FREE\t8\tmadv
+MADV_HUGEPAGE\t14\tmadv
+MADV_HWPOISON\t100\tmadv
+MADV_KEEPONFORK\t19\tmadv
+MADV_MERGEABLE\t12\tmadv
+MADV_NOHUGEPAGE\t15\tmadv
+MADV_NORMAL\t0\tmadv
+MADV_PAGEOUT\t21\tmadv
+MADV_POPULATE_READ\t22\tmadv
+MADV_POPULATE_WRITE\t23\tmadv
+MADV_RANDOM\t1\tmadv
+MADV_REMOVE\t9\tmadv
+MADV_SEQUENTIAL\t2\tmadv
+MADV_UNMERGEABLE\t13\tmadv
+MADV_WILLNEED\t3\tmadv
+MADV_WIPEONFORK\t18\tmadv
+MREMAP_DONTUNMAP\t4\tmremap
+MREMAP_FIXED\t2\tmremap
+MREMAP_MAYMOVE\t1\tmremap
+MS_ASYNC\t1\tmsync
+MS_INVALIDATE\t2\tmsync
+MS_SYNC\t4\tmsync
+MCL_CURRENT\t1\tmlock
+MCL_FUTURE\t2\tmlock
+MCL_ONFAULT\t4\tmlock
+MLOCK_ONFAULT\t1\tmlock
+PKEY_DISABLE_ACCESS\t1\tpkey
+PKEY_DISABLE_WRITE\t2\tpkey
+MFD_ALLOW_SEALING\t2\tmemfd
+MFD_CLOEXEC\t1\tmemfd
+MFD_HUGETLB\t4\tmemfd
+MFD_HUGE_16GB\t0x88000000\tmemfd
+MFD_HUGE_16MB\t0x60000000\tmemfd
+MFD_HUGE_1GB\t0x78000000\tmemfd
+MFD_HUGE_1MB\t0x50000000\tmemfd
+MFD_HUGE_256MB\t0x70000000\tmemfd
+MFD_HUGE_2GB\t0x7c000000\tmemfd
+MFD_HUGE_2MB\t0x54000000\tmemfd
+MFD_HUGE_32MB\t0x64000000\tmemfd
+MFD_HUGE_512KB\t0x4c000000\tmemfd
+MFD_HUGE_512MB\t0x74000000\tmemfd
+MFD_HUGE_64KB\t0x40000000\tmemfd
+MFD_HUGE_8MB\t0x5c000000\tmemfd
+MFD_HUGE_MASK\t63\tmemfd
+MFD_HUGE_SHIFT\t26\tmemfd
+MPOL_BIND\t2\tmempolicy
+MPOL_DEFAULT\t0\tmempolicy
+MPOL_F_ADDR\t2\tmempolicy
+MPOL_F_MEMS_ALLOWED\t4\tmempolicy
+MPOL_F_MOF\t8\tmempolicy
+MPOL_F_MORON\t16\tmempolicy
+MPOL_F_NODE\t1\tmempolicy
+MPOL_F_NUMA_BALANCING\t0x2000\tmempolicy
+MPOL_F_RELATIVE_NODES\t0x4000\tmempolicy
+MPOL_F_SHARED\t1\tmempolicy
+MPOL_F_STATIC_NODES\t0x8000\tmempolicy
+MPOL_INTERLEAVE\t3\tmempolicy
+MPOL_LOCAL\t4\tmempolicy
+MPOL_MAX\t6\tmempolicy
+MPOL_MF_INTERNAL\t16\tmempolicy
+MPOL_MF_LAZY\t8\tmempolicy
+MPOL_MF_MOVE\t2\tmempolicy
+MPOL_MF_MOVE_ALL\t4\tmempolicy
+MPOL_MF_STRICT\t1\tmempolicy
+MPOL_MF_VALID\t7\tmempolicy
+MPOL_MODE_FLAGS\t0xe000\tmempolicy
+MPOL_PREFERRED\t1\tmempolicy
+MPOL_PREFERRED_MANY\t5\tmempolicy
+MS_ACTIVE\t0x40000000\tmount
+MS_BIND\t0x1000\tmount
+MS_BORN\t0x20000000\tmount
+MS_DIRSYNC\t128\tmount
+MS_I_VERSION\t0x800000\tmount
+MS_KERNMOUNT\t0x400000\tmount
+MS_LAZYTIME\t0x2000000\tmount
+MS_MANDLOCK\t64\tmount
+MS_MGC_MSK\t0xffff0000\tmount
+MS_MGC_VAL\t0xc0ed0000\tmount
+MS_MOVE\t0x2000\tmount
+MS_NOATIME\t1024\tmount
+MS_NODEV\t4\tmount
+MS_NODIRATIME\t2048\tmount
+MS_NOEXEC\t8\tmount
+MS_NOREMOTELOCK\t0x8000000\tmount
+MS_NOSEC\t0x10000000\tmount
+MS_NOSUID\t2\tmount
+MS_NOSYMFOLLOW\t256\tmount
+MS_NOUSER\t-2147483648\tmount
+MS_POSIXACL\t0x10000\tmount
+MS_PRIVATE\t0x40000\tmount
+MS_RDONLY\t1\tmount
+MS_REC\t0x4000\tmount
+MS_RELATIME\t0x200000\tmount
+MS_REMOUNT\t32\tmount
+MS_RMT_MASK\t0x2800051\tmount
+MS_SHARED\t0x100000\tmount
+MS_SILENT\t0x8000\tmount
+MS_SLAVE\t0x80000\tmount
+MS_STRICTATIME\t0x1000000\tmount
+MS_SUBMOUNT\t0x4000000\tmount
+MS_SYNCHRONOUS\t16\tmount
+MS_UNBINDABLE\t0x20000\tmount
+MS_VERBOSE\t0x8000\tmount
+MNT_DETACH\t2\tumount
+MNT_EXPIRE\t4\tumount
+MNT_FORCE\t1\tumount
+UMOUNT_NOFOLLOW\t8\tumount
+MOUNT_ATTR_IDMAP\t0x100000\tmount_attr
+MOUNT_ATTR_NOATIME\t16\tmount_attr
+MOUNT_ATTR_NODEV\t4\tmount_attr
+MOUNT_ATTR_NODIRATIME\t128\tmount_attr
+MOUNT_ATTR_NOEXEC\t8\tmount_attr
+MOUNT_ATTR_NOSUID\t2\tmount_attr
+MOUNT_ATTR_NOSYMFOLLOW\t0x200000\tmount_attr
+MOUNT_ATTR_RDONLY\t1\tmount_attr
+MOUNT_ATTR_RELATIME\t0\tmount_attr
+MOUNT_ATTR_SIZE_VER0\t32\tmount_attr
+MOUNT_ATTR_STRICTATIME\t32\tmount_attr
+MOUNT_ATTR__ATIME\t112\tmount_attr
+OPEN_TREE_CLOEXEC\t0x80000\topen_tree
+OPEN_TREE_CLONE\t1\topen_tree
+MOVE_MOUNT_F_AUTOMOUNTS\t2\tmove_mount
+MOVE_MOUNT_F_EMPTY_PATH\t4\tmove_mount
+MOVE_MOUNT_F_SYMLINKS\t1\tmove_mount
+MOVE_MOUNT_SET_GROUP\t256\tmove_mount
+MOVE_MOUNT_T_AUTOMOUNTS\t32\tmove_mount
+MOVE_MOUNT_T_EMPTY_PATH\t64\tmove_mount
+MOVE_MOUNT_T_SYMLINKS\t16\tmove_mount
+MOVE_MOUNT__MASK\t375\tmove_mount
+FSOPEN_CLOEXEC\t1\tfsopen
+FSMOUNT_CLOEXEC\t1\tfsmount
+FSPICK_CLOEXEC\t1\tfspick
+FSPICK_EMPTY_PATH\t8\tfspick
+FSPICK_NO_AUTOMOUNT\t4\tfspick
+FSPICK_SYMLINK_NOFOLLOW\t2\tfspick
+FSCONFIG_CMD_CREATE\t6\tfsconfig
+FSCONFIG_CMD_RECONFIGURE\t7\tfsconfig
+FSCONFIG_SET_BINARY\t2\tfsconfig
+FSCONFIG_SET_FD\t5\tfsconfig
+FSCONFIG_SET_FLAG\t0\tfsconfig
+FSCONFIG_SET_PATH\t3\tfsconfig
+FSCONFIG_SET_PATH_EMPTY\t4\tfsconfig
+FSCONFIG_SET_STRING\t1\tfsconfig
+AF_ALG\t38\taf
+AF_APPLETALK\t5\taf
+AF_ASH\t18\taf
+AF_ATMPVC\t8\taf
+AF_ATMSVC\t20\taf
+AF_AX25\t3\taf
+AF_BLUETOOTH\t31\taf
+AF_BRIDGE\t7\taf
+AF_CAIF\t37\taf
+AF_CAN\t29\taf
+AF_ECONET\t19\taf
+AF_FILE\t1\taf
+AF_IB\t27\taf
+AF_IEEE802154\t36\taf
+AF_INET\t2\taf
+AF_INET6\t10\taf
+AF_IPX\t4\taf
+AF_IRDA\t23\taf
+AF_ISDN\t34\taf
+AF_IUCV\t32\taf
+AF_KCM\t41\taf
+AF_KEY\t15\taf
+AF_LLC\t26\taf
+AF_LOCAL\t1\taf
+AF_MAX\t46\taf
+AF_MCTP\t45\taf
+AF_MPLS\t28\taf
+AF_NETBEUI\t13\taf
+AF_NETLINK\t16\taf
+AF_NETROM\t6\taf
+AF_NFC\t39\taf
+AF_PACKET\t17\taf
+AF_PHONET\t35\taf
+AF_PPPOX\t24\taf
+AF_QIPCRTR\t42\taf
+AF_RDS\t21\taf
+AF_ROSE\t11\taf
+AF_ROUTE\t16\taf
+AF_RXRPC\t33\taf
+AF_SECURITY\t14\taf
+AF_SMC\t43\taf
+AF_SNA\t22\taf
+AF_TIPC\t30\taf
+AF_UNIX\t1\taf
+AF_UNSPEC\t0\taf
+AF_VSOCK\t40\taf
+AF_WANPIPE\t25\taf
+AF_X25\t9\taf
+AF_XDP\t44\taf
+PF_ALG\t38\tpf
+PF_APPLETALK\t5\tpf
+PF_ASH\t18\tpf
+PF_ATMPVC\t8\tpf
+PF_ATMSVC\t20\tpf
+PF_AX25\t3\tpf
+PF_BLUETOOTH\t31\tpf
+PF_BRIDGE\t7\tpf
+PF_CAIF\t37\tpf
+PF_CAN\t29\tpf
+PF_ECONET\t19\tpf
+PF_FILE\t1\tpf
+PF_IB\t27\tpf
+PF_IEEE802154\t36\tpf
+PF_INET\t2\tpf
+PF_INET6\t10\tpf
+PF_IPX\t4\tpf
+PF_IRDA\t23\tpf
+PF_ISDN\t34\tpf
+PF_IUCV\t32\tpf
+PF_KCM\t41\tpf
+PF_KEY\t15\tpf
+PF_LLC\t26\tpf
+PF_LOCAL\t1\tpf
+PF_MAX\t46\tpf
+PF_MCTP\t45\tpf
+PF_MPLS\t28\tpf
+PF_NETBEUI\t13\tpf
+PF_NETLINK\t16\tpf
+PF_NETROM\t6\tpf
+PF_NFC\t39\tpf
+PF_PACKET\t17\tpf
+PF_PHONET\t35\tpf
+PF_PPPOX\t24\tpf
+PF_QIPCRTR\t42\tpf
+PF_RDS\t21\tpf
+PF_ROSE\t11\tpf
+PF_ROUTE\t16\tpf
+PF_RXRPC\t33\tpf
+PF_SECURITY\t14\tpf
+PF_SMC\t43\tpf
+PF_SNA\t22\tpf
+PF_TIPC\t30\tpf
+PF_UNIX\t1\tpf
+PF_UNSPEC\t0\tpf
+PF_VSOCK\t40\tpf
+PF_WANPIPE\t25\tpf
+PF_X25\t9\tpf
+PF_XDP\t44\tpf
+SOCK_CLOEXEC\t0x80000\tsock
+SOCK_DCCP\t6\tsock
+SOCK_DGRAM\t2\tsock
+SOCK_NONBLOCK\t2048\tsock
+SOCK_PACKET\t10\tsock
+SOCK_RAW\t3\tsock
+SOCK_RDM\t4\tsock
+SOCK_SEQPACKET\t5\tsock
+SOCK_STREAM\t1\tsock
+SOL_AAL\t265\tsol
+SOL_ALG\t279\tsol
+SOL_ATM\t264\tsol
+SOL_BLUETOOTH\t274\tsol
+SOL_CAIF\t278\tsol
+SOL_DCCP\t269\tsol
+SOL_DECNET\t261\tsol
+SOL_ICMPV6\t58\tsol
+SOL_IP\t0\tsol
+SOL_IPV6\t41\tsol
+SOL_IRDA\t266\tsol
+SOL_IUCV\t277\tsol
+SOL_KCM\t281\tsol
+SOL_LLC\t268\tsol
+SOL_MCTP\t285\tsol
+SOL_MPTCP\t284\tsol
+SOL_NETBEUI\t267\tsol
+SOL_NETLINK\t270\tsol
+SOL_NFC\t280\tsol
+SOL_PACKET\t263\tsol
+SOL_PNPIPE\t275\tsol
+SOL_PPPOL2TP\t273\tsol
+SOL_RAW\t255\tsol
+SOL_RDS\t276\tsol
+SOL_RXRPC\t272\tsol
+SOL_SMC\t286\tsol
+SOL_SOCKET\t1\tsol
+SOL_TIPC\t271\tsol
+SOL_TLS\t282\tsol
+SOL_X25\t262\tsol
+SOL_XDP\t283\tsol
+SO_ACCEPTCONN\t30\tso
+SO_ATTACH_BPF\t50\tso
+SO_ATTACH_FILTER\t26\tso
+SO_ATTACH_REUSEPORT_CBPF\t51\tso
+SO_ATTACH_REUSEPORT_EBPF\t52\tso
+SO_BINDTODEVICE\t25\tso
+SO_BINDTOIFINDEX\t62\tso
+SO_BPF_EXTENSIONS\t48\tso
+SO_BROADCAST\t6\tso
+SO_BSDCOMPAT\t14\tso
+SO_BUF_LOCK\t72\tso
+SO_BUSY_POLL\t46\tso
+SO_BUSY_POLL_BUDGET\t70\tso
+SO_CNX_ADVICE\t53\tso
+SO_COOKIE\t57\tso
+SO_DEBUG\t1\tso
+SO_DETACH_BPF\t27\tso
+SO_DETACH_FILTER\t27\tso
+SO_DETACH_REUSEPORT_BPF\t68\tso
+SO_DOMAIN\t39\tso
+SO_DONTROUTE\t5\tso
+SO_ERROR\t4\tso
+SO_GET_FILTER\t26\tso
+SO_INCOMING_CPU\t49\tso
+SO_INCOMING_NAPI_ID\t56\tso
+SO_KEEPALIVE\t9\tso
+SO_LINGER\t13\tso
+SO_LOCK_FILTER\t44\tso
+SO_MARK\t36\tso
+SO_MAX_PACING_RATE\t47\tso
+SO_MEMINFO\t55\tso
+SO_NETNS_COOKIE\t71\tso
+SO_NOFCS\t43\tso
+SO_NO_CHECK\t11\tso
+SO_OOBINLINE\t10\tso
+SO_PASSCRED\t16\tso
+SO_PASSSEC\t34\tso
+SO_PEEK_OFF\t42\tso
+SO_PEERCRED\t17\tso
+SO_PEERGROUPS\t59\tso
+SO_PEERNAME\t28\tso
+SO_PEERSEC\t31\tso
+SO_PREFER_BUSY_POLL\t69\tso
+SO_PRIORITY\t12\tso
+SO_PROTOCOL\t38\tso
+SO_RCVBUF\t8\tso
+SO_RCVBUFFORCE\t33\tso
+SO_RCVLOWAT\t18\tso
+SO_RCVMARK\t75\tso
+SO_RCVTIMEO\t20\tso
+SO_RCVTIMEO_NEW\t66\tso
+SO_RCVTIMEO_OLD\t20\tso
+SO_RESERVE_MEM\t73\tso
+SO_REUSEADDR\t2\tso
+SO_REUSEPORT\t15\tso
+SO_RXQ_OVFL\t40\tso
+SO_SECURITY_AUTHENTICATION\t22\tso
+SO_SECURITY_ENCRYPTION_NETWORK\t24\tso
+SO_SECURITY_ENCRYPTION_TRANSPORT\t23\tso
+SO_SELECT_ERR_QUEUE\t45\tso
+SO_SNDBUF\t7\tso
+SO_SNDBUFFORCE\t32\tso
+SO_SNDLOWAT\t19\tso
+SO_SNDTIMEO\t21\tso
+SO_SNDTIMEO_NEW\t67\tso
+SO_SNDTIMEO_OLD\t21\tso
+SO_TIMESTAMP\t29\tso
+SO_TIMESTAMPING\t37\tso
+SO_TIMESTAMPING_NEW\t65\tso
+SO_TIMESTAMPING_OLD\t37\tso
+SO_TIMESTAMPNS\t35\tso
+SO_TIMESTAMPNS_NEW\t64\tso
+SO_TIMESTAMPNS_OLD\t35\tso
+SO_TIMESTAMP_NEW\t63\tso
+SO_TIMESTAMP_OLD\t29\tso
+SO_TXREHASH\t74\tso
+SO_TXTIME\t61\tso
+SO_TYPE\t3\tso
+SO_WIFI_STATUS\t41\tso
+SO_ZEROCOPY\t60\tso
+IPPROTO_AH\t51\tipproto
+IPPROTO_BEETPH\t94\tipproto
+IPPROTO_COMP\t108\tipproto
+IPPROTO_DCCP\t33\tipproto
+IPPROTO_DSTOPTS\t60\tipproto
+IPPROTO_EGP\t8\tipproto
+IPPROTO_ENCAP\t98\tipproto
+IPPROTO_ESP\t50\tipproto
+IPPROTO_ETHERNET\t143\tipproto
+IPPROTO_FRAGMENT\t44\tipproto
+IPPROTO_GRE\t47\tipproto
+IPPROTO_HOPOPTS\t0\tipproto
+IPPROTO_ICMP\t1\tipproto
+IPPROTO_ICMPV6\t58\tipproto
+IPPROTO_IDP\t22\tipproto
+IPPROTO_IGMP\t2\tipproto
+IPPROTO_IP\t0\tipproto
+IPPROTO_IPIP\t4\tipproto
+IPPROTO_IPV6\t41\tipproto
+IPPROTO_MAX\t263\tipproto
+IPPROTO_MH\t135\tipproto
+IPPROTO_MPLS\t137\tipproto
+IPPROTO_MPTCP\t262\tipproto
+IPPROTO_MTP\t92\tipproto
+IPPROTO_NONE\t59\tipproto
+IPPROTO_PIM\t103\tipproto
+IPPROTO_PUP\t12\tipproto
+IPPROTO_RAW\t255\tipproto
+IPPROTO_ROUTING\t43\tipproto
+IPPROTO_RSVP\t46\tipproto
+IPPROTO_SCTP\t132\tipproto
+IPPROTO_TCP\t6\tipproto
+IPPROTO_TP\t29\tipproto
+IPPROTO_UDP\t17\tipproto
+IPPROTO_UDPLITE\t136\tipproto
+IP_ADD_MEMBERSHIP\t35\tip_sockopt
+IP_ADD_SOURCE_MEMBERSHIP\t39\tip_sockopt
+IP_BIND_ADDRESS_NO_PORT\t24\tip_sockopt
+IP_BLOCK_SOURCE\t38\tip_sockopt
+IP_CHECKSUM\t23\tip_sockopt
+IP_DEFAULT_MULTICAST_LOOP\t1\tip_sockopt
+IP_DEFAULT_MULTICAST_TTL\t1\tip_sockopt
+IP_DROP_MEMBERSHIP\t36\tip_sockopt
+IP_DROP_SOURCE_MEMBERSHIP\t40\tip_sockopt
+IP_FREEBIND\t15\tip_sockopt
+IP_HDRINCL\t3\tip_sockopt
+IP_IPSEC_POLICY\t16\tip_sockopt
+IP_MAX_MEMBERSHIPS\t20\tip_sockopt
+IP_MINTTL\t21\tip_sockopt
+IP_MSFILTER\t41\tip_sockopt
+IP_MTU\t14\tip_sockopt
+IP_MTU_DISCOVER\t10\tip_sockopt
+IP_MULTICAST_ALL\t49\tip_sockopt
+IP_MULTICAST_IF\t32\tip_sockopt
+IP_MULTICAST_LOOP\t34\tip_sockopt
+IP_MULTICAST_TTL\t33\tip_sockopt
+IP_NODEFRAG\t22\tip_sockopt
+IP_OPTIONS\t4\tip_sockopt
+IP_ORIGDSTADDR\t20\tip_sockopt
+IP_PASSSEC\t18\tip_sockopt
+IP_PKTINFO\t8\tip_sockopt
+IP_PKTOPTIONS\t9\tip_sockopt
+IP_PMTUDISC\t10\tip_sockopt
+IP_PMTUDISC_DO\t2\tip_sockopt
+IP_PMTUDISC_DONT\t0\tip_sockopt
+IP_PMTUDISC_INTERFACE\t4\tip_sockopt
+IP_PMTUDISC_OMIT\t5\tip_sockopt
+IP_PMTUDISC_PROBE\t3\tip_sockopt
+IP_PMTUDISC_WANT\t1\tip_sockopt
+IP_RECVERR\t11\tip_sockopt
+IP_RECVERR_RFC4884\t26\tip_sockopt
+IP_RECVFRAGSIZE\t25\tip_sockopt
+IP_RECVOPTS\t6\tip_sockopt
+IP_RECVORIGDSTADDR\t20\tip_sockopt
+IP_RECVRETOPTS\t7\tip_sockopt
+IP_RECVTOS\t13\tip_sockopt
+IP_RECVTTL\t12\tip_sockopt
+IP_RETOPTS\t7\tip_sockopt
+IP_ROUTER_ALERT\t5\tip_sockopt
+IP_TOS\t1\tip_sockopt
+IP_TRANSPARENT\t19\tip_sockopt
+IP_TTL\t2\tip_sockopt
+IP_UNBLOCK_SOURCE\t37\tip_sockopt
+IP_UNICAST_IF\t50\tip_sockopt
+IP_XFRM_POLICY\t17\tip_sockopt
+IPV6_2292DSTOPTS\t4\tipv6_sockopt
+IPV6_2292HOPLIMIT\t8\tipv6_sockopt
+IPV6_2292HOPOPTS\t3\tipv6_sockopt
+IPV6_2292PKTINFO\t2\tipv6_sockopt
+IPV6_2292PKTOPTIONS\t6\tipv6_sockopt
+IPV6_2292RTHDR\t5\tipv6_sockopt
+IPV6_ADDRFORM\t1\tipv6_sockopt
+IPV6_ADDR_PREFERENCES\t72\tipv6_sockopt
+IPV6_ADD_MEMBERSHIP\t20\tipv6_sockopt
+IPV6_AUTHHDR\t10\tipv6_sockopt
+IPV6_AUTOFLOWLABEL\t70\tipv6_sockopt
+IPV6_CHECKSUM\t7\tipv6_sockopt
+IPV6_DONTFRAG\t62\tipv6_sockopt
+IPV6_DROP_MEMBERSHIP\t21\tipv6_sockopt
+IPV6_DSTOPTS\t59\tipv6_sockopt
+IPV6_FREEBIND\t78\tipv6_sockopt
+IPV6_HDRINCL\t36\tipv6_sockopt
+IPV6_HOPLIMIT\t52\tipv6_sockopt
+IPV6_HOPOPTS\t54\tipv6_sockopt
+IPV6_IPSEC_POLICY\t34\tipv6_sockopt
+IPV6_JOIN_ANYCAST\t27\tipv6_sockopt
+IPV6_JOIN_GROUP\t20\tipv6_sockopt
+IPV6_LEAVE_ANYCAST\t28\tipv6_sockopt
+IPV6_LEAVE_GROUP\t21\tipv6_sockopt
+IPV6_MINHOPCOUNT\t73\tipv6_sockopt
+IPV6_MTU\t24\tipv6_sockopt
+IPV6_MTU_DISCOVER\t23\tipv6_sockopt
+IPV6_MULTICAST_ALL\t29\tipv6_sockopt
+IPV6_MULTICAST_HOPS\t18\tipv6_sockopt
+IPV6_MULTICAST_IF\t17\tipv6_sockopt
+IPV6_MULTICAST_LOOP\t19\tipv6_sockopt
+IPV6_NEXTHOP\t9\tipv6_sockopt
+IPV6_ORIGDSTADDR\t74\tipv6_sockopt
+IPV6_PATHMTU\t61\tipv6_sockopt
+IPV6_PKTINFO\t50\tipv6_sockopt
+IPV6_PMTUDISC_DO\t2\tipv6_sockopt
+IPV6_PMTUDISC_DONT\t0\tipv6_sockopt
+IPV6_PMTUDISC_INTERFACE\t4\tipv6_sockopt
+IPV6_PMTUDISC_OMIT\t5\tipv6_sockopt
+IPV6_PMTUDISC_PROBE\t3\tipv6_sockopt
+IPV6_PMTUDISC_WANT\t1\tipv6_sockopt
+IPV6_RECVDSTOPTS\t58\tipv6_sockopt
+IPV6_RECVERR\t25\tipv6_sockopt
+IPV6_RECVERR_RFC4884\t31\tipv6_sockopt
+IPV6_RECVFRAGSIZE\t77\tipv6_sockopt
+IPV6_RECVHOPLIMIT\t51\tipv6_sockopt
+IPV6_RECVHOPOPTS\t53\tipv6_sockopt
+IPV6_RECVORIGDSTADDR\t74\tipv6_sockopt
+IPV6_RECVPATHMTU\t60\tipv6_sockopt
+IPV6_RECVPKTINFO\t49\tipv6_sockopt
+IPV6_RECVRTHDR\t56\tipv6_sockopt
+IPV6_RECVTCLASS\t66\tipv6_sockopt
+IPV6_ROUTER_ALERT\t22\tipv6_sockopt
+IPV6_ROUTER_ALERT_ISOLATE\t30\tipv6_sockopt
+IPV6_RTHDR\t57\tipv6_sockopt
+IPV6_RTHDRDSTOPTS\t55\tipv6_sockopt
+IPV6_RTHDR_LOOSE\t0\tipv6_sockopt
+IPV6_RTHDR_STRICT\t1\tipv6_sockopt
+IPV6_RTHDR_TYPE_0\t0\tipv6_sockopt
+IPV6_RXDSTOPTS\t59\tipv6_sockopt
+IPV6_RXHOPOPTS\t54\tipv6_sockopt
+IPV6_TCLASS\t67\tipv6_sockopt
+IPV6_TRANSPARENT\t75\tipv6_sockopt
+IPV6_UNICAST_HOPS\t16\tipv6_sockopt
+IPV6_UNICAST_IF\t76\tipv6_sockopt
+IPV6_V6ONLY\t26\tipv6_sockopt
+IPV6_XFRM_POLICY\t35\tipv6_sockopt
+TCP_CA_CWR\t2\ttcp_sockopt
+TCP_CC_INFO\t26\ttcp_sockopt
+TCP_CLOSE\t7\ttcp_sockopt
+TCP_CLOSE_WAIT\t8\ttcp_sockopt
+TCP_CLOSING\t11\ttcp_sockopt
+TCP_CM_INQ\t36\ttcp_sockopt
+TCP_CONGESTION\t13\ttcp_sockopt
+TCP_COOKIE_IN_ALWAYS\t1\ttcp_sockopt
+TCP_COOKIE_MAX\t16\ttcp_sockopt
+TCP_COOKIE_MIN\t8\ttcp_sockopt
+TCP_COOKIE_OUT_NEVER\t2\ttcp_sockopt
+TCP_COOKIE_PAIR_SIZE\t32\ttcp_sockopt
+TCP_COOKIE_TRANSACTIONS\t15\ttcp_sockopt
+TCP_CORK\t3\ttcp_sockopt
+TCP_DEFER_ACCEPT\t9\ttcp_sockopt
+TCP_ESTABLISHED\t1\ttcp_sockopt
+TCP_FASTOPEN\t23\ttcp_sockopt
+TCP_FASTOPEN_CONNECT\t30\ttcp_sockopt
+TCP_FASTOPEN_KEY\t33\ttcp_sockopt
+TCP_FASTOPEN_NO_COOKIE\t34\ttcp_sockopt
+TCP_FIN_WAIT1\t4\ttcp_sockopt
+TCP_FIN_WAIT2\t5\ttcp_sockopt
+TCP_INFO\t11\ttcp_sockopt
+TCP_INQ\t36\ttcp_sockopt
+TCP_KEEPCNT\t6\ttcp_sockopt
+TCP_KEEPIDLE\t4\ttcp_sockopt
+TCP_KEEPINTVL\t5\ttcp_sockopt
+TCP_LAST_ACK\t9\ttcp_sockopt
+TCP_LINGER2\t8\ttcp_sockopt
+TCP_LISTEN\t10\ttcp_sockopt
+TCP_MAXSEG\t2\ttcp_sockopt
+TCP_MAXWIN\t0xffff\ttcp_sockopt
+TCP_MAX_WINSHIFT\t14\ttcp_sockopt
+TCP_MD5SIG\t14\ttcp_sockopt
+TCP_MD5SIG_EXT\t32\ttcp_sockopt
+TCP_MD5SIG_FLAG_PREFIX\t1\ttcp_sockopt
+TCP_MD5SIG_MAXKEYLEN\t80\ttcp_sockopt
+TCP_MSS\t512\ttcp_sockopt
+TCP_MSS_DEFAULT\t536\ttcp_sockopt
+TCP_MSS_DESIRED\t1220\ttcp_sockopt
+TCP_NODELAY\t1\ttcp_sockopt
+TCP_NOTSENT_LOWAT\t25\ttcp_sockopt
+TCP_NO_QUEUE\t0\ttcp_sockopt
+TCP_QUEUES_NR\t3\ttcp_sockopt
+TCP_QUEUE_SEQ\t21\ttcp_sockopt
+TCP_QUICKACK\t12\ttcp_sockopt
+TCP_RECV_QUEUE\t1\ttcp_sockopt
+TCP_REPAIR\t19\ttcp_sockopt
+TCP_REPAIR_OFF\t0\ttcp_sockopt
+TCP_REPAIR_OFF_NO_WP\t-1\ttcp_sockopt
+TCP_REPAIR_ON\t1\ttcp_sockopt
+TCP_REPAIR_OPTIONS\t22\ttcp_sockopt
+TCP_REPAIR_QUEUE\t20\ttcp_sockopt
+TCP_REPAIR_WINDOW\t29\ttcp_sockopt
+TCP_SAVED_SYN\t28\ttcp_sockopt
+TCP_SAVE_SYN\t27\ttcp_sockopt
+TCP_SEND_QUEUE\t2\ttcp_sockopt
+TCP_SYNCNT\t7\ttcp_sockopt
+TCP_SYN_RECV\t3\ttcp_sockopt
+TCP_SYN_SENT\t2\ttcp_sockopt
+TCP_S_DATA_IN\t4\ttcp_sockopt
+TCP_S_DATA_OUT\t8\ttcp_sockopt
+TCP_THIN_DUPACK\t17\ttcp_sockopt
+TCP_THIN_LINEAR_TIMEOUTS\t16\ttcp_sockopt
+TCP_TIMESTAMP\t24\ttcp_sockopt
+TCP_TIME_WAIT\t6\ttcp_sockopt
+TCP_TX_DELAY\t37\ttcp_sockopt
+TCP_ULP\t31\ttcp_sockopt
+TCP_USER_TIMEOUT\t18\ttcp_sockopt
+TCP_WINDOW_CLAMP\t10\ttcp_sockopt
+TCP_ZEROCOPY_RECEIVE\t35\ttcp_sockopt
+MSG_BATCH\t0x40000\tmsg
+MSG_CMSG_CLOEXEC\t0x40000000\tmsg
+MSG_CONFIRM\t2048\tmsg
+MSG_CTRUNC\t8\tmsg
+MSG_DONTROUTE\t4\tmsg
+MSG_DONTWAIT\t64\tmsg
+MSG_EOR\t128\tmsg
+MSG_ERRQUEUE\t0x2000\tmsg
+MSG_FASTOPEN\t0x20000000\tmsg
+MSG_FIN\t512\tmsg
+MSG_MORE\t0x8000\tmsg
+MSG_NOSIGNAL\t0x4000\tmsg
+MSG_OOB\t1\tmsg
+MSG_PEEK\t2\tmsg
+MSG_PROXY\t16\tmsg
+MSG_RST\t0x1000\tmsg
+MSG_SYN\t1024\tmsg
+MSG_TRUNC\t32\tmsg
+MSG_TRYHARD\t4\tmsg
+MSG_WAITALL\t256\tmsg
+MSG_WAITFORONE\t0x10000\tmsg
+MSG_ZEROCOPY\t0x4000000\tmsg
+SHUT_RD\t0\tshut
+SHUT_RDWR\t2\tshut
+SHUT_WR\t1\tshut
+NETLINK_ADD_MEMBERSHIP\t1\tnetlink
+NETLINK_AUDIT\t9\tnetlink
+NETLINK_BROADCAST_ERROR\t4\tnetlink
+NETLINK_CAP_ACK\t10\tnetlink
+NETLINK_CONNECTED\t1\tnetlink
+NETLINK_CONNECTOR\t11\tnetlink
+NETLINK_CRYPTO\t21\tnetlink
+NETLINK_DNRTMSG\t14\tnetlink
+NETLINK_DROP_MEMBERSHIP\t2\tnetlink
+NETLINK_ECRYPTFS\t19\tnetlink
+NETLINK_EXT_ACK\t11\tnetlink
+NETLINK_FIB_LOOKUP\t10\tnetlink
+NETLINK_FIREWALL\t3\tnetlink
+NETLINK_GENERIC\t16\tnetlink
+NETLINK_GET_STRICT_CHK\t12\tnetlink
+NETLINK_INET_DIAG\t4\tnetlink
+NETLINK_IP6_FW\t13\tnetlink
+NETLINK_ISCSI\t8\tnetlink
+NETLINK_KOBJECT_UEVENT\t15\tnetlink
+NETLINK_LISTEN_ALL_NSID\t8\tnetlink
+NETLINK_LIST_MEMBERSHIPS\t9\tnetlink
+NETLINK_NETFILTER\t12\tnetlink
+NETLINK_NFLOG\t5\tnetlink
+NETLINK_NO_ENOBUFS\t5\tnetlink
+NETLINK_PKTINFO\t3\tnetlink
+NETLINK_RDMA\t20\tnetlink
+NETLINK_ROUTE\t0\tnetlink
+NETLINK_RX_RING\t6\tnetlink
+NETLINK_SCSITRANSPORT\t18\tnetlink
+NETLINK_SELINUX\t7\tnetlink
+NETLINK_SMC\t22\tnetlink
+NETLINK_SOCK_DIAG\t4\tnetlink
+NETLINK_TX_RING\t7\tnetlink
+NETLINK_UNCONNECTED\t0\tnetlink
+NETLINK_UNUSED\t1\tnetlink
+NETLINK_USERSOCK\t2\tnetlink
+NETLINK_XFRM\t6\tnetlink
+CLONE_ARGS_SIZE_VER0\t64\tclone
+CLONE_ARGS_SIZE_VER1\t80\tclone
+CLONE_ARGS_SIZE_VER2\t88\tclone
+CLONE_CHILD_CLEARTID\t0x200000\tclone
+CLONE_CHILD_SETTID\t0x1000000\tclone
+CLONE_CLEAR_SIGHAND\t0x100000000\tclone
+CLONE_DETACHED\t0x400000\tclone
+CLONE_FILES\t1024\tclone
+CLONE_FS\t512\tclone
+CLONE_INTO_CGROUP\t0x200000000\tclone
+CLONE_IO\t0x80000000\tclone
+CLONE_NEWCGROUP\t0x2000000\tclone
+CLONE_NEWIPC\t0x8000000\tclone
+CLONE_NEWNET\t0x40000000\tclone
+CLONE_NEWNS\t0x20000\tclone
+CLONE_NEWPID\t0x20000000\tclone
+CLONE_NEWTIME\t128\tclone
+CLONE_NEWUSER\t0x10000000\tclone
+CLONE_NEWUTS\t0x4000000\tclone
+CLONE_PARENT\t0x8000\tclone
+CLONE_PARENT_SETTID\t0x100000\tclone
+CLONE_PIDFD\t0x1000\tclone
+CLONE_PTRACE\t0x2000\tclone
+CLONE_SETTLS\t0x80000\tclone
+CLONE_SIGHAND\t2048\tclone
+CLONE_SYSVSEM\t0x40000\tclone
+CLONE_THREAD\t0x10000\tclone
+CLONE_UNTRACED\t0x800000\tclone
+CLONE_VFORK\t0x4000\tclone
+CLONE_VM\t256\tclone
+CSIGNAL\t255\tclone
+SCHED_BATCH\t3\tsched
+SCHED_DEADLINE\t6\tsched
+SCHED_FIFO\t1\tsched
+SCHED_FLAG_ALL\t127\tsched
+SCHED_FLAG_DL_OVERRUN\t4\tsched
+SCHED_FLAG_KEEP_ALL\t24\tsched
+SCHED_FLAG_KEEP_PARAMS\t16\tsched
+SCHED_FLAG_KEEP_POLICY\t8\tsched
+SCHED_FLAG_RECLAIM\t2\tsched
+SCHED_FLAG_RESET_ON_FORK\t1\tsched
+SCHED_FLAG_UTIL_CLAMP\t96\tsched
+SCHED_FLAG_UTIL_CLAMP_MAX\t64\tsched
+SCHED_FLAG_UTIL_CLAMP_MIN\t32\tsched
+SCHED_IDLE\t5\tsched
+SCHED_ISO\t4\tsched
+SCHED_NORMAL\t0\tsched
+SCHED_OTHER\t0\tsched
+SCHED_RESET_ON_FORK\t0x40000000\tsched
+SCHED_RR\t2\tsched
+P_ALL\t0\tidtype
+P_PGID\t2\tidtype
+P_PID\t1\tidtype
+P_PIDFD\t3\tidtype
+WCONTINUED\t8\twait
+WEXITED\t4\twait
+WNOHANG\t1\twait
+WNOWAIT\t0x1000000\twait
+WSTOPPED\t2\twait
+WUNTRACED\t2\twait
+PIDFD_NONBLOCK\t2048\tpidfd
+PR_CAPBSET_DROP\t24\tprctl
+PR_CAPBSET_READ\t23\tprctl
+PR_CAP_AMBIENT\t47\tprctl
+PR_CAP_AMBIENT_CLEAR_ALL\t4\tprctl
+PR_CAP_AMBIENT_IS_SET\t1\tprctl
+PR_CAP_AMBIENT_LOWER\t3\tprctl
+PR_CAP_AMBIENT_RAISE\t2\tprctl
+PR_ENDIAN_BIG\t0\tprctl
+PR_ENDIAN_LITTLE\t1\tprctl
+PR_ENDIAN_PPC_LITTLE\t2\tprctl
+PR_FPEMU_NOPRINT\t1\tprctl
+PR_FPEMU_SIGFPE\t2\tprctl
+PR_FP_EXC_ASYNC\t2\tprctl
+PR_FP_EXC_DISABLED\t0\tprctl
+PR_FP_EXC_DIV\t0x10000\tprctl
+PR_FP_EXC_INV\t0x100000\tprctl
+PR_FP_EXC_NONRECOV\t1\tprctl
+PR_FP_EXC_OVF\t0x20000\tprctl
+PR_FP_EXC_PRECISE\t3\tprctl
+PR_FP_EXC_RES\t0x80000\tprctl
+PR_FP_EXC_SW_ENABLE\t128\tprctl
+PR_FP_EXC_UND\t0x40000\tprctl
+PR_FP_MODE_FR\t1\tprctl
+PR_FP_MODE_FRE\t2\tprctl
+PR_GET_CHILD_SUBREAPER\t37\tprctl
+PR_GET_DUMPABLE\t3\tprctl
+PR_GET_ENDIAN\t19\tprctl
+PR_GET_FPEMU\t9\tprctl
+PR_GET_FPEXC\t11\tprctl
+PR_GET_FP_MODE\t46\tprctl
+PR_GET_IO_FLUSHER\t58\tprctl
+PR_GET_KEEPCAPS\t7\tprctl
+PR_GET_NAME\t16\tprctl
+PR_GET_NO_NEW_PRIVS\t39\tprctl
+PR_GET_PDEATHSIG\t2\tprctl
+PR_GET_SECCOMP\t21\tprctl
+PR_GET_SECUREBITS\t27\tprctl
+PR_GET_SPECULATION_CTRL\t52\tprctl
+PR_GET_TAGGED_ADDR_CTRL\t56\tprctl
+PR_GET_THP_DISABLE\t42\tprctl
+PR_GET_TID_ADDRESS\t40\tprctl
+PR_GET_TIMERSLACK\t30\tprctl
+PR_GET_TIMING\t13\tprctl
+PR_GET_TSC\t25\tprctl
+PR_GET_UNALIGN\t5\tprctl
+PR_MCE_KILL\t33\tprctl
+PR_MCE_KILL_CLEAR\t0\tprctl
+PR_MCE_KILL_DEFAULT\t2\tprctl
+PR_MCE_KILL_EARLY\t1\tprctl
+PR_MCE_KILL_GET\t34\tprctl
+PR_MCE_KILL_LATE\t0\tprctl
+PR_MCE_KILL_SET\t1\tprctl
+PR_MPX_DISABLE_MANAGEMENT\t44\tprctl
+PR_MPX_ENABLE_MANAGEMENT\t43\tprctl
+PR_MTE_TAG_MASK\t0x7fff8\tprctl
+PR_MTE_TAG_SHIFT\t3\tprctl
+PR_MTE_TCF_ASYNC\t4\tprctl
+PR_MTE_TCF_MASK\t6\tprctl
+PR_MTE_TCF_NONE\t0\tprctl
+PR_MTE_TCF_SHIFT\t1\tprctl
+PR_MTE_TCF_SYNC\t2\tprctl
+PR_PAC_APDAKEY\t4\tprctl
+PR_PAC_APDBKEY\t8\tprctl
+PR_PAC_APGAKEY\t16\tprctl
+PR_PAC_APIAKEY\t1\tprctl
+PR_PAC_APIBKEY\t2\tprctl
+PR_PAC_GET_ENABLED_KEYS\t61\tprctl
+PR_PAC_RESET_KEYS\t54\tprctl
+PR_PAC_SET_ENABLED_KEYS\t60\tprctl
+PR_SCHED_CORE\t62\tprctl
+PR_SCHED_CORE_CREATE\t1\tprctl
+PR_SCHED_CORE_GET\t0\tprctl
+PR_SCHED_CORE_MAX\t4\tprctl
+PR_SCHED_CORE_SCOPE_PROCESS_GROUP\t2\tprctl
+PR_SCHED_CORE_SCOPE_THREAD\t0\tprctl
+PR_SCHED_CORE_SCOPE_THREAD_GROUP\t1\tprctl
+PR_SCHED_CORE_SHARE_FROM\t3\tprctl
+PR_SCHED_CORE_SHARE_TO\t2\tprctl
+PR_SET_CHILD_SUBREAPER\t36\tprctl
+PR_SET_DUMPABLE\t4\tprctl
+PR_SET_ENDIAN\t20\tprctl
+PR_SET_FPEMU\t10\tprctl
+PR_SET_FPEXC\t12\tprctl
+PR_SET_FP_MODE\t45\tprctl
+PR_SET_IO_FLUSHER\t57\tprctl
+PR_SET_KEEPCAPS\t8\tprctl
+PR_SET_MM\t35\tprctl
+PR_SET_MM_ARG_END\t9\tprctl
+PR_SET_MM_ARG_START\t8\tprctl
+PR_SET_MM_AUXV\t12\tprctl
+PR_SET_MM_BRK\t7\tprctl
+PR_SET_MM_END_CODE\t2\tprctl
+PR_SET_MM_END_DATA\t4\tprctl
+PR_SET_MM_ENV_END\t11\tprctl
+PR_SET_MM_ENV_START\t10\tprctl
+PR_SET_MM_EXE_FILE\t13\tprctl
+PR_SET_MM_MAP\t14\tprctl
+PR_SET_MM_MAP_SIZE\t15\tprctl
+PR_SET_MM_START_BRK\t6\tprctl
+PR_SET_MM_START_CODE\t1\tprctl
+PR_SET_MM_START_DATA\t3\tprctl
+PR_SET_MM_START_STACK\t5\tprctl
+PR_SET_NAME\t15\tprctl
+PR_SET_NO_NEW_PRIVS\t38\tprctl
+PR_SET_PDEATHSIG\t1\tprctl
+PR_SET_PTRACER\t0x59616d61\tprctl
+PR_SET_PTRACER_ANY\t-1\tprctl
+PR_SET_SECCOMP\t22\tprctl
+PR_SET_SECUREBITS\t28\tprctl
+PR_SET_SPECULATION_CTRL\t53\tprctl
+PR_SET_SYSCALL_USER_DISPATCH\t59\tprctl
+PR_SET_TAGGED_ADDR_CTRL\t55\tprctl
+PR_SET_THP_DISABLE\t41\tprctl
+PR_SET_TIMERSLACK\t29\tprctl
+PR_SET_TIMING\t14\tprctl
+PR_SET_TSC\t26\tprctl
+PR_SET_UNALIGN\t6\tprctl
+PR_SET_VMA\t0x53564d41\tprctl
+PR_SET_VMA_ANON_NAME\t0\tprctl
+PR_SME_GET_VL\t64\tprctl
+PR_SME_SET_VL\t63\tprctl
+PR_SME_SET_VL_ONEXEC\t0x40000\tprctl
+PR_SME_VL_INHERIT\t0x20000\tprctl
+PR_SME_VL_LEN_MASK\t0xffff\tprctl
+PR_SPEC_DISABLE\t4\tprctl
+PR_SPEC_DISABLE_NOEXEC\t16\tprctl
+PR_SPEC_ENABLE\t2\tprctl
+PR_SPEC_FORCE_DISABLE\t8\tprctl
+PR_SPEC_INDIRECT_BRANCH\t1\tprctl
+PR_SPEC_L1D_FLUSH\t2\tprctl
+PR_SPEC_NOT_AFFECTED\t0\tprctl
+PR_SPEC_PRCTL\t1\tprctl
+PR_SPEC_STORE_BYPASS\t0\tprctl
+PR_SVE_GET_VL\t51\tprctl
+PR_SVE_SET_VL\t50\tprctl
+PR_SVE_SET_VL_ONEXEC\t0x40000\tprctl
+PR_SVE_VL_INHERIT\t0x20000\tprctl
+PR_SVE_VL_LEN_MASK\t0xffff\tprctl
+PR_SYS_DISPATCH_OFF\t0\tprctl
+PR_SYS_DISPATCH_ON\t1\tprctl
+PR_TAGGED_ADDR_ENABLE\t1\tprctl
+PR_TASK_PERF_EVENTS_DISABLE\t31\tprctl
+PR_TASK_PERF_EVENTS_ENABLE\t32\tprctl
+PR_TIMING_STATISTICAL\t0\tprctl
+PR_TIMING_TIMESTAMP\t1\tprctl
+PR_TSC_ENABLE\t1\tprctl
+PR_TSC_SIGSEGV\t2\tprctl
+PR_UNALIGN_NOPRINT\t1\tprctl
+PR_UNALIGN_SIGBUS\t2\tprctl
+ARCH_GET_CPUID\t0x1011\tarch_prctl
+ARCH_GET_FS\t0x1003\tarch_prctl
+ARCH_GET_GS\t0x1004\tarch_prctl
+ARCH_GET_XCOMP_GUEST_PERM\t0x1024\tarch_prctl
+ARCH_GET_XCOMP_PERM\t0x1022\tarch_prctl
+ARCH_GET_XCOMP_SUPP\t0x1021\tarch_prctl
+ARCH_MAP_VDSO_32\t0x2002\tarch_prctl
+ARCH_MAP_VDSO_64\t0x2003\tarch_prctl
+ARCH_MAP_VDSO_X32\t0x2001\tarch_prctl
+ARCH_REQ_XCOMP_GUEST_PERM\t0x1025\tarch_prctl
+ARCH_REQ_XCOMP_PERM\t0x1023\tarch_prctl
+ARCH_SET_CPUID\t0x1012\tarch_prctl
+ARCH_SET_FS\t0x1002\tarch_prctl
+ARCH_SET_GS\t0x1001\tarch_prctl
+ADDR_COMPAT_LAYOUT\t0x200000\tpersonality
+ADDR_LIMIT_32BIT\t0x800000\tpersonality
+ADDR_LIMIT_3GB\t0x8000000\tpersonality
+ADDR_NO_RANDOMIZE\t0x40000\tpersonality
+FDPIC_FUNCPTRS\t0x80000\tpersonality
+MMAP_PAGE_ZERO\t0x100000\tpersonality
+PER_BSD\t6\tpersonality
+PER_CLEAR_ON_SETID\t0x740000\tpersonality
+PER_HPUX\t16\tpersonality
+PER_IRIX32\t0x4000009\tpersonality
+PER_IRIX64\t0x400000b\tpersonality
+PER_IRIXN32\t0x400000a\tpersonality
+PER_ISCR4\t0x4000005\tpersonality
+PER_LINUX\t0\tpersonality
+PER_LINUX32\t8\tpersonality
+PER_LINUX32_3GB\t0x8000008\tpersonality
+PER_LINUX_32BIT\t0x800000\tpersonality
+PER_LINUX_FDPIC\t0x80000\tpersonality
+PER_MASK\t255\tpersonality
+PER_OSF4\t15\tpersonality
+PER_OSR5\t0x6000003\tpersonality
+PER_RISCOS\t12\tpersonality
+PER_SCOSVR3\t0x7000003\tpersonality
+PER_SOLARIS\t0x400000d\tpersonality
+PER_SUNOS\t0x4000006\tpersonality
+PER_SVR3\t0x5000002\tpersonality
+PER_SVR4\t0x4100001\tpersonality
+PER_UW7\t0x410000e\tpersonality
+PER_WYSEV386\t0x5000004\tpersonality
+PER_XENIX\t0x5000007\tpersonality
+READ_IMPLIES_EXEC\t0x400000\tpersonality
+SHORT_INODE\t0x1000000\tpersonality
+STICKY_TIMEOUTS\t0x4000000\tpersonality
+UNAME26\t0x20000\tpersonality
+WHOLE_SECONDS\t0x2000000\tpersonality
+PTRACE_ARCH_PRCTL\t30\tptrace
+PTRACE_ATTACH\t16\tptrace
+PTRACE_CONT\t7\tptrace
+PTRACE_DETACH\t17\tptrace
+PTRACE_EVENTMSG_SYSCALL_ENTRY\t1\tptrace
+PTRACE_EVENTMSG_SYSCALL_EXIT\t2\tptrace
+PTRACE_EVENT_CLONE\t3\tptrace
+PTRACE_EVENT_EXEC\t4\tptrace
+PTRACE_EVENT_EXIT\t6\tptrace
+PTRACE_EVENT_FORK\t1\tptrace
+PTRACE_EVENT_SECCOMP\t7\tptrace
+PTRACE_EVENT_STOP\t128\tptrace
+PTRACE_EVENT_VFORK\t2\tptrace
+PTRACE_EVENT_VFORK_DONE\t5\tptrace
+PTRACE_GETEVENTMSG\t0x4201\tptrace
+PTRACE_GETFPREGS\t14\tptrace
+PTRACE_GETFPXREGS\t18\tptrace
+PTRACE_GETREGS\t12\tptrace
+PTRACE_GETREGSET\t0x4204\tptrace
+PTRACE_GETSIGINFO\t0x4202\tptrace
+PTRACE_GETSIGMASK\t0x420a\tptrace
+PTRACE_GET_RSEQ_CONFIGURATION\t0x420f\tptrace
+PTRACE_GET_SYSCALL_INFO\t0x420e\tptrace
+PTRACE_GET_THREAD_AREA\t25\tptrace
+PTRACE_INTERRUPT\t0x4207\tptrace
+PTRACE_KILL\t8\tptrace
+PTRACE_LISTEN\t0x4208\tptrace
+PTRACE_OLDSETOPTIONS\t21\tptrace
+PTRACE_O_EXITKILL\t0x100000\tptrace
+PTRACE_O_MASK\t0x3000ff\tptrace
+PTRACE_O_SUSPEND_SECCOMP\t0x200000\tptrace
+PTRACE_O_TRACECLONE\t8\tptrace
+PTRACE_O_TRACEEXEC\t16\tptrace
+PTRACE_O_TRACEEXIT\t64\tptrace
+PTRACE_O_TRACEFORK\t2\tptrace
+PTRACE_O_TRACESECCOMP\t128\tptrace
+PTRACE_O_TRACESYSGOOD\t1\tptrace
+PTRACE_O_TRACEVFORK\t4\tptrace
+PTRACE_O_TRACEVFORKDONE\t32\tptrace
+PTRACE_PEEKDATA\t2\tptrace
+PTRACE_PEEKSIGINFO\t0x4209\tptrace
+PTRACE_PEEKSIGINFO_SHARED\t1\tptrace
+PTRACE_PEEKTEXT\t1\tptrace
+PTRACE_PEEKUSER\t3\tptrace
+PTRACE_PEEKUSR\t3\tptrace
+PTRACE_POKEDATA\t5\tptrace
+PTRACE_POKETEXT\t4\tptrace
+PTRACE_POKEUSER\t6\tptrace
+PTRACE_POKEUSR\t6\tptrace
+PTRACE_SECCOMP_GET_FILTER\t0x420c\tptrace
+PTRACE_SECCOMP_GET_METADATA\t0x420d\tptrace
+PTRACE_SEIZE\t0x4206\tptrace
+PTRACE_SETFPREGS\t15\tptrace
+PTRACE_SETFPXREGS\t19\tptrace
+PTRACE_SETOPTIONS\t0x4200\tptrace
+PTRACE_SETREGS\t13\tptrace
+PTRACE_SETREGSET\t0x4205\tptrace
+PTRACE_SETSIGINFO\t0x4203\tptrace
+PTRACE_SETSIGMASK\t0x420b\tptrace
+PTRACE_SET_THREAD_AREA\t26\tptrace
+PTRACE_SINGLEBLOCK\t33\tptrace
+PTRACE_SINGLESTEP\t9\tptrace
+PTRACE_SYSCALL\t24\tptrace
+PTRACE_SYSCALL_INFO_ENTRY\t1\tptrace
+PTRACE_SYSCALL_INFO_EXIT\t2\tptrace
+PTRACE_SYSCALL_INFO_NONE\t0\tptrace
+PTRACE_SYSCALL_INFO_SECCOMP\t3\tptrace
+PTRACE_SYSEMU\t31\tptrace
+PTRACE_SYSEMU_SINGLESTEP\t32\tptrace
+PTRACE_TRACEME\t0\tptrace
+CAP_AUDIT_CONTROL\t30\tcapability
+CAP_AUDIT_READ\t37\tcapability
+CAP_AUDIT_WRITE\t29\tcapability
+CAP_BLOCK_SUSPEND\t36\tcapability
+CAP_BPF\t39\tcapability
+CAP_CHECKPOINT_RESTORE\t40\tcapability
+CAP_CHOWN\t0\tcapability
+CAP_DAC_OVERRIDE\t1\tcapability
+CAP_DAC_READ_SEARCH\t2\tcapability
+CAP_FOWNER\t3\tcapability
+CAP_FSETID\t4\tcapability
+CAP_IPC_LOCK\t14\tcapability
+CAP_IPC_OWNER\t15\tcapability
+CAP_KILL\t5\tcapability
+CAP_LAST_CAP\t40\tcapability
+CAP_LEASE\t28\tcapability
+CAP_LINUX_IMMUTABLE\t9\tcapability
+CAP_MAC_ADMIN\t33\tcapability
+CAP_MAC_OVERRIDE\t32\tcapability
+CAP_MKNOD\t27\tcapability
+CAP_NET_ADMIN\t12\tcapability
+CAP_NET_BIND_SERVICE\t10\tcapability
+CAP_NET_BROADCAST\t11\tcapability
+CAP_NET_RAW\t13\tcapability
+CAP_PERFMON\t38\tcapability
+CAP_SETFCAP\t31\tcapability
+CAP_SETGID\t6\tcapability
+CAP_SETPCAP\t8\tcapability
+CAP_SETUID\t7\tcapability
+CAP_SYSLOG\t34\tcapability
+CAP_SYS_ADMIN\t21\tcapability
+CAP_SYS_BOOT\t22\tcapability
+CAP_SYS_CHROOT\t18\tcapability
+CAP_SYS_MODULE\t16\tcapability
+CAP_SYS_NICE\t23\tcapability
+CAP_SYS_PACCT\t20\tcapability
+CAP_SYS_PTRACE\t19\tcapability
+CAP_SYS_RAWIO\t17\tcapability
+CAP_SYS_RESOURCE\t24\tcapability
+CAP_SYS_TIME\t25\tcapability
+CAP_SYS_TTY_CONFIG\t26\tcapability
+CAP_WAKE_ALARM\t35\tcapability
+RLIMIT_AS\t9\trlimit
+RLIMIT_CORE\t4\trlimit
+RLIMIT_CPU\t0\trlimit
+RLIMIT_DATA\t2\trlimit
+RLIMIT_FSIZE\t1\trlimit
+RLIMIT_LOCKS\t10\trlimit
+RLIMIT_MEMLOCK\t8\trlimit
+RLIMIT_MSGQUEUE\t12\trlimit
+RLIMIT_NICE\t13\trlimit
+RLIMIT_NLIMITS\t16\trlimit
+RLIMIT_NOFILE\t7\trlimit
+RLIMIT_NPROC\t6\trlimit
+RLIMIT_OFILE\t7\trlimit
+RLIMIT_RSS\t5\trlimit
+RLIMIT_RTPRIO\t14\trlimit
+RLIMIT_RTTIME\t15\trlimit
+RLIMIT_SIGPENDING\t11\trlimit
+RLIMIT_STACK\t3\trlimit
+RUSAGE_CHILDREN\t-1\trusage
+RUSAGE_LWP\t1\trusage
+RUSAGE_SELF\t0\trusage
+RUSAGE_THREAD\t1\trusage
+PRIO_MAX\t20\tprio
+PRIO_MIN\t-20\tprio
+PRIO_PGRP\t1\tprio
+PRIO_PROCESS\t0\tprio
+PRIO_USER\t2\tprio
+IOPRIO_BE_NORM\t4\tioprio
+IOPRIO_BE_NR\t8\tioprio
+IOPRIO_CLASS_BE\t2\tioprio
+IOPRIO_CLASS_IDLE\t3\tioprio
+IOPRIO_CLASS_MASK\t7\tioprio
+IOPRIO_CLASS_NONE\t0\tioprio
+IOPRIO_CLASS_RT\t1\tioprio
+IOPRIO_CLASS_SHIFT\t13\tioprio
+IOPRIO_NORM\t4\tioprio
+IOPRIO_NR_LEVELS\t8\tioprio
+IOPRIO_PRIO_MASK\t0x1fff\tioprio
+IOPRIO_WHO_PGRP\t2\tioprio
+IOPRIO_WHO_PROCESS\t1\tioprio
+IOPRIO_WHO_USER\t3\tioprio
+CLOCK_BOOTTIME\t7\tclock
+CLOCK_BOOTTIME_ALARM\t9\tclock
+CLOCK_MONOTONIC\t1\tclock
+CLOCK_MONOTONIC_COARSE\t6\tclock
+CLOCK_MONOTONIC_RAW\t4\tclock
+CLOCK_PROCESS_CPUTIME_ID\t2\tclock
+CLOCK_REALTIME\t0\tclock
+CLOCK_REALTIME_ALARM\t8\tclock
+CLOCK_REALTIME_COARSE\t5\tclock
+CLOCK_TAI\t11\tclock
+CLOCK_THREAD_CPUTIME_ID\t3\tclock
+TIMER_ABSTIME\t1\tclock
+ITIMER_PROF\t2\titimer
+ITIMER_REAL\t0\titimer
+ITIMER_VIRTUAL\t1\titimer
+SIG_BLOCK\t0\tsigprocmask
+SIG_SETMASK\t2\tsigprocmask
+SIG_UNBLOCK\t1\tsigprocmask
+FUTEX_32\t2\tfutex
+FUTEX_BITSET_MATCH_ANY\t0xffffffff\tfutex
+FUTEX_CLOCK_REALTIME\t256\tfutex
+FUTEX_CMD_MASK\t-385\tfutex
+FUTEX_CMP_REQUEUE\t4\tfutex
+FUTEX_CMP_REQUEUE_PI\t12\tfutex
+FUTEX_CMP_REQUEUE_PI_PRIVATE\t140\tfutex
+FUTEX_CMP_REQUEUE_PRIVATE\t132\tfutex
+FUTEX_FD\t2\tfutex
+FUTEX_LOCK_PI\t6\tfutex
+FUTEX_LOCK_PI2\t13\tfutex
+FUTEX_LOCK_PI2_PRIVATE\t141\tfutex
+FUTEX_LOCK_PI_PRIVATE\t134\tfutex
+FUTEX_OP_ADD\t1\tfutex
+FUTEX_OP_ANDN\t3\tfutex
+FUTEX_OP_CMP_EQ\t0\tfutex
+FUTEX_OP_CMP_GE\t5\tfutex
+FUTEX_OP_CMP_GT\t4\tfutex
+FUTEX_OP_CMP_LE\t3\tfutex
+FUTEX_OP_CMP_LT\t2\tfutex
+FUTEX_OP_CMP_NE\t1\tfutex
+FUTEX_OP_OPARG_SHIFT\t8\tfutex
+FUTEX_OP_OR\t2\tfutex
+FUTEX_OP_SET\t0\tfutex
+FUTEX_OP_XOR\t4\tfutex
+FUTEX_OWNER_DIED\t0x40000000\tfutex
+FUTEX_PRIVATE_FLAG\t128\tfutex
+FUTEX_REQUEUE\t3\tfutex
+FUTEX_REQUEUE_PRIVATE\t131\tfutex
+FUTEX_TID_MASK\t0x3fffffff\tfutex
+FUTEX_TRYLOCK_PI\t8\tfutex
+FUTEX_TRYLOCK_PI_PRIVATE\t136\tfutex
+FUTEX_UNLOCK_PI\t7\tfutex
+FUTEX_UNLOCK_PI_PRIVATE\t135\tfutex
+FUTEX_WAIT\t0\tfutex
+FUTEX_WAITERS\t0x80000000\tfutex
+FUTEX_WAITV_MAX\t128\tfutex
+FUTEX_WAIT_BITSET\t9\tfutex
+FUTEX_WAIT_BITSET_PRIVATE\t137\tfutex
+FUTEX_WAIT_PRIVATE\t128\tfutex
+FUTEX_WAIT_REQUEUE_PI\t11\tfutex
+FUTEX_WAIT_REQUEUE_PI_PRIVATE\t139\tfutex
+FUTEX_WAKE\t1\tfutex
+FUTEX_WAKE_BITSET\t10\tfutex
+FUTEX_WAKE_BITSET_PRIVATE\t138\tfutex
+FUTEX_WAKE_OP\t5\tfutex
+FUTEX_WAKE_OP_PRIVATE\t133\tfutex
+FUTEX_WAKE_PRIVATE\t129\tfutex
+EFD_CLOEXEC\t0x80000\teventfd
+EFD_NONBLOCK\t2048\teventfd
+EFD_SEMAPHORE\t1\teventfd
+TFD_CLOEXEC\t0x80000\ttimerfd
+TFD_NONBLOCK\t2048\ttimerfd
+TFD_TIMER_ABSTIME\t1\ttimerfd
+TFD_TIMER_CANCEL_ON_SET\t2\ttimerfd
+SFD_CLOEXEC\t0x80000\tsignalfd
+SFD_NONBLOCK\t2048\tsignalfd
+EPOLLERR\t8\tepoll
+EPOLLET\t0x80000000\tepoll
+EPOLLEXCLUSIVE\t0x10000000\tepoll
+EPOLLHUP\t16\tepoll
+EPOLLIN\t1\tepoll
+EPOLLMSG\t1024\tepoll
+EPOLLONESHOT\t0x40000000\tepoll
+EPOLLOUT\t4\tepoll
+EPOLLPRI\t2\tepoll
+EPOLLRDBAND\t128\tepoll
+EPOLLRDHUP\t0x2000\tepoll
+EPOLLRDNORM\t64\tepoll
+EPOLLWAKEUP\t0x20000000\tepoll
+EPOLLWRBAND\t512\tepoll
+EPOLLWRNORM\t256\tepoll
+EPOLL_CLOEXEC\t0x80000\tepoll
+EPOLL_CTL_ADD\t1\tepoll
+EPOLL_CTL_DEL\t2\tepoll
+EPOLL_CTL_MOD\t3\tepoll
+IN_ACCESS\t1\tinotify
+IN_ALL_EVENTS\t4095\tinotify
+IN_ATTRIB\t4\tinotify
+IN_CLOEXEC\t0x80000\tinotify
+IN_CLOSE\t24\tinotify
+IN_CLOSE_NOWRITE\t16\tinotify
+IN_CLOSE_WRITE\t8\tinotify
+IN_CREATE\t256\tinotify
+IN_DELETE\t512\tinotify
+IN_DELETE_SELF\t1024\tinotify
+IN_DONT_FOLLOW\t0x2000000\tinotify
+IN_EXCL_UNLINK\t0x4000000\tinotify
+IN_IGNORED\t0x8000\tinotify
+IN_ISDIR\t0x40000000\tinotify
+IN_MASK_ADD\t0x20000000\tinotify
+IN_MASK_CREATE\t0x10000000\tinotify
+IN_MODIFY\t2\tinotify
+IN_MOVE\t192\tinotify
+IN_MOVED_FROM\t64\tinotify
+IN_MOVED_TO\t128\tinotify
+IN_MOVE_SELF\t2048\tinotify
+IN_NONBLOCK\t2048\tinotify
+IN_ONESHOT\t0x80000000\tinotify
+IN_ONLYDIR\t0x1000000\tinotify
+IN_OPEN\t32\tinotify
+IN_Q_OVERFLOW\t0x4000\tinotify
+IN_UNMOUNT\t0x2000\tinotify
+GRND_INSECURE\t4\tgetrandom
+GRND_NONBLOCK\t1\tgetrandom
+GRND_RANDOM\t2\tgetrandom
+MEMBARRIER_CMD_FLAG_CPU\t1\tmembarrier
+MEMBARRIER_CMD_GLOBAL\t1\tmembarrier
+MEMBARRIER_CMD_GLOBAL_EXPEDITED\t2\tmembarrier
+MEMBARRIER_CMD_PRIVATE_EXPEDITED\t8\tmembarrier
+MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ\t128\tmembarrier
+MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE\t32\tmembarrier
+MEMBARRIER_CMD_QUERY\t0\tmembarrier
+MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED\t4\tmembarrier
+MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED\t16\tmembarrier
+MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ\t256\tmembarrier
+MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE\t64\tmembarrier
+MEMBARRIER_CMD_SHARED\t1\tmembarrier
+KCMP_EPOLL_TFD\t7\tkcmp
+KCMP_FILE\t0\tkcmp
+KCMP_FILES\t2\tkcmp
+KCMP_FS\t3\tkcmp
+KCMP_IO\t5\tkcmp
+KCMP_SIGHAND\t4\tkcmp
+KCMP_SYSVSEM\t6\tkcmp
+KCMP_TYPES\t8\tkcmp
+KCMP_VM\t1\tkcmp
+IPC_CREAT\t512\tipc
+IPC_EXCL\t1024\tipc
+IPC_INFO\t3\tipc
+IPC_NOWAIT\t2048\tipc
+IPC_PRIVATE\t0\tipc
+IPC_RMID\t0\tipc
+IPC_SET\t1\tipc
+IPC_STAT\t2\tipc
+LINUX_REBOOT_CMD_CAD_OFF\t0\treboot
+LINUX_REBOOT_CMD_CAD_ON\t0x89abcdef\treboot
+LINUX_REBOOT_CMD_HALT\t0xcdef0123\treboot
+LINUX_REBOOT_CMD_KEXEC\t0x45584543\treboot
+LINUX_REBOOT_CMD_POWER_OFF\t0x4321fedc\treboot
+LINUX_REBOOT_CMD_RESTART\t0x1234567\treboot
+LINUX_REBOOT_CMD_RESTART2\t0xa1b2c3d4\treboot
+LINUX_REBOOT_CMD_SW_SUSPEND\t0xd000fce2\treboot
+LINUX_REBOOT_MAGIC1\t0xfee1dead\treboot
+LINUX_REBOOT_MAGIC2\t0x28121969\treboot
+LINUX_REBOOT_MAGIC2A\t0x5121996\treboot
+LINUX_REBOOT_MAGIC2B\t0x16041998\treboot
+LINUX_REBOOT_MAGIC2C\t0x20112000\treboot
+KEYCTL_ASSUME_AUTHORITY\t16\tkeyctl
+KEYCTL_CAPABILITIES\t31\tkeyctl
+KEYCTL_CAPS0_BIG_KEY\t16\tkeyctl
+KEYCTL_CAPS0_CAPABILITIES\t1\tkeyctl
+KEYCTL_CAPS0_DIFFIE_HELLMAN\t4\tkeyctl
+KEYCTL_CAPS0_INVALIDATE\t32\tkeyctl
+KEYCTL_CAPS0_MOVE\t128\tkeyctl
+KEYCTL_CAPS0_PERSISTENT_KEYRINGS\t2\tkeyctl
+KEYCTL_CAPS0_PUBLIC_KEY\t8\tkeyctl
+KEYCTL_CAPS0_RESTRICT_KEYRING\t64\tkeyctl
+KEYCTL_CAPS1_NOTIFICATIONS\t4\tkeyctl
+KEYCTL_CAPS1_NS_KEYRING_NAME\t1\tkeyctl
+KEYCTL_CAPS1_NS_KEY_TAG\t2\tkeyctl
+KEYCTL_CHOWN\t4\tkeyctl
+KEYCTL_CLEAR\t7\tkeyctl
+KEYCTL_DESCRIBE\t6\tkeyctl
+KEYCTL_DH_COMPUTE\t23\tkeyctl
+KEYCTL_GET_KEYRING_ID\t0\tkeyctl
+KEYCTL_GET_PERSISTENT\t22\tkeyctl
+KEYCTL_GET_SECURITY\t17\tkeyctl
+KEYCTL_INSTANTIATE\t12\tkeyctl
+KEYCTL_INSTANTIATE_IOV\t20\tkeyctl
+KEYCTL_INVALIDATE\t21\tkeyctl
+KEYCTL_JOIN_SESSION_KEYRING\t1\tkeyctl
+KEYCTL_LINK\t8\tkeyctl
+KEYCTL_MOVE\t30\tkeyctl
+KEYCTL_MOVE_EXCL\t1\tkeyctl
+KEYCTL_NEGATE\t13\tkeyctl
+KEYCTL_PKEY_DECRYPT\t26\tkeyctl
+KEYCTL_PKEY_ENCRYPT\t25\tkeyctl
+KEYCTL_PKEY_QUERY\t24\tkeyctl
+KEYCTL_PKEY_SIGN\t27\tkeyctl
+KEYCTL_PKEY_VERIFY\t28\tkeyctl
+KEYCTL_READ\t11\tkeyctl
+KEYCTL_REJECT\t19\tkeyctl
+KEYCTL_RESTRICT_KEYRING\t29\tkeyctl
+KEYCTL_REVOKE\t3\tkeyctl
+KEYCTL_SEARCH\t10\tkeyctl
+KEYCTL_SESSION_TO_PARENT\t18\tkeyctl
+KEYCTL_SETPERM\t5\tkeyctl
+KEYCTL_SET_REQKEY_KEYRING\t14\tkeyctl
+KEYCTL_SET_TIMEOUT\t15\tkeyctl
+KEYCTL_SUPPORTS_DECRYPT\t2\tkeyctl
+KEYCTL_SUPPORTS_ENCRYPT\t1\tkeyctl
+KEYCTL_SUPPORTS_SIGN\t4\tkeyctl
+KEYCTL_SUPPORTS_VERIFY\t8\tkeyctl
+KEYCTL_UNLINK\t9\tkeyctl
+KEYCTL_UPDATE\t2\tkeyctl
+KEYCTL_WATCH_KEY\t32\tkeyctl
+KEY_REQKEY_DEFL_DEFAULT\t0\tkey_spec
+KEY_REQKEY_DEFL_GROUP_KEYRING\t6\tkey_spec
+KEY_REQKEY_DEFL_NO_CHANGE\t-1\tkey_spec
+KEY_REQKEY_DEFL_PROCESS_KEYRING\t2\tkey_spec
+KEY_REQKEY_DEFL_REQUESTOR_KEYRING\t7\tkey_spec
+KEY_REQKEY_DEFL_SESSION_KEYRING\t3\tkey_spec
+KEY_REQKEY_DEFL_THREAD_KEYRING\t1\tkey_spec
+KEY_REQKEY_DEFL_USER_KEYRING\t4\tkey_spec
+KEY_REQKEY_DEFL_USER_SESSION_KEYRING\t5\tkey_spec
+KEY_SPEC_GROUP_KEYRING\t-6\tkey_spec
+KEY_SPEC_PROCESS_KEYRING\t-2\tkey_spec
+KEY_SPEC_REQKEY_AUTH_KEY\t-7\tkey_spec
+KEY_SPEC_REQUESTOR_KEYRING\t-8\tkey_spec
+KEY_SPEC_SESSION_KEYRING\t-3\tkey_spec
+KEY_SPEC_THREAD_KEYRING\t-1\tkey_spec
+KEY_SPEC_USER_KEYRING\t-4\tkey_spec
+KEY_SPEC_USER_SESSION_KEYRING\t-5\tkey_spec
+SECCOMP_ADDFD_FLAG_SEND\t2\tseccomp
+SECCOMP_ADDFD_FLAG_SETFD\t1\tseccomp
+SECCOMP_FILTER_FLAG_LOG\t2\tseccomp
+SECCOMP_FILTER_FLAG_NEW_LISTENER\t8\tseccomp
+SECCOMP_FILTER_FLAG_SPEC_ALLOW\t4\tseccomp
+SECCOMP_FILTER_FLAG_TSYNC\t1\tseccomp
+SECCOMP_FILTER_FLAG_TSYNC_ESRCH\t16\tseccomp
+SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\t32\tseccomp
+SECCOMP_GET_ACTION_AVAIL\t2\tseccomp
+SECCOMP_GET_NOTIF_SIZES\t3\tseccomp
+SECCOMP_IOC_MAGIC\t33\tseccomp
+SECCOMP_MODE_DISABLED\t0\tseccomp
+SECCOMP_MODE_FILTER\t2\tseccomp
+SECCOMP_MODE_STRICT\t1\tseccomp
+SECCOMP_RET_ACTION\t0x7fff0000\tseccomp
+SECCOMP_RET_ACTION_FULL\t0xffff0000\tseccomp
+SECCOMP_RET_ALLOW\t0x7fff0000\tseccomp
+SECCOMP_RET_DATA\t0xffff\tseccomp
+SECCOMP_RET_ERRNO\t0x50000\tseccomp
+SECCOMP_RET_KILL\t0\tseccomp
+SECCOMP_RET_KILL_PROCESS\t0x80000000\tseccomp
+SECCOMP_RET_KILL_THREAD\t0\tseccomp
+SECCOMP_RET_LOG\t0x7ffc0000\tseccomp
+SECCOMP_RET_TRACE\t0x7ff00000\tseccomp
+SECCOMP_RET_TRAP\t0x30000\tseccomp
+SECCOMP_RET_USER_NOTIF\t0x7fc00000\tseccomp
+SECCOMP_SET_MODE_FILTER\t1\tseccomp
+SECCOMP_SET_MODE_STRICT\t0\tseccomp
+SECCOMP_USER_NOTIF_FLAG_CONTINUE\t1\tseccomp
+AUDIT_ARCH_AARCH64\t0xc00000b7\taudit_arch
+AUDIT_ARCH_ALPHA\t0xc0009026\taudit_arch
+AUDIT_ARCH_ARCOMPACT\t0x4000005d\taudit_arch
+AUDIT_ARCH_ARCOMPACTBE\t93\taudit_arch
+AUDIT_ARCH_ARCV2\t0x400000c3\taudit_arch
+AUDIT_ARCH_ARCV2BE\t195\taudit_arch
+AUDIT_ARCH_ARM\t0x40000028\taudit_arch
+AUDIT_ARCH_ARMEB\t40\taudit_arch
+AUDIT_ARCH_C6X\t0x4000008c\taudit_arch
+AUDIT_ARCH_C6XBE\t140\taudit_arch
+AUDIT_ARCH_CRIS\t0x4000004c\taudit_arch
+AUDIT_ARCH_CSKY\t0x400000fc\taudit_arch
+AUDIT_ARCH_FRV\t0x5441\taudit_arch
+AUDIT_ARCH_H8300\t46\taudit_arch
+AUDIT_ARCH_HEXAGON\t164\taudit_arch
+AUDIT_ARCH_I386\t0x40000003\taudit_arch
+AUDIT_ARCH_IA64\t0xc0000032\taudit_arch
+AUDIT_ARCH_LOONGARCH32\t0x40000102\taudit_arch
+AUDIT_ARCH_LOONGARCH64\t0xc0000102\taudit_arch
+AUDIT_ARCH_M32R\t88\taudit_arch
+AUDIT_ARCH_M68K\t4\taudit_arch
+AUDIT_ARCH_MICROBLAZE\t189\taudit_arch
+AUDIT_ARCH_MIPS\t8\taudit_arch
+AUDIT_ARCH_MIPS64\t0x80000008\taudit_arch
+AUDIT_ARCH_MIPS64N32\t0xa0000008\taudit_arch
+AUDIT_ARCH_MIPSEL\t0x40000008\taudit_arch
+AUDIT_ARCH_MIPSEL64\t0xc0000008\taudit_arch
+AUDIT_ARCH_MIPSEL64N32\t0xe0000008\taudit_arch
+AUDIT_ARCH_NDS32\t0x400000a7\taudit_arch
+AUDIT_ARCH_NDS32BE\t167\taudit_arch
+AUDIT_ARCH_NIOS2\t0x40000071\taudit_arch
+AUDIT_ARCH_OPENRISC\t92\taudit_arch
+AUDIT_ARCH_PARISC\t15\taudit_arch
+AUDIT_ARCH_PARISC64\t0x8000000f\taudit_arch
+AUDIT_ARCH_PPC\t20\taudit_arch
+AUDIT_ARCH_PPC64\t0x80000015\taudit_arch
+AUDIT_ARCH_PPC64LE\t0xc0000015\taudit_arch
+AUDIT_ARCH_RISCV32\t0x400000f3\taudit_arch
+AUDIT_ARCH_RISCV64\t0xc00000f3\taudit_arch
+AUDIT_ARCH_S390\t22\taudit_arch
+AUDIT_ARCH_S390X\t0x80000016\taudit_arch
+AUDIT_ARCH_SH\t42\taudit_arch
+AUDIT_ARCH_SH64\t0x8000002a\taudit_arch
+AUDIT_ARCH_SHEL\t0x4000002a\taudit_arch
+AUDIT_ARCH_SHEL64\t0xc000002a\taudit_arch
+AUDIT_ARCH_SPARC\t2\taudit_arch
+AUDIT_ARCH_SPARC64\t0x8000002b\taudit_arch
+AUDIT_ARCH_TILEGX\t0xc00000bf\taudit_arch
+AUDIT_ARCH_TILEGX32\t0x400000bf\taudit_arch
+AUDIT_ARCH_TILEPRO\t0x400000bc\taudit_arch
+AUDIT_ARCH_UNICORE\t0x4000006e\taudit_arch
+AUDIT_ARCH_X86_64\t0xc000003e\taudit_arch
+AUDIT_ARCH_XTENSA\t94\taudit_arch
+LANDLOCK_ACCESS_FS_EXECUTE\t1\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_BLOCK\t2048\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_CHAR\t64\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_DIR\t128\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_FIFO\t1024\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_REG\t256\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_SOCK\t512\tlandlock
+LANDLOCK_ACCESS_FS_MAKE_SYM\t0x1000\tlandlock
+LANDLOCK_ACCESS_FS_READ_DIR\t8\tlandlock
+LANDLOCK_ACCESS_FS_READ_FILE\t4\tlandlock
+LANDLOCK_ACCESS_FS_REFER\t0x2000\tlandlock
+LANDLOCK_ACCESS_FS_REMOVE_DIR\t16\tlandlock
+LANDLOCK_ACCESS_FS_REMOVE_FILE\t32\tlandlock
+LANDLOCK_ACCESS_FS_WRITE_FILE\t2\tlandlock
+LANDLOCK_CREATE_RULESET_ERRATA\t2\tlandlock
+LANDLOCK_CREATE_RULESET_VERSION\t1\tlandlock
+LANDLOCK_RULE_PATH_BENEATH\t1\tlandlock
+PERF_FLAG_FD_CLOEXEC\t8\tperf
+PERF_FLAG_FD_NO_GROUP\t1\tperf
+PERF_FLAG_FD_OUTPUT\t2\tperf
+PERF_FLAG_PID_CGROUP\t4\tperf
+UFFDIO_CONTINUE_MODE_DONTWAKE\t1\tuffd
+UFFDIO_COPY_MODE_DONTWAKE\t1\tuffd
+UFFDIO_COPY_MODE_WP\t2\tuffd
+UFFDIO_REGISTER_MODE_MINOR\t4\tuffd
+UFFDIO_REGISTER_MODE_MISSING\t1\tuffd
+UFFDIO_REGISTER_MODE_WP\t2\tuffd
+UFFDIO_WRITEPROTECT_MODE_DONTWAKE\t2\tuffd
+UFFDIO_WRITEPROTECT_MODE_WP\t1\tuffd
+UFFDIO_ZEROPAGE_MODE_DONTWAKE\t1\tuffd
+UFFD_API\t170\tuffd
+UFFD_API_FEATURES\t0x1fff\tuffd
+UFFD_API_REGISTER_MODES\t7\tuffd
+UFFD_EVENT_FORK\t19\tuffd
+UFFD_EVENT_PAGEFAULT\t18\tuffd
+UFFD_EVENT_REMAP\t20\tuffd
+UFFD_EVENT_REMOVE\t21\tuffd
+UFFD_EVENT_UNMAP\t22\tuffd
+UFFD_FEATURE_EVENT_FORK\t2\tuffd
+UFFD_FEATURE_EVENT_REMAP\t4\tuffd
+UFFD_FEATURE_EVENT_REMOVE\t8\tuffd
+UFFD_FEATURE_EVENT_UNMAP\t64\tuffd
+UFFD_FEATURE_EXACT_ADDRESS\t2048\tuffd
+UFFD_FEATURE_MINOR_HUGETLBFS\t512\tuffd
+UFFD_FEATURE_MINOR_SHMEM\t1024\tuffd
+UFFD_FEATURE_MISSING_HUGETLBFS\t16\tuffd
+UFFD_FEATURE_MISSING_SHMEM\t32\tuffd
+UFFD_FEATURE_PAGEFAULT_FLAG_WP\t1\tuffd
+UFFD_FEATURE_SIGBUS\t128\tuffd
+UFFD_FEATURE_THREAD_ID\t256\tuffd
+UFFD_FEATURE_WP_HUGETLBFS_SHMEM\t0x1000\tuffd
+UFFD_PAGEFAULT_FLAG_MINOR\t4\tuffd
+UFFD_PAGEFAULT_FLAG_WP\t2\tuffd
+UFFD_PAGEFAULT_FLAG_WRITE\t1\tuffd
+UFFD_USER_MODE_ONLY\t1\tuffd
+FIOASYNC\t0x5452\tioctl_tty
+FIOCLEX\t0x5451\tioctl_tty
+FIONBIO\t0x5421\tioctl_tty
+FIONCLEX\t0x5450\tioctl_tty
+FIONREAD\t0x541b\tioctl_tty
+FIOQSIZE\t0x5460\tioctl_tty
+TCFLSH\t0x540b\tioctl_tty
+TCGETA\t0x5405\tioctl_tty
+TCGETS\t0x5401\tioctl_tty
+TCGETS2\t0x802c542a\tioctl_tty
+TCGETX\t0x5432\tioctl_tty
+TCSBRK\t0x5409\tioctl_tty
+TCSBRKP\t0x5425\tioctl_tty
+TCSETA\t0x5406\tioctl_tty
+TCSETAF\t0x5408\tioctl_tty
+TCSETAW\t0x5407\tioctl_tty
+TCSETS\t0x5402\tioctl_tty
+TCSETS2\t0x402c542b\tioctl_tty
+TCSETSF\t0x5404\tioctl_tty
+TCSETSF2\t0x402c542d\tioctl_tty
+TCSETSW\t0x5403\tioctl_tty
+TCSETSW2\t0x402c542c\tioctl_tty
+TCSETX\t0x5433\tioctl_tty
+TCSETXF\t0x5434\tioctl_tty
+TCSETXW\t0x5435\tioctl_tty
+TCXONC\t0x540a\tioctl_tty
+TIOCCBRK\t0x5428\tioctl_tty
+TIOCCONS\t0x541d\tioctl_tty
+TIOCEXCL\t0x540c\tioctl_tty
+TIOCGDEV\t0x80045432\tioctl_tty
+TIOCGETD\t0x5424\tioctl_tty
+TIOCGEXCL\t0x80045440\tioctl_tty
+TIOCGICOUNT\t0x545d\tioctl_tty
+TIOCGISO7816\t0x80285442\tioctl_tty
+TIOCGLCKTRMIOS\t0x5456\tioctl_tty
+TIOCGPGRP\t0x540f\tioctl_tty
+TIOCGPKT\t0x80045438\tioctl_tty
+TIOCGPTLCK\t0x80045439\tioctl_tty
+TIOCGPTN\t0x80045430\tioctl_tty
+TIOCGPTPEER\t0x5441\tioctl_tty
+TIOCGRS485\t0x542e\tioctl_tty
+TIOCGSERIAL\t0x541e\tioctl_tty
+TIOCGSID\t0x5429\tioctl_tty
+TIOCGSOFTCAR\t0x5419\tioctl_tty
+TIOCGWINSZ\t0x5413\tioctl_tty
+TIOCINQ\t0x541b\tioctl_tty
+TIOCLINUX\t0x541c\tioctl_tty
+TIOCMBIC\t0x5417\tioctl_tty
+TIOCMBIS\t0x5416\tioctl_tty
+TIOCMGET\t0x5415\tioctl_tty
+TIOCMIWAIT\t0x545c\tioctl_tty
+TIOCMSET\t0x5418\tioctl_tty
+TIOCNOTTY\t0x5422\tioctl_tty
+TIOCNXCL\t0x540d\tioctl_tty
+TIOCOUTQ\t0x5411\tioctl_tty
+TIOCPKT\t0x5420\tioctl_tty
+TIOCSBRK\t0x5427\tioctl_tty
+TIOCSCTTY\t0x540e\tioctl_tty
+TIOCSERCONFIG\t0x5453\tioctl_tty
+TIOCSERGETLSR\t0x5459\tioctl_tty
+TIOCSERGETMULTI\t0x545a\tioctl_tty
+TIOCSERGSTRUCT\t0x5458\tioctl_tty
+TIOCSERGWILD\t0x5454\tioctl_tty
+TIOCSERSETMULTI\t0x545b\tioctl_tty
+TIOCSERSWILD\t0x5455\tioctl_tty
+TIOCSETD\t0x5423\tioctl_tty
+TIOCSIG\t0x40045436\tioctl_tty
+TIOCSISO7816\t0xc0285443\tioctl_tty
+TIOCSLCKTRMIOS\t0x5457\tioctl_tty
+TIOCSPGRP\t0x5410\tioctl_tty
+TIOCSPTLCK\t0x40045431\tioctl_tty
+TIOCSRS485\t0x542f\tioctl_tty
+TIOCSSERIAL\t0x541f\tioctl_tty
+TIOCSSOFTCAR\t0x541a\tioctl_tty
+TIOCSTI\t0x5412\tioctl_tty
+TIOCSWINSZ\t0x5414\tioctl_tty
+TIOCVHANGUP\t0x5437\tioctl_tty
+FIBMAP\t1\tioctl_fs
+FICLONE\t0x40049409\tioctl_fs
+FICLONERANGE\t0x4020940d\tioctl_fs
+FIDEDUPERANGE\t0xc0189436\tioctl_fs
+FIFREEZE\t0xc0045877\tioctl_fs
+FIGETBSZ\t2\tioctl_fs
+FITHAW\t0xc0045878\tioctl_fs
+FITRIM\t0xc0185879\tioctl_fs
+FS_IOC32_GETFLAGS\t0x80046601\tioctl_fs
+FS_IOC32_GETVERSION\t0x80047601\tioctl_fs
+FS_IOC32_SETFLAGS\t0x40046602\tioctl_fs
+FS_IOC32_SETVERSION\t0x40047602\tioctl_fs
+FS_IOC_ADD_ENCRYPTION_KEY\t0xc0506617\tioctl_fs
+FS_IOC_FIEMAP\t0xc020660b\tioctl_fs
+FS_IOC_FSGETXATTR\t0x801c581f\tioctl_fs
+FS_IOC_FSSETXATTR\t0x401c5820\tioctl_fs
+FS_IOC_GETFLAGS\t0x80086601\tioctl_fs
+FS_IOC_GETFSLABEL\t0x81009431\tioctl_fs
+FS_IOC_GETVERSION\t0x80087601\tioctl_fs
+FS_IOC_GET_ENCRYPTION_KEY_STATUS\t0xc080661a\tioctl_fs
+FS_IOC_GET_ENCRYPTION_NONCE\t0x8010661b\tioctl_fs
+FS_IOC_GET_ENCRYPTION_POLICY\t0x400c6615\tioctl_fs
+FS_IOC_GET_ENCRYPTION_POLICY_EX\t0xc0096616\tioctl_fs
+FS_IOC_GET_ENCRYPTION_PWSALT\t0x40106614\tioctl_fs
+FS_IOC_REMOVE_ENCRYPTION_KEY\t0xc0406618\tioctl_fs
+FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS\t0xc0406619\tioctl_fs
+FS_IOC_SETFLAGS\t0x40086602\tioctl_fs
+FS_IOC_SETFSLABEL\t0x41009432\tioctl_fs
+FS_IOC_SETVERSION\t0x40087602\tioctl_fs
+FS_IOC_SET_ENCRYPTION_POLICY\t0x800c6613\tioctl_fs
+BLKALIGNOFF\t0x127a\tioctl_blk
+BLKBSZGET\t0x80081270\tioctl_blk
+BLKBSZSET\t0x40081271\tioctl_blk
+BLKDISCARD\t0x1277\tioctl_blk
+BLKDISCARDZEROES\t0x127c\tioctl_blk
+BLKFLSBUF\t0x1261\tioctl_blk
+BLKFRAGET\t0x1265\tioctl_blk
+BLKFRASET\t0x1264\tioctl_blk
+BLKGETDISKSEQ\t0x80081280\tioctl_blk
+BLKGETSIZE\t0x1260\tioctl_blk
+BLKGETSIZE64\t0x80081272\tioctl_blk
+BLKIOMIN\t0x1278\tioctl_blk
+BLKIOOPT\t0x1279\tioctl_blk
+BLKPBSZGET\t0x127b\tioctl_blk
+BLKRAGET\t0x1263\tioctl_blk
+BLKRASET\t0x1262\tioctl_blk
+BLKROGET\t0x125e\tioctl_blk
+BLKROSET\t0x125d\tioctl_blk
+BLKROTATIONAL\t0x127e\tioctl_blk
+BLKRRPART\t0x125f\tioctl_blk
+BLKSECDISCARD\t0x127d\tioctl_blk
+BLKSECTGET\t0x1267\tioctl_blk
+BLKSECTSET\t0x1266\tioctl_blk
+BLKSSZGET\t0x1268\tioctl_blk
+BLKTRACESETUP\t0xc0481273\tioctl_blk
+BLKTRACESTART\t0x1274\tioctl_blk
+BLKTRACESTOP\t0x1275\tioctl_blk
+BLKTRACETEARDOWN\t0x1276\tioctl_blk
+BLKZEROOUT\t0x127f\tioctl_blk
+SIOCADDDLCI\t0x8980\tioctl_sock
+SIOCADDMULTI\t0x8931\tioctl_sock
+SIOCADDRT\t0x890b\tioctl_sock
+SIOCATMARK\t0x8905\tioctl_sock
+SIOCBONDCHANGEACTIVE\t0x8995\tioctl_sock
+SIOCBONDENSLAVE\t0x8990\tioctl_sock
+SIOCBONDINFOQUERY\t0x8994\tioctl_sock
+SIOCBONDRELEASE\t0x8991\tioctl_sock
+SIOCBONDSETHWADDR\t0x8992\tioctl_sock
+SIOCBONDSLAVEINFOQUERY\t0x8993\tioctl_sock
+SIOCBRADDBR\t0x89a0\tioctl_sock
+SIOCBRADDIF\t0x89a2\tioctl_sock
+SIOCBRDELBR\t0x89a1\tioctl_sock
+SIOCBRDELIF\t0x89a3\tioctl_sock
+SIOCDARP\t0x8953\tioctl_sock
+SIOCDELDLCI\t0x8981\tioctl_sock
+SIOCDELMULTI\t0x8932\tioctl_sock
+SIOCDELRT\t0x890c\tioctl_sock
+SIOCDEVPRIVATE\t0x89f0\tioctl_sock
+SIOCDIFADDR\t0x8936\tioctl_sock
+SIOCDRARP\t0x8960\tioctl_sock
+SIOCETHTOOL\t0x8946\tioctl_sock
+SIOCGARP\t0x8954\tioctl_sock
+SIOCGHWTSTAMP\t0x89b1\tioctl_sock
+SIOCGIFADDR\t0x8915\tioctl_sock
+SIOCGIFBR\t0x8940\tioctl_sock
+SIOCGIFBRDADDR\t0x8919\tioctl_sock
+SIOCGIFCONF\t0x8912\tioctl_sock
+SIOCGIFCOUNT\t0x8938\tioctl_sock
+SIOCGIFDSTADDR\t0x8917\tioctl_sock
+SIOCGIFENCAP\t0x8925\tioctl_sock
+SIOCGIFFLAGS\t0x8913\tioctl_sock
+SIOCGIFHWADDR\t0x8927\tioctl_sock
+SIOCGIFINDEX\t0x8933\tioctl_sock
+SIOCGIFMAP\t0x8970\tioctl_sock
+SIOCGIFMEM\t0x891f\tioctl_sock
+SIOCGIFMETRIC\t0x891d\tioctl_sock
+SIOCGIFMTU\t0x8921\tioctl_sock
+SIOCGIFNAME\t0x8910\tioctl_sock
+SIOCGIFNETMASK\t0x891b\tioctl_sock
+SIOCGIFPFLAGS\t0x8935\tioctl_sock
+SIOCGIFSLAVE\t0x8929\tioctl_sock
+SIOCGIFTXQLEN\t0x8942\tioctl_sock
+SIOCGIFVLAN\t0x8982\tioctl_sock
+SIOCGMIIPHY\t0x8947\tioctl_sock
+SIOCGMIIREG\t0x8948\tioctl_sock
+SIOCGPGRP\t0x8904\tioctl_sock
+SIOCGRARP\t0x8961\tioctl_sock
+SIOCGSKNS\t0x894c\tioctl_sock
+SIOCGSTAMP\t0x8906\tioctl_sock
+SIOCGSTAMPNS\t0x8907\tioctl_sock
+SIOCGSTAMPNS_NEW\t0x80108907\tioctl_sock
+SIOCGSTAMPNS_OLD\t0x8907\tioctl_sock
+SIOCGSTAMP_NEW\t0x80108906\tioctl_sock
+SIOCGSTAMP_OLD\t0x8906\tioctl_sock
+SIOCINQ\t0x541b\tioctl_sock
+SIOCOUTQ\t0x5411\tioctl_sock
+SIOCOUTQNSD\t0x894b\tioctl_sock
+SIOCPROTOPRIVATE\t0x89e0\tioctl_sock
+SIOCRTMSG\t0x890d\tioctl_sock
+SIOCSARP\t0x8955\tioctl_sock
+SIOCSHWTSTAMP\t0x89b0\tioctl_sock
+SIOCSIFADDR\t0x8916\tioctl_sock
+SIOCSIFBR\t0x8941\tioctl_sock
+SIOCSIFBRDADDR\t0x891a\tioctl_sock
+SIOCSIFDSTADDR\t0x8918\tioctl_sock
+SIOCSIFENCAP\t0x8926\tioctl_sock
+SIOCSIFFLAGS\t0x8914\tioctl_sock
+SIOCSIFHWADDR\t0x8924\tioctl_sock
+SIOCSIFHWBROADCAST\t0x8937\tioctl_sock
+SIOCSIFLINK\t0x8911\tioctl_sock
+SIOCSIFMAP\t0x8971\tioctl_sock
+SIOCSIFMEM\t0x8920\tioctl_sock
+SIOCSIFMETRIC\t0x891e\tioctl_sock
+SIOCSIFMTU\t0x8922\tioctl_sock
+SIOCSIFNAME\t0x8923\tioctl_sock
+SIOCSIFNETMASK\t0x891c\tioctl_sock
+SIOCSIFPFLAGS\t0x8934\tioctl_sock
+SIOCSIFSLAVE\t0x8930\tioctl_sock
+SIOCSIFTXQLEN\t0x8943\tioctl_sock
+SIOCSIFVLAN\t0x8983\tioctl_sock
+SIOCSMIIREG\t0x8949\tioctl_sock
+SIOCSPGRP\t0x8902\tioctl_sock
+SIOCSRARP\t0x8962\tioctl_sock
+SIOCWANDEV\t0x894a\tioctl_sock
+NS_GET_NSTYPE\t0xb703\tioctl_nsfs
+NS_GET_OWNER_UID\t0xb704\tioctl_nsfs
+NS_GET_PARENT\t0xb702\tioctl_nsfs
+NS_GET_USERNS\t0xb701\tioctl_nsfs
+SECCOMP_IOCTL_NOTIF_ADDFD\t0x40182103\tioctl_seccomp
+SECCOMP_IOCTL_NOTIF_ID_VALID\t0x40082102\tioctl_seccomp
+SECCOMP_IOCTL_NOTIF_RECV\t0xc0502100\tioctl_seccomp
+SECCOMP_IOCTL_NOTIF_SEND\t0xc0182101\tioctl_seccomp
+PERF_EVENT_IOC_DISABLE\t0x2401\tioctl_perf
+PERF_EVENT_IOC_ENABLE\t0x2400\tioctl_perf
+PERF_EVENT_IOC_ID\t0x80082407\tioctl_perf
+PERF_EVENT_IOC_MODIFY_ATTRIBUTES\t0x4008240b\tioctl_perf
+PERF_EVENT_IOC_PAUSE_OUTPUT\t0x40042409\tioctl_perf
+PERF_EVENT_IOC_PERIOD\t0x40082404\tioctl_perf
+PERF_EVENT_IOC_QUERY_BPF\t0xc008240a\tioctl_perf
+PERF_EVENT_IOC_REFRESH\t0x2402\tioctl_perf
+PERF_EVENT_IOC_RESET\t0x2403\tioctl_perf
+PERF_EVENT_IOC_SET_BPF\t0x40042408\tioctl_perf
+PERF_EVENT_IOC_SET_FILTER\t0x40082406\tioctl_perf
+PERF_EVENT_IOC_SET_OUTPUT\t0x2405\tioctl_perf
+UFFDIO_API\t0xc018aa3f\tioctl_uffd
+UFFDIO_CONTINUE\t0xc020aa07\tioctl_uffd
+UFFDIO_COPY\t0xc028aa03\tioctl_uffd
+UFFDIO_REGISTER\t0xc020aa00\tioctl_uffd
+UFFDIO_UNREGISTER\t0x8010aa01\tioctl_uffd
+UFFDIO_WAKE\t0x8010aa02\tioctl_uffd
+UFFDIO_WRITEPROTECT\t0xc018aa06\tioctl_uffd
+UFFDIO_ZEROPAGE\t0xc020aa04\tioctl_uffd
+`;
 }

@@ -1,7 +1,7 @@
 // Renders diagnostics for people: `file:line:col: error: message [CODE]`, the source line, a caret
 // underline, then hints and related locations. Colour only when asked (the CLI asks on a terminal).
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnostic, Severity } from './diagnostic.ts';
+import { painter, type Paint } from './paint.ts';
 import { lineText, positionOf, type Span } from './source.ts';
 
 export interface FormatOptions {
@@ -13,11 +13,11 @@ const MAX_UNDERLINE = 200;
 const MAX_LINE = 160;
 const WINDOW_BEFORE = 60;
 
-function paintSeverity(chalk: ChalkInstance, severity: Severity): string {
+function paintSeverity(paint: Paint, severity: Severity): string {
   switch (severity) {
-    case 'error': return chalk.bold.red('error');
-    case 'warning': return chalk.bold.yellow('warning');
-    case 'info': return chalk.bold.cyan('info');
+    case 'error': return paint.bold(paint.red('error'));
+    case 'warning': return paint.bold(paint.yellow('warning'));
+    case 'info': return paint.bold(paint.cyan('info'));
   }
 }
 
@@ -27,7 +27,7 @@ export function formatLocation(span: Span): string {
 }
 
 /** The source line of a span with a caret underline, indented under a gutter with the line number. */
-function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => string): string[] {
+function renderSnippet(paint: Paint, span: Span, color: (s: string) => string): string[] {
   const start = positionOf(span.file, span.start);
   const text = lineText(span.file, start.line);
   const end = positionOf(span.file, Math.max(span.start, span.end - 1));
@@ -51,8 +51,8 @@ function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => s
   const gutter = String(start.line);
   const blank = ' '.repeat(gutter.length);
   return [
-    `${chalk.blue(`${gutter} |`)} ${shown}`,
-    `${chalk.blue(`${blank} |`)} ${pad}${color('^'.repeat(Math.max(1, Math.min(width, shown.length - column + 1))))}`,
+    `${paint.blue(`${gutter} |`)} ${shown}`,
+    `${paint.blue(`${blank} |`)} ${pad}${color('^'.repeat(Math.max(1, Math.min(width, shown.length - column + 1))))}`,
   ];
 }
 
@@ -63,18 +63,18 @@ function renderSnippet(chalk: ChalkInstance, span: Span, color: (s: string) => s
 export type PrintableDiagnostic = Omit<Diagnostic, 'code'> & { readonly code: string; readonly notes?: readonly string[] };
 
 export function formatDiagnostic(diagnostic: PrintableDiagnostic, options: FormatOptions): string {
-  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const paint = painter(options.color);
   const where = diagnostic.span ? formatLocation(diagnostic.span) : diagnostic.path;
-  const head = `${where ? chalk.bold(`${where}: `) : ''}${paintSeverity(chalk, diagnostic.severity)}: ${chalk.bold(diagnostic.message)} ${chalk.dim(`[${diagnostic.code}]`)}`;
+  const head = `${where ? paint.bold(`${where}: `) : ''}${paintSeverity(paint, diagnostic.severity)}: ${paint.bold(diagnostic.message)} ${paint.dim(`[${diagnostic.code}]`)}`;
   const lines = [head];
-  const underline = diagnostic.severity === 'error' ? chalk.red : diagnostic.severity === 'warning' ? chalk.yellow : chalk.cyan;
-  if (diagnostic.span) lines.push(...renderSnippet(chalk, diagnostic.span, underline));
+  const underline = diagnostic.severity === 'error' ? paint.red : diagnostic.severity === 'warning' ? paint.yellow : paint.cyan;
+  if (diagnostic.span) lines.push(...renderSnippet(paint, diagnostic.span, underline));
   const indent = diagnostic.span ? ' '.repeat(String(positionOf(diagnostic.span.file, diagnostic.span.start).line).length) : '';
-  if (diagnostic.hint) lines.push(`${indent} ${chalk.blue('=')} ${chalk.bold('help')}: ${diagnostic.hint}`);
-  for (const note of diagnostic.notes ?? []) lines.push(`${indent} ${chalk.blue('=')} ${chalk.bold('note')}: ${note}`);
+  if (diagnostic.hint) lines.push(`${indent} ${paint.blue('=')} ${paint.bold('help')}: ${diagnostic.hint}`);
+  for (const note of diagnostic.notes ?? []) lines.push(`${indent} ${paint.blue('=')} ${paint.bold('note')}: ${note}`);
   for (const related of diagnostic.related ?? []) {
-    lines.push(`${formatLocation(related.span)}: ${chalk.bold.blue('note')}: ${related.message}`);
-    lines.push(...renderSnippet(chalk, related.span, chalk.blue));
+    lines.push(`${formatLocation(related.span)}: ${paint.bold(paint.blue('note'))}: ${related.message}`);
+    lines.push(...renderSnippet(paint, related.span, paint.blue));
   }
   return lines.join('\n');
 }

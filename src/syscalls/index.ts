@@ -139,8 +139,11 @@ function describeParams(name: string, abi: Syscall['abi'], params: string, bits:
 export class SyscallTable {
   private built: { byName: Map<string, Syscall>; byNumber: Map<number, Syscall>; sorted: readonly Syscall[] } | undefined;
 
-  /** `text`: the generated table, a row a line (number, name, abi, entry, parameters; tab-separated). */
-  constructor(private readonly text: string, readonly layout: TableLayout) {}
+  /**
+   * `rows`: the generated table, a row a line (number, name, abi, entry, parameters; tab-separated),
+   * from a function so that a table no command asks for is never compiled from the bundle.
+   */
+  constructor(private readonly rows: () => string, readonly layout: TableLayout) {}
 
   private table(): NonNullable<SyscallTable['built']> {
     this.built ??= this.build();
@@ -153,7 +156,7 @@ export class SyscallTable {
     const { bits, nrBit } = this.layout;
     const wanted = this.layout.rows === 'x32' ? (abi: string) => abi !== '64' : (abi: string) => abi !== 'x32';
     // Line by line with indexOf, not split('\n'): no array of every line for the largest tables.
-    const text = this.text;
+    const text = this.rows();
     for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;

@@ -1,7 +1,7 @@
 // `seccompile diff A B`: which calls change verdict from A to B (each a policy, a profile or a raw
 // filter), exactly, with one example call per change. Exit status: 0 equivalent, 1 different (as
 // diff(1)), 2 wrong usage.
-import { Chalk } from 'chalk';
+import { painter } from '../../diagnostics/paint.ts';
 import { positionOf } from '../../diagnostics/source.ts';
 import { escapeData, escapeProperty } from '../../lint/report/github.ts';
 import { describeCall, verdictText as verdict } from '../../verify/describe.ts';
@@ -87,7 +87,7 @@ export function formatDiff(changes: readonly VerdictChange[], format: string, na
       return `::notice ${where},title=seccompile diff::${escapeData(`${headline(c)}: ${verdict(c.before)} → ${verdict(c.after)}, e.g. ${example(c)}`)}`;
     }).join('\n') + '\n';
   }
-  const paint = new Chalk({ level: color ? 1 : 0 });
+  const paint = painter(color);
   return changes.map((c) => `${paint.bold(headline(c))}: ${paint.red(verdict(c.before))} → ${paint.green(verdict(c.after))}, e.g. ${paint.dim(example(c))}`).join('\n') + '\n';
 }
 
