@@ -52,9 +52,15 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
       diagnostics.push({ code: 'SC3005', severity: 'warning', span: rule.syscallSpan, message: `the condition always holds for \`${rule.syscall.name}\`` });
     }
     // The same condition again: the first rule catches every call the second would (its text
-    // repeated, or the same test written another way).
-    const key = conditionKey(condition);
-    const same = entry.conditions?.get(key);
+    // repeated, or the same test written another way). Keyed from a syscall's second rule on:
+    // most syscalls have one.
+    let same: PendingRule | undefined;
+    let key = '';
+    if (entry.rules.length > 0) {
+      entry.conditions ??= new Map([[conditionKey(entry.rules[0]!.condition), entry.rules[0]!]]);
+      key = conditionKey(condition);
+      same = entry.conditions.get(key);
+    }
     if (same) {
       diagnostics.push({
         code: 'SC3004', severity: 'warning', span: rule.syscallSpan,
@@ -64,7 +70,7 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
       continue;
     }
     const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, checked: rule.condition };
-    (entry.conditions ??= new Map()).set(key, pending);
+    entry.conditions?.set(key, pending);
     entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }

@@ -20,7 +20,9 @@ export function libseccompSyscalls(abi: Arch, name: string): AbiSyscall[] {
   const via = multiplexerFor(abi, name);
   const multiplexer = via ? abi.syscalls.byName(via.name) : undefined;
   // the multiplexer's rule first, as abi_rule_add adds them
-  return [...(multiplexer ? [{ syscall: multiplexer, multiplexed: via!.arg0 }] : []), ...(own ? [{ syscall: own }] : [])];
+  const found: AbiSyscall[] = multiplexer ? [{ syscall: multiplexer, multiplexed: via!.arg0 }] : [];
+  if (own) found.push({ syscall: own });
+  return found;
 }
 
 /** The argument width libseccomp compares on (arch_def.size): x32 counts as a 32-bit ABI there. */

@@ -264,17 +264,13 @@ function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], 
   const syscall = group[0]!.syscall;
   const label = named ? `${syscall.name}\` on ${abi.title}` : `${syscall.name}\``;
   const bits = libseccompBits(abi);
+  // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
+  if (group.every((rule) => rule.args.length === 0 && rule.multiplexed === undefined)) return { rules: unconditional(syscall, group, 0, diagnostics), overlapping: false };
   // Each libseccomp rule, in the order runc adds them.
   const units: { rule: AbiRule; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
-  let conditional = false;
   for (const rule of group) {
-    for (const args of argGroups(rule.args)) {
-      units.push({ rule, args, cmps: args.map(argCmp) });
-      conditional ||= args.length > 0 || rule.multiplexed !== undefined;
-    }
+    for (const args of argGroups(rule.args)) units.push({ rule, args, cmps: args.map(argCmp) });
   }
-  // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
-  if (!conditional) return { rules: unconditional(syscall, units, 0, diagnostics), overlapping: false };
   // libseccomp's rule merging (ported below) is quadratic in a syscall's rules, and its filter
   // spends at least two instructions per conditional rule: past this, runc cannot load it anyway.
   if (units.length > MAX_CONDITIONAL_RULES) {
@@ -312,7 +308,7 @@ function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], 
     case 'loops':
       diagnostics.push(loopsForever(label, units[units.length - 1]!.rule));
       return { rules: [], overlapping: false };
-    case 'unconditional': return result(unconditional(syscall, units, decisions.origin, diagnostics), false);
+    case 'unconditional': return result(unconditional(syscall, units.map((u) => u.rule), decisions.origin, diagnostics), false);
     case 'paths': {
       const conflicting = units.find((a, i) => units.some((b, j) => j > i && a.rule.raw !== b.rule.raw && !disjoint(a.cmps, b.cmps)));
       if (conflicting) {
@@ -341,10 +337,10 @@ function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], 
   }
 }
 
-/** The unconditional rule `units[origin]` decides every call; entries with other actions never apply. */
-function unconditional(syscall: Syscall, units: readonly { readonly rule: RuncRule }[], origin: number, diagnostics: Diagnostic[]): CheckedRule[] {
-  const winner = units[origin]!.rule;
-  for (const { rule: loser } of units) {
+/** The unconditional rule `rules[origin]` decides every call; entries with other actions never apply. */
+function unconditional(syscall: Syscall, rules: readonly RuncRule[], origin: number, diagnostics: Diagnostic[]): CheckedRule[] {
+  const winner = rules[origin]!;
+  for (const loser of rules) {
     if (loser === winner || actionsEqual(loser.action, winner.action)) continue;
     diagnostics.push({
       code: 'SC7009', severity: 'warning', span: loser.name.span,

@@ -170,7 +170,9 @@ export class SyscallTable {
       byName.set(fields[1]!, syscall);
       byNumber.set(nr, syscall);
     }
-    const sorted = [...byName.values()].sort((a, b) => a.nr - b.nr);
+    // The generated tables list rows by number; sorted only if one does not.
+    const sorted = [...byName.values()];
+    if (sorted.some((syscall, i) => i > 0 && syscall.nr < sorted[i - 1]!.nr)) sorted.sort((a, b) => a.nr - b.nr);
     return { byName, byNumber, sorted };
   }
 

@@ -44,7 +44,8 @@ export function sameWord(a: WordInA | undefined, b: WordInA | undefined): boolea
 /** A after running `body` from `before`. */
 export function wordAfter(body: Block['body'], before: WordInA | undefined): WordInA | undefined {
   let a = before;
-  for (const s of body) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     if (s.code === LOAD) a = { offset: s.k };
     else if (s.code === AND_K && a) a = { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 };
     else if ((s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87) a = undefined; // other loads, ALU, TXA
@@ -76,10 +77,15 @@ export function blockKey(body: Block['body'], exit: Terminator): string {
 /** Predecessor lists of the reachable graph. */
 export function predecessors(cfg: Cfg, order: readonly BlockId[]): Map<BlockId, BlockId[]> {
   const preds = new Map<BlockId, BlockId[]>(order.map((id) => [id, []]));
-  for (const id of order) {
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i]!;
     const exit = cfg.blocks[id]!.exit;
-    const targets = exit.kind === 'goto' ? [exit.target] : exit.kind === 'branch' ? [exit.whenTrue, exit.whenFalse] : [];
-    for (const t of new Set(targets)) preds.get(t)!.push(id);
+    if (exit.kind === 'goto') preds.get(exit.target)!.push(id);
+    else if (exit.kind === 'branch') {
+      preds.get(exit.whenTrue)!.push(id);
+      // a branch whose two targets agree is one edge
+      if (exit.whenFalse !== exit.whenTrue) preds.get(exit.whenFalse)!.push(id);
+    }
   }
   return preds;
 }
