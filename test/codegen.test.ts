@@ -1,6 +1,6 @@
 import { X86_64 } from '../src/arch/index.ts';
 import { describe, expect, it } from 'vitest';
-import { CfgBuilder, reversePostorder, type BlockId } from '../src/bpf/cfg.ts';
+import { CfgBuilder, compactCfg, reversePostorder, type BlockId } from '../src/bpf/cfg.ts';
 import { emulate, seccompDataWords, x86_64Call } from '../src/bpf/emulate.ts';
 import { BPF_ABS, BPF_JA, BPF_JMP, BPF_LD, BPF_RET, BPF_W, isConditionalJump } from '../src/bpf/insn.ts';
 import { validateProgram } from '../src/bpf/validate.ts';
@@ -36,6 +36,18 @@ describe('jump resolution', () => {
     expect(reversePostorder(cfg)).toEqual([entry, right, left, deny, allow]);
     const cyclic = { entry, blocks: cfg.blocks.map((b) => (b.id === allow ? { ...b, exit: { kind: 'goto' as const, target: entry } } : b)) };
     expect(() => reversePostorder(cyclic)).toThrow(`the filter graph has a cycle through block ${entry}`);
+  });
+
+  it('numbers a compacted graph in its own reverse postorder, which the order it records says', () => {
+    const rng = new Random(11);
+    for (let round = 0; round < 30; round++) {
+      const compacted = compactCfg(randomCfg(rng, 50 + rng.int(300)));
+      const identity = compacted.blocks.map((_, i) => i);
+      expect(reversePostorder(compacted)).toEqual(identity);
+      // a copy the memo has not seen is walked: the walk agrees
+      const copy = { entry: compacted.entry, blocks: compacted.blocks.map((b) => ({ ...b })) };
+      expect(reversePostorder(copy)).toEqual(identity);
+    }
   });
 
   it('keeps the meaning of random graphs with far jumps, through trampolines', () => {

@@ -45,7 +45,19 @@ export function successors(block: Block): BlockId[] {
  * graph. Successors are visited whenTrue first, so a block's whenFalse successor tends to come
  * right after it.
  */
-export function reversePostorder(cfg: Cfg): BlockId[] {
+export function reversePostorder(cfg: Cfg): readonly BlockId[] {
+  // Graphs are never changed in place, and several passes in a row often see the same one.
+  let order = orders.get(cfg);
+  if (order === undefined) {
+    order = walkReversePostorder(cfg);
+    orders.set(cfg, order);
+  }
+  return order;
+}
+
+const orders = new WeakMap<Cfg, readonly BlockId[]>();
+
+function walkReversePostorder(cfg: Cfg): BlockId[] {
   // Every pass asks for the order, so the walk allocates nothing per block: for each block, 0 when
   // not yet seen, 1 + the number of successors visited while it is on the stack, or DONE.
   const progress = new Uint8Array(cfg.blocks.length);
@@ -90,7 +102,10 @@ export function compactCfg(cfg: Cfg): Cfg {
     const { body, exit } = cfg.blocks[id]!;
     return { id: i, body, exit: retarget(exit, map) };
   });
-  return { entry: 0, blocks };
+  const compacted: Cfg = { entry: 0, blocks };
+  // Numbered in reverse postorder, with every successor in its place: the walk would find 0..n-1.
+  orders.set(compacted, blocks.map((_, i) => i));
+  return compacted;
 }
 
 /** A terminator with its targets mapped. */

@@ -11,7 +11,7 @@ const BRANCH_CODES = { jeq: BPF_JEQ, jgt: BPF_JGT, jge: BPF_JGE, jset: BPF_JSET 
  * The layout: reverse postorder, a topological order in which a block's whenFalse successor tends
  * to follow it and needs no jump.
  */
-export function layoutBlocks(cfg: Cfg): BlockId[] {
+export function layoutBlocks(cfg: Cfg): readonly BlockId[] {
   return reversePostorder(cfg);
 }
 

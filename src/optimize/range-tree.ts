@@ -47,21 +47,29 @@ function garsiaWachsDepths(weights: ArrayLike<number>): Int32Array {
   const left = new Int32Array(2 * n - 1);
   const right = new Int32Array(2 * n - 1);
   weight.set(weights);
-  const row: number[] = Array.from({ length: n }, (_, i) => i);
+  // The working sequence, row[0..length-1]: a typed array whose moves are memmoves (copyWithin),
+  // where splicing an array allocated an array of the removed pair on every join.
+  const row = new Int32Array(n);
+  for (let i = 0; i < n; i++) row[i] = i;
+  let length = n;
   let next = n;
   // Every pair left of `from` has a lighter node after it: none there can be joined.
   let from = 1;
-  while (row.length > 1) {
+  while (length > 1) {
     let k = from;
-    while (k + 1 < row.length && weight[row[k - 1]!]! > weight[row[k + 1]!]!) k++;
+    while (k + 1 < length && weight[row[k - 1]!]! > weight[row[k + 1]!]!) k++;
     const joined = next++;
     left[joined] = row[k - 1]!;
     right[joined] = row[k]!;
     weight[joined] = weight[row[k - 1]!]! + weight[row[k]!]!;
-    row.splice(k - 1, 2);
+    // Where the joined node goes: left past every lighter node before the pair.
     let at = k - 1;
     while (at > 0 && weight[row[at - 1]!]! < weight[joined]!) at--;
-    row.splice(at, 0, joined);
+    // Remove the pair (k-1, k) and insert the joined node at `at` ≤ k-1 in two moves.
+    row.copyWithin(at + 1, at, k - 1);
+    row[at] = joined;
+    row.copyWithin(k, k + 1, length);
+    length--;
     from = Math.max(1, at - 1);
   }
   const depths = new Int32Array(n);

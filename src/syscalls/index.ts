@@ -155,19 +155,25 @@ export class SyscallTable {
     const byNumber = new Map<number, Syscall>();
     const { bits, nrBit } = this.layout;
     const wanted = this.layout.rows === 'x32' ? (abi: string) => abi !== '64' : (abi: string) => abi !== 'x32';
-    // Line by line with indexOf, not split('\n'): no array of every line for the largest tables.
+    // Fields found with indexOf, not split: no array per line or per row (this runs at start-up,
+    // once per table a command uses, before V8 optimises anything).
     const text = this.rows();
     for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      const fields = text.slice(start, end).split('\t');
+      const tab1 = text.indexOf('\t', start);
+      const tab2 = text.indexOf('\t', tab1 + 1);
+      const tab3 = text.indexOf('\t', tab2 + 1);
+      const tab4 = text.indexOf('\t', tab3 + 1);
+      const row = start;
       start = end + 1;
-      if (fields.length !== 5) continue; // the empty first and last lines
-      const abi = fields[2] as Syscall['abi'];
+      if (tab1 < row || tab4 < 0 || tab4 > end) continue; // the empty first and last lines
+      const abi = text.slice(tab2 + 1, tab3) as Syscall['abi'];
       if (!wanted(abi)) continue;
-      const nr = (Number(fields[0]) | nrBit) >>> 0;
-      const syscall = new TableSyscall(nr, fields[1]!, abi, fields[3]!, fields[4]!, bits);
-      byName.set(fields[1]!, syscall);
+      const nr = (Number(text.slice(row, tab1)) | nrBit) >>> 0;
+      const name = text.slice(tab1 + 1, tab2);
+      const syscall = new TableSyscall(nr, name, abi, text.slice(tab3 + 1, tab4), text.slice(tab4 + 1, end), bits);
+      byName.set(name, syscall);
       byNumber.set(nr, syscall);
     }
     // The generated tables list rows by number; sorted only if one does not.
