@@ -1,5 +1,6 @@
-import { X86_64 } from '../src/arch/index.ts';
-import { CONSTANTS_X86_64, constantTable } from '../src/constants/index.ts';
+import { ARCHES, X86_64 } from '../src/arch/index.ts';
+import { constantsFor } from '../src/arch/constants.ts';
+import { CONSTANTS_X86_64, ConstantTable, constantTable } from '../src/constants/index.ts';
 import { describe, it, expect } from 'vitest';
 import { errnoName, errnoValue, signalName } from '../src/constants/index.ts';
 import { CONSTANT_FAMILIES } from '../src/constants/table.generated.ts';
@@ -146,6 +147,24 @@ describe('named constants: table structure', () => {
       const fp = order.get(prev[2]) ?? -1;
       const fc = order.get(cur[2]) ?? -1;
       expect(fp < fc || (fp === fc && prev[0] < cur[0]), `${prev[0]} before ${cur[0]}`).toBe(true);
+    }
+  });
+
+  it('lookups, names and families agree with the whole table, on every target, in either order of first use', () => {
+    // x86-64: each row of the table, read whole, is what a lookup of its name makes from its row.
+    for (const [name, value, family] of constantTable()) expect(CONSTANTS_X86_64.lookup(name), name).toEqual({ name, value, family });
+    for (const arch of ARCHES) {
+      for (const familiesFirst of [false, true]) {
+        // a fresh table each time: what was asked first matters
+        const table = arch.name === 'x86_64' ? new ConstantTable() : constantsFor(arch.name);
+        const byFamily = familiesFirst ? CONSTANT_FAMILIES.flatMap((f) => table.ofFamily(f.id)) : [];
+        const looked = table.names().map((name) => table.lookup(name)!);
+        if (!familiesFirst) byFamily.push(...CONSTANT_FAMILIES.flatMap((f) => table.ofFamily(f.id)));
+        expect(new Set(looked.map((c) => c.name)).size, arch.name).toBe(looked.length);
+        // every constant is in exactly one family's list, as the same object a lookup gives
+        expect(byFamily.length, arch.name).toBe(looked.length);
+        for (const c of byFamily) expect(table.lookup(c.name), c.name).toBe(c);
+      }
     }
   });
 

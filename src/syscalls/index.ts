@@ -167,7 +167,7 @@ export class SyscallTable {
       const tab4 = text.indexOf('\t', tab3 + 1);
       const row = start;
       start = end + 1;
-      if (tab1 < row || tab4 < 0 || tab4 > end) continue; // the empty first and last lines
+      if (tab1 < row || tab2 < tab1 || tab3 < tab2 || tab4 < tab3 || tab4 > end) continue; // the empty first and last lines
       const abi = text.slice(tab2 + 1, tab3) as Syscall['abi'];
       if (!wanted(abi)) continue;
       const nr = (Number(text.slice(row, tab1)) | nrBit) >>> 0;
