@@ -62,23 +62,12 @@ export interface ConstantDifferences {
  * tools; lookups go through a ConstantTable, which builds only the constants asked for).
  */
 export function constantTable(): ReadonlyArray<readonly [string, bigint, string]> {
-  const rows: [string, bigint, string][] = [];
-  forEachRow(constantRows(), (name, value, family) => rows.push([name, BigInt(value), family]));
-  return rows;
+  return constantRows().split('\n').filter((line) => line !== '').map((line) => {
+    const [name, value, family] = line.split('\t') as [string, string, string];
+    return [name, BigInt(value), family];
+  });
 }
 
-/** Calls `visit` with each row's fields; the value as written (decimal or 0x hex). */
-function forEachRow(text: string, visit: (name: string, value: string, family: string, at: number) => void): void {
-  // indexOf and slice, not split: no array of every line, no array per row.
-  for (let start = text.indexOf('\n') + 1; start < text.length;) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const tab1 = text.indexOf('\t', start);
-    const tab2 = text.indexOf('\t', tab1 + 1);
-    if (tab1 > start && tab1 < end && tab2 > tab1 && tab2 < end) visit(text.slice(start, tab1), text.slice(tab1 + 1, tab2), text.slice(tab2 + 1, end), start);
-    start = end + 1;
-  }
-}
 
 /**
  * One architecture's named constants, indexed on first use. The index maps each name to its row
@@ -95,19 +84,27 @@ export class ConstantTable {
 
   private index(): Map<string, number | NamedConstant> {
     if (this.rows) return this.rows;
-    const differences = this.differences?.();
-    const changed = new Map(differences?.changed ?? []);
-    const missing = new Set(differences?.missing ?? []);
     const rows = new Map<string, number | NamedConstant>();
-    this.text = constantRows();
-    forEachRow(this.text, (name, _value, family, at) => {
-      if (missing.has(name)) return;
-      const value = changed.get(name);
-      rows.set(name, value === undefined ? at : Object.freeze({ name, value, family }));
-    });
-    // The generator guarantees unique names; an architecture's own names come after the rest.
-    for (const [name, value, family] of differences?.added ?? []) if (!rows.has(name)) rows.set(name, Object.freeze({ name, value, family }));
     this.rows = rows;
+    const text = (this.text = constantRows());
+    // Only each row's name and where it starts: the rest is read when the name is looked up.
+    for (let start = text.indexOf('\n') + 1; start < text.length;) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const tab = text.indexOf('\t', start);
+      if (tab > start && tab < end) rows.set(text.slice(start, tab), start);
+      start = end + 1;
+    }
+    const differences = this.differences?.();
+    if (differences) {
+      for (const name of differences.missing) rows.delete(name);
+      for (const [name, value] of differences.changed) {
+        const row = rows.get(name);
+        if (row !== undefined) rows.set(name, Object.freeze({ ...this.constant(name, row), value }));
+      }
+      // The generator guarantees unique names; an architecture's own names come after the rest.
+      for (const [name, value, family] of differences.added) if (!rows.has(name)) rows.set(name, Object.freeze({ name, value, family }));
+    }
     return rows;
   }
 
