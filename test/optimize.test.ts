@@ -317,6 +317,22 @@ describe("Docker's default profile (the optimiser's targets)", () => {
     expect(stats.length).toBeLessThanOrEqual(110 * abis.length);
   });
 
+  it('a later section\'s bound counts the arch tests before it: the i386 section is within 1.03x of its bound', () => {
+    const i386 = archByName('i386')!;
+    const policy = 'default errno(EPERM)\nallow read, write, close, openat, mmap, exit_group\nallow socket if family == 1\n';
+    const alone = compilePolicy(policy, { arch: i386 });
+    const second = compilePolicy(policy, { arches: [X86_64, i386] });
+    if (!alone.ok || !second.ok) throw new Error('the policy does not compile');
+    const mix = genericProfile(i386);
+    const own = rangeTreeBound(alone.filter.ir, alone.filter.program, mix);
+    const later = rangeTreeBound(second.filter.sections![1]!.ir, second.filter.program, mix);
+    // the same dispatch and bodies, behind one arch test more (jeq x86-64 fails first)
+    expect(later.comparisons).toBeCloseTo(own.comparisons, 9);
+    expect(later.bound - own.bound).toBeCloseTo(1, 9);
+    const dockerI386 = rangeTreeBound(r.filter.sections![1]!.ir, r.filter.program, mix).bound;
+    expect(filterStats(r.filter.program, mix, i386, abis).meanRaw / dockerI386).toBeLessThanOrEqual(1.03);
+  });
+
   it('x32 calls, which pass through the x86-64 tree, cost no more than in libseccomp\'s tree (14.3)', () => {
     const x32 = archByName('x32')!;
     const figures = filterStats(r.filter.program, genericProfile(x32), x32, abis);
