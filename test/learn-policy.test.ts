@@ -10,7 +10,7 @@ import { x86_64Call, emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { createSourceFile } from '../src/diagnostics/source.ts';
 import { resolvedTracking, TRACKED_ARGUMENTS } from '../src/learn/args.ts';
-import { groupOf, SYSCALL_GROUPS } from '../src/learn/groups.ts';
+import { sectionOf, REVIEW_SECTIONS } from '../src/learn/sections.ts';
 import { learnedPolicy, learnedProfile, mergeLearned, shellQuote } from '../src/learn/policy.ts';
 import { parseRecords, RecordReader, type LearnedRun } from '../src/learn/records.ts';
 import { lintText } from '../src/lint/engine.ts';
@@ -128,7 +128,7 @@ describe('the learned policy', () => {
       const names = block.split('\n').filter((l) => l.startsWith('allow ')).map((l) => l.split(/\s+/)[1]!);
       expect(names).toEqual([...names].sort());
       const title = block.split('\n')[0]!.slice(2);
-      for (const name of names) expect(groupOf(name)).toBe(title);
+      for (const name of names) expect(sectionOf(name)).toBe(title);
     }
     expect(text.indexOf('# Processes and threads')).toBeLessThan(text.indexOf('# Memory'));
   });
@@ -398,7 +398,7 @@ describe('--profile', () => {
 describe('groups and quoting', () => {
   it('names only syscalls of the table, each in one group', () => {
     const seen = new Set<string>();
-    for (const group of SYSCALL_GROUPS) {
+    for (const group of REVIEW_SECTIONS) {
       for (const name of group.names) {
         expect(X86_64.syscalls.byName(name), name).toBeDefined();
         expect(seen.has(name), `${name} twice`).toBe(false);

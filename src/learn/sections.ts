@@ -1,12 +1,13 @@
-// The groups a learned policy lists its syscalls under, so that a reader can review it by topic.
-// Each x86-64 syscall is in at most one group; the rest are "Other". A test checks every name.
+// The sections a learned policy lists its syscalls under, so that a reader can review it by topic
+// (headings, not systemd's syscall groups of src/syscalls/groups.ts, which policies can name).
+// Each x86-64 syscall is in at most one section; the rest are "Other". A test checks every name.
 
-export interface SyscallGroup {
+export interface ReviewSection {
   readonly title: string;
   readonly names: readonly string[];
 }
 
-export const SYSCALL_GROUPS: readonly SyscallGroup[] = [
+export const REVIEW_SECTIONS: readonly ReviewSection[] = [
   {
     title: 'Processes and threads',
     names: [
@@ -116,20 +117,20 @@ export const SYSCALL_GROUPS: readonly SyscallGroup[] = [
   },
 ];
 
-export const OTHER_GROUP = 'Other';
+export const OTHER_SECTION = 'Other';
 
 let byName: Map<string, string> | undefined;
 
-/** The title of a syscall's group; OTHER_GROUP for the unlisted ones and for unknown numbers. */
-export function groupOf(name: string): string {
+/** The title of a syscall's section; OTHER_SECTION for the unlisted ones and for unknown numbers. */
+export function sectionOf(name: string): string {
   if (!byName) {
     byName = new Map();
-    for (const group of SYSCALL_GROUPS) for (const name of group.names) byName.set(name, group.title);
+    for (const section of REVIEW_SECTIONS) for (const name of section.names) byName.set(name, section.title);
   }
-  return byName.get(name) ?? OTHER_GROUP;
+  return byName.get(name) ?? OTHER_SECTION;
 }
 
-/** Group titles in the order a policy lists them. */
-export function groupOrder(): readonly string[] {
-  return [...SYSCALL_GROUPS.map((g) => g.title), OTHER_GROUP];
+/** Section titles in the order a policy lists them. */
+export function sectionOrder(): readonly string[] {
+  return [...REVIEW_SECTIONS.map((s) => s.title), OTHER_SECTION];
 }
