@@ -16,7 +16,6 @@ import { rangeWeights } from '../optimize/dispatch-tree.ts';
 import { OFFSET_NR } from '../seccomp/abi.ts';
 import { actionValue } from '../seccomp/action.ts';
 
-
 export interface RangeTreeBound {
   /** Weighted mean instructions per call of the best range-tree filter. */
   readonly bound: number;

@@ -68,7 +68,6 @@ export function constantTable(): ReadonlyArray<readonly [string, bigint, string]
   });
 }
 
-
 /**
  * One architecture's named constants, indexed on first use. The index maps each name to its row
  * (an offset into the table's text) and makes the constant when it is first looked up: a policy
