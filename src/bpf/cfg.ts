@@ -96,8 +96,9 @@ function successorAt(exit: Terminator, index: number): BlockId | undefined {
 /** The same graph with only the reachable blocks, renumbered densely in reverse postorder. */
 export function compactCfg(cfg: Cfg): Cfg {
   const order = reversePostorder(cfg);
-  const newId = new Map(order.map((id, i) => [id, i]));
-  const map = (id: BlockId): BlockId => newId.get(id)!;
+  const newId = new Int32Array(cfg.blocks.length);
+  for (let i = 0; i < order.length; i++) newId[order[i]!] = i;
+  const map = (id: BlockId): BlockId => newId[id]!;
   const blocks = order.map((id, i): Block => {
     const { body, exit } = cfg.blocks[id]!;
     return { id: i, body, exit: retarget(exit, map) };

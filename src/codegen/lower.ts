@@ -156,7 +156,7 @@ function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: Re
     }
     return body;
   };
-  const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => ({ lo, hi, target: targetOf(outcome), ...(outcome.kind === 'other-abi' && otherSection !== undefined ? { otherSection: true as const } : {}) }));
+  const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => (outcome.kind === 'other-abi' && otherSection !== undefined ? { lo, hi, target: otherSection, otherSection: true } : { lo, hi, target: targetOf(outcome) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
   return builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
 }

@@ -59,7 +59,8 @@ export function resolveJumps(cfg: Cfg): Instruction[] {
       if (block.exit.kind !== 'branch') continue;
       const jumpPc = position.get(block.id)! + block.body.length;
       let exit = block.exit;
-      for (const side of ['whenFalse', 'whenTrue'] as const) {
+      for (let s = 0; s < 2; s++) {
+        const side = s === 0 ? 'whenFalse' : 'whenTrue';
         const target = exit[side];
         // Every insertion planned so far lies after this jump: count them all, to be safe.
         if (position.get(target)! + planned - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) continue;

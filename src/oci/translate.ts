@@ -27,7 +27,7 @@ import { mergeRanges, pathCondition, unionRanges } from './conditions.ts';
 import { disjoint } from './disjoint.ts';
 import { FOREIGN_SYSCALL_NAMES } from '../syscalls/foreign.ts';
 import { ELOOP, SyscallDb, type ScmpArgCmp } from './libseccomp-db.ts';
-import { libseccompBits, libseccompSyscalls, type AbiSyscall } from './abi-syscalls.ts';
+import { hasLibseccompSyscall, libseccompBits, libseccompSyscalls, type AbiSyscall } from './abi-syscalls.ts';
 import { ARCHES } from '../arch/index.ts';
 import type { Located, OciArg, OciFlag, OciSyscallEntry } from './profile.ts';
 import type { ResolvedProfile } from './resolve.ts';
@@ -123,7 +123,7 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
         diagnostics.push({ code: 'SC7007', severity: 'error', span: name.span, message: 'SCMP_ACT_NOTIFY cannot be used for `write` (runc refuses it: it writes the listener\'s fd to its parent with write)' });
         continue;
       }
-      const inFilter = abis.some((abi) => libseccompSyscalls(abi, name.value).length > 0);
+      const inFilter = abis.some((abi) => hasLibseccompSyscall(abi, name.value));
       if (inFilter && mapped.refused && !refusedReported) {
         // runc fails on the first rule it adds with this action
         refusedReported = true;

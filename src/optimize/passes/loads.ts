@@ -9,12 +9,14 @@ function wordOnEntry(cfg: Cfg): Map<number, WordInA | undefined> {
   const preds = predecessors(cfg, order);
   const entry = new Map<number, WordInA | undefined>();
   const exit = new Map<number, WordInA | undefined>();
-  for (const id of order) {
+  // Indexed loops: this runs in every round, in code V8 has not optimised.
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i]!;
     const incoming = preds.get(id)!;
     let word: WordInA | undefined;
     if (id !== cfg.entry && incoming.length > 0) {
       word = exit.get(incoming[0]!);
-      for (const p of incoming) if (!sameWord(exit.get(p), word)) word = undefined;
+      for (let j = 1; j < incoming.length && word !== undefined; j++) if (!sameWord(exit.get(incoming[j]!), word)) word = undefined;
     }
     entry.set(id, word);
     exit.set(id, wordAfter(cfg.blocks[id]!.body, word));

@@ -9,7 +9,7 @@ export const mergeIdenticalBlocks: Pass = {
     const order = reversePostorder(cfg);
     const representative = new Map<BlockId, BlockId>();
     const byKey = new Map<string, BlockId>();
-    const blocks: Block[] = [...cfg.blocks];
+    let blocks: Block[] | undefined; // a copy once a block changes
     let changed = false;
     const map = (id: BlockId): BlockId => representative.get(id) ?? id;
     // Successors first, so their merges are known when the block's key is made.
@@ -18,6 +18,7 @@ export const mergeIdenticalBlocks: Pass = {
       const block = cfg.blocks[id]!;
       const exit = retarget(block.exit, map);
       if (!sameExit(exit, block.exit)) {
+        blocks ??= cfg.blocks.slice();
         blocks[id] = { ...block, exit };
         changed = true;
       }
@@ -30,6 +31,6 @@ export const mergeIdenticalBlocks: Pass = {
         byKey.set(key, id);
       }
     }
-    return { cfg: changed ? { entry: cfg.entry, blocks } : cfg, changed };
+    return { cfg: changed ? { entry: cfg.entry, blocks: blocks ?? cfg.blocks } : cfg, changed };
   },
 };
