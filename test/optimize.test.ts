@@ -143,7 +143,7 @@ describe('depth-limited trees', () => {
     for (const seed of [41, 7, 99]) {
       const rng = new Random(seed);
       for (let round = 0; round < 200; round++) {
-        const n = 8 + rng.int(120); // within minimaxTree's exact range, so the fallback fits
+        const n = 8 + rng.int(120);
         const weights = Array.from({ length: n }, () => (rng.chance(0.4) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
         const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
         const limits = depthLimits(bodies, leastWorstPath(bodies));
@@ -471,6 +471,22 @@ describe('least worst path', () => {
     }
   });
 
+
+  it('is reached above the dynamic programme\'s range too, by the tree of the packing', () => {
+    const leaves = (tree: RangeTree): number[] => (tree.kind === 'leaf' ? [tree.index] : [...leaves(tree.left), ...leaves(tree.right)]);
+    const rng = new Random(29);
+    for (let round = 0; round < 60; round++) {
+      const small = round % 2 === 0;
+      const n = small ? 1 + rng.int(120) : 129 + rng.int(600);
+      const costs = Array.from({ length: n }, () => 1 + (rng.chance(0.2) ? rng.int(rng.chance(0.1) ? 90 : 20) : rng.int(3)));
+      // exactUpTo 0: the packed tree even where the programme would run, to compare the two
+      const packed = minimaxTree(costs, small ? 0 : undefined);
+      expect(packed.worst).toBe(leastWorstPath(costs));
+      if (small) expect(packed.worst).toBe(minimaxTree(costs).worst);
+      expect(leaves(packed.tree)).toEqual(costs.map((_, i) => i));
+      expect(Math.max(...leafDepths(packed.tree).map((d, i) => d + costs[i]!))).toBe(packed.worst);
+    }
+  });
 
   it('matches trying every split', () => {
     // The reference: every tree shape, by brute force.

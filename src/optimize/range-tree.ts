@@ -257,14 +257,14 @@ export function leastWorstPath(leafCosts: readonly number[]): number {
 }
 
 /**
- * The tree with the least possible worst path (see leastWorstPath). O(n² log n); above
- * `exactUpTo` leaves, a balanced tree.
+ * The tree with the least possible worst path (see leastWorstPath): by dynamic programming,
+ * O(n² log n), up to `exactUpTo` leaves; above, the tree of the packing itself (packedTree).
  */
 export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tree: RangeTree; worst: number } {
   const n = leafCosts.length;
   if (n > exactUpTo) {
-    const tree = balancedTree(0, n - 1);
-    return { tree, worst: Math.max(...leafDepths(tree).map((d, i) => d + leafCosts[i]!)) };
+    const worst = leastWorstPath(leafCosts);
+    return { tree: packedTree(leafCosts, worst), worst };
   }
   const best = new Float64Array(n * n);
   const root = new Int32Array(n * n);
@@ -301,6 +301,39 @@ export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tr
     return { kind: 'split', split: k, left: build(i, k - 1), right: build(k, j) };
   };
   return { tree: build(0, n - 1), worst: best[n - 1]! };
+}
+
+/**
+ * A tree whose worst path is at most `worst`, which leastWorstPath says exists: the leaves' intervals
+ * packed as there (leaf i takes 2^cost units of 2^worst, at the first multiple of its size), then
+ * [0, 2^worst) halved until each part holds one leaf. An interval never straddles a halving point
+ * (it is aligned to its own size), so leaf i is alone after at most worst − cost halvings, and a
+ * node is made only where a halving separates leaves. O(n × worst).
+ */
+function packedTree(leafCosts: readonly number[], worst: number): RangeTree {
+  const starts: bigint[] = [];
+  let position = 0n;
+  for (const cost of leafCosts) {
+    const size = 1n << BigInt(cost);
+    position = (position + size - 1n) & -size;
+    starts.push(position);
+    position += size;
+  }
+  if (position > 1n << BigInt(worst)) throw new Error(`no tree has a worst path of ${worst}`);
+  // Leaves first..last lie in [lo, hi).
+  const build = (first: number, last: number, lo: bigint, hi: bigint): RangeTree => {
+    for (;;) {
+      if (first === last) return { kind: 'leaf', index: first };
+      const mid = (lo + hi) >> 1n;
+      let split = first;
+      while (split <= last && starts[split]! < mid) split++;
+      if (split > first && split <= last) return { kind: 'split', split, left: build(first, split - 1, lo, mid), right: build(split, last, mid, hi) };
+      // every leaf on one side: halve again without a node
+      if (split > last) hi = mid;
+      else lo = mid;
+    }
+  };
+  return build(0, leafCosts.length - 1, 0n, 1n << BigInt(worst));
 }
 
 /** Depth of each leaf, by leaf index. */
