@@ -10,7 +10,7 @@ import { x86_64Call, emulate } from '../src/bpf/emulate.ts';
 import { compilePolicy } from '../src/compile.ts';
 import { createSourceFile } from '../src/diagnostics/source.ts';
 import { resolvedTracking, TRACKED_ARGUMENTS } from '../src/learn/args.ts';
-import { sectionOf, REVIEW_SECTIONS } from '../src/learn/sections.ts';
+import { topicOf, TOPICS } from '../src/learn/topics.ts';
 import { learnedPolicy, learnedProfile, mergeLearned, shellQuote } from '../src/learn/policy.ts';
 import { parseRecords, RecordReader, type LearnedRun } from '../src/learn/records.ts';
 import { lintText } from '../src/lint/engine.ts';
@@ -122,13 +122,13 @@ describe('the learned policy', () => {
     // And rt_sigreturn, which every program needs, seen or not.
     expect(rules).toHaveLength(Object.keys(BASIC).length + 1);
     expect(text).toMatch(/^allow rt_sigreturn +# 0 calls; not seen in this run; every signal handler returns through it/m);
-    // Within each group, names are sorted; groups come in their fixed order.
-    const groups = text.split('\n\n').filter((block) => block.startsWith('# ') && block.includes('\nallow '));
-    for (const block of groups) {
+    // Within each topic, names are sorted; topics come in their fixed order.
+    const topics = text.split('\n\n').filter((block) => block.startsWith('# ') && block.includes('\nallow '));
+    for (const block of topics) {
       const names = block.split('\n').filter((l) => l.startsWith('allow ')).map((l) => l.split(/\s+/)[1]!);
       expect(names).toEqual([...names].sort());
       const title = block.split('\n')[0]!.slice(2);
-      for (const name of names) expect(sectionOf(name)).toBe(title);
+      for (const name of names) expect(topicOf(name)).toBe(title);
     }
     expect(text.indexOf('# Processes and threads')).toBeLessThan(text.indexOf('# Memory'));
   });
@@ -395,11 +395,11 @@ describe('--profile', () => {
   });
 });
 
-describe('groups and quoting', () => {
-  it('names only syscalls of the table, each in one group', () => {
+describe('topics and quoting', () => {
+  it('names only syscalls of the table, each in one topic', () => {
     const seen = new Set<string>();
-    for (const group of REVIEW_SECTIONS) {
-      for (const name of group.names) {
+    for (const topic of TOPICS) {
+      for (const name of topic.names) {
         expect(X86_64.syscalls.byName(name), name).toBeDefined();
         expect(seen.has(name), `${name} twice`).toBe(false);
         seen.add(name);

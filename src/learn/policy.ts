@@ -9,7 +9,7 @@ import type { CheckedPolicy } from '../check/checked.ts';
 import { CLONE_NAMESPACE_FLAGS, DANGEROUS_SYSCALLS } from '../lint/data/dangerous.ts';
 import { LIBRARY_EQUIVALENCES } from '../lint/data/equivalents.ts';
 import { learnedCondition } from './args.ts';
-import { sectionOf, sectionOrder } from './sections.ts';
+import { topicOf, topicOrder } from './topics.ts';
 import { coveringGroups, groupSyscalls } from '../syscalls/groups.ts';
 import type { CallAbi, LearnedRun } from './records.ts';
 
@@ -126,10 +126,10 @@ function rulesFor(run: LearnedRun, numbers: readonly number[], args: boolean, en
  * (`allow @basic-io  # 120 calls`), and their members' own rules are left out; the rest as usual.
  */
 function withGroups(rules: readonly LearnedRule[], groups: boolean): string[] {
-  if (!groups) return sectionedRules(rules);
+  if (!groups) return rulesByTopic(rules);
   const plain = rules.filter((r) => r.text === `allow ${r.name}` && !r.suppress && !r.byDefault);
   const { groups: used, rest } = coveringGroups(plain.map((r) => r.name), [X86_64]);
-  if (used.length === 0) return sectionedRules(rules);
+  if (used.length === 0) return rulesByTopic(rules);
   const uncovered = new Set(rest);
   const covered = new Set(plain.map((r) => r.name).filter((n) => !uncovered.has(n)));
   const counts = new Map(rules.map((r) => [r.name, r.count]));
@@ -139,21 +139,21 @@ function withGroups(rules: readonly LearnedRule[], groups: boolean): string[] {
     const calls = members.reduce((sum, m) => sum + (counts.get(m) ?? 0), 0);
     lines.push(`allow @${group}  # ${plural(calls, 'call')} of ${plural(members.length, 'syscall')}`);
   }
-  return [...lines, '', ...sectionedRules(rules.filter((r) => !covered.has(r.name)))];
+  return [...lines, '', ...rulesByTopic(rules.filter((r) => !covered.has(r.name)))];
 }
 
-/** The rules under section headings, sorted by name within each section, with aligned counts. */
-function sectionedRules(rules: readonly LearnedRule[]): string[] {
+/** The rules under topic headings, sorted by name within each topic, with aligned counts. */
+function rulesByTopic(rules: readonly LearnedRule[]): string[] {
   const out: string[] = [];
-  const bySection = new Map<string, LearnedRule[]>();
+  const byTopic = new Map<string, LearnedRule[]>();
   for (const rule of rules) {
-    const title = sectionOf(rule.name);
-    const list = bySection.get(title);
+    const title = topicOf(rule.name);
+    const list = byTopic.get(title);
     if (list) list.push(rule);
-    else bySection.set(title, [rule]);
+    else byTopic.set(title, [rule]);
   }
-  for (const title of sectionOrder()) {
-    const list = bySection.get(title);
+  for (const title of topicOrder()) {
+    const list = byTopic.get(title);
     if (!list) continue;
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const width = Math.min(32, Math.max(...list.map((r) => r.text.length)));
@@ -293,7 +293,7 @@ export function mergeLearned(existingText: string, existing: CheckedPolicy, run:
   if (byDefault.length > 0) lines.push(`# Already run by the default action: ${byDefault.join(', ')}.`);
   lines.push(added.length > 0 ? `# Added: ${plural(added.length, 'syscall')} the policy did not decide.` : '# Nothing to add: the policy above decides every syscall the run made.');
   const enosysDefault = existing.defaultAction.kind === 'errno' && existing.defaultAction.errno === ENOSYS;
-  if (added.length > 0) lines.push('', ...sectionedRules(rulesFor(run, added, options.args, enosysDefault)));
+  if (added.length > 0) lines.push('', ...rulesByTopic(rulesFor(run, added, options.args, enosysDefault)));
   lines.push(...mergedSectionBlocks(run, sections, defaultRuns));
   lines.push('# ---- end of the learned section ----');
   const separator = existingText === '' || existingText.endsWith('\n') ? '' : '\n';

@@ -1,13 +1,13 @@
-// The sections a learned policy lists its syscalls under, so that a reader can review it by topic
-// (headings, not systemd's syscall groups of src/syscalls/groups.ts, which policies can name).
-// Each x86-64 syscall is in at most one section; the rest are "Other". A test checks every name.
+// The topics a learned policy lists its syscalls under, as headings, so that a reader can review it
+// by topic (not systemd's syscall groups of src/syscalls/groups.ts, which policies can name).
+// Each x86-64 syscall is in at most one topic; the rest are "Other". A test checks every name.
 
-export interface ReviewSection {
+export interface Topic {
   readonly title: string;
   readonly names: readonly string[];
 }
 
-export const REVIEW_SECTIONS: readonly ReviewSection[] = [
+export const TOPICS: readonly Topic[] = [
   {
     title: 'Processes and threads',
     names: [
@@ -117,20 +117,20 @@ export const REVIEW_SECTIONS: readonly ReviewSection[] = [
   },
 ];
 
-export const OTHER_SECTION = 'Other';
+export const OTHER_TOPIC = 'Other';
 
 let byName: Map<string, string> | undefined;
 
-/** The title of a syscall's section; OTHER_SECTION for the unlisted ones and for unknown numbers. */
-export function sectionOf(name: string): string {
+/** The title of a syscall's topic; OTHER_TOPIC for the unlisted ones and for unknown numbers. */
+export function topicOf(name: string): string {
   if (!byName) {
     byName = new Map();
-    for (const section of REVIEW_SECTIONS) for (const name of section.names) byName.set(name, section.title);
+    for (const topic of TOPICS) for (const name of topic.names) byName.set(name, topic.title);
   }
-  return byName.get(name) ?? OTHER_SECTION;
+  return byName.get(name) ?? OTHER_TOPIC;
 }
 
-/** Section titles in the order a policy lists them. */
-export function sectionOrder(): readonly string[] {
-  return [...REVIEW_SECTIONS.map((s) => s.title), OTHER_SECTION];
+/** Topic titles in the order a policy lists them. */
+export function topicOrder(): readonly string[] {
+  return [...TOPICS.map((t) => t.title), OTHER_TOPIC];
 }
