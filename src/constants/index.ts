@@ -76,7 +76,7 @@ export function constantTable(): ReadonlyArray<readonly [string, bigint, string]
 export class ConstantTable {
   private rows: Map<string, number | NamedConstant> | undefined;
   private text = '';
-  private families: ReadonlyMap<string, readonly NamedConstant[]> | undefined;
+  private readonly families = new Map<string, readonly NamedConstant[]>();
   private sortedNames: readonly string[] | undefined;
 
   constructor(private readonly differences?: () => ConstantDifferences) {}
@@ -110,11 +110,17 @@ export class ConstantTable {
   private constant(name: string, row: number | NamedConstant): NamedConstant {
     if (typeof row !== 'number') return row;
     const tab1 = this.text.indexOf('\t', row);
-    const tab2 = this.text.indexOf('\t', tab1 + 1);
-    const end = this.text.indexOf('\n', tab2);
-    const constant: NamedConstant = Object.freeze({ name, value: BigInt(this.text.slice(tab1 + 1, tab2)), family: this.text.slice(tab2 + 1, end < 0 ? undefined : end) });
+    const constant: NamedConstant = Object.freeze({ name, value: BigInt(this.text.slice(tab1 + 1, this.text.indexOf('\t', tab1 + 1))), family: this.familyOf(row) });
     this.rows!.set(name, constant);
     return constant;
+  }
+
+  /** A row's family (its third field), without making its constant. */
+  private familyOf(row: number | NamedConstant): string {
+    if (typeof row !== 'number') return row.family;
+    const tab2 = this.text.indexOf('\t', this.text.indexOf('\t', row) + 1);
+    const end = this.text.indexOf('\n', tab2);
+    return this.text.slice(tab2 + 1, end < 0 ? undefined : end);
   }
 
   /** Look up a constant by its exact (case-sensitive) name. */
@@ -129,21 +135,19 @@ export class ConstantTable {
     return this.sortedNames;
   }
 
-  /** All constants of a family, sorted by name; empty for unknown families. */
+  /**
+   * All constants of a family, sorted by name; empty for unknown families. Each family is made when
+   * first asked for: naming an errno in an output needs the 134 errno constants, not all 2,074.
+   */
   ofFamily(family: string): readonly NamedConstant[] {
-    if (!this.families) {
-      const byFamily = new Map<string, NamedConstant[]>();
-      for (const f of CONSTANT_FAMILIES) byFamily.set(f.id, []);
-      for (const [name, row] of this.index()) {
-        const constant = this.constant(name, row);
-        let list = byFamily.get(constant.family);
-        if (list === undefined) byFamily.set(constant.family, (list = []));
-        list.push(constant);
-      }
-      for (const list of byFamily.values()) Object.freeze(list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
-      this.families = byFamily;
+    let list = this.families.get(family);
+    if (list === undefined) {
+      const members: NamedConstant[] = [];
+      for (const [name, row] of this.index()) if (this.familyOf(row) === family) members.push(this.constant(name, row));
+      list = Object.freeze(members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+      this.families.set(family, list);
     }
-    return this.families.get(family) ?? [];
+    return list;
   }
 }
 
