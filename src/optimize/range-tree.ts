@@ -239,21 +239,26 @@ function boostedTree(weights: readonly number[], limits: readonly number[]): Ran
  * cost of the leaf). A tree whose leaves sit no deeper than W − cost exists exactly when, leaf
  * by leaf and left to right, intervals of 2^−(W − cost) each fit in [0, 1) at the first multiple
  * of their own size (the intervals of a prefix code in order; a deeper leaf only takes less
- * room). W is at most a balanced tree's worst path, so a few O(n) checks find it.
+ * room). In units of 2^−W, leaf i takes 2^cost wherever W is, so one packing gives the end the
+ * leaves reach, and W is the least with 2^W at or past it. (With two leaves or more the end is
+ * past 2^cost of the costliest, so no leaf sits at depth 0.)
  */
 export function leastWorstPath(leafCosts: readonly number[]): number {
-  const highest = Math.max(...leafCosts);
-  for (let worst = leafCosts.length === 1 ? highest : highest + 1; ; worst++) {
-    // Positions in units of 2^−worst: leaf i takes 2^cost units.
-    const end = 1n << BigInt(worst);
-    let position = 0n;
-    for (const cost of leafCosts) {
-      const size = 1n << BigInt(cost);
-      position = ((position + size - 1n) & -size) + size;
-      if (position > end) break;
-    }
-    if (position <= end) return worst;
+  const { end } = packIntervals(leafCosts);
+  return end === 1n ? 0 : (end - 1n).toString(2).length;
+}
+
+/** Each leaf's interval, packed left to right at the first multiple of its size (2^cost units). */
+function packIntervals(leafCosts: readonly number[]): { starts: bigint[]; end: bigint } {
+  const starts: bigint[] = [];
+  let end = 0n;
+  for (const cost of leafCosts) {
+    const size = 1n << BigInt(cost);
+    const start = (end + size - 1n) & -size;
+    starts.push(start);
+    end = start + size;
   }
+  return { starts, end };
 }
 
 /**
@@ -305,21 +310,14 @@ export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tr
 
 /**
  * A tree whose worst path is at most `worst`, which leastWorstPath says exists: the leaves' intervals
- * packed as there (leaf i takes 2^cost units of 2^worst, at the first multiple of its size), then
- * [0, 2^worst) halved until each part holds one leaf. An interval never straddles a halving point
- * (it is aligned to its own size), so leaf i is alone after at most worst − cost halvings, and a
- * node is made only where a halving separates leaves. O(n × worst).
+ * packed as there (packIntervals), then [0, 2^worst) halved until each part holds one leaf. An
+ * interval never straddles a halving point (it is aligned to its own size), so leaf i is alone
+ * after at most worst − cost halvings, and a node is made only where a halving separates leaves.
+ * O(n × worst).
  */
 function packedTree(leafCosts: readonly number[], worst: number): RangeTree {
-  const starts: bigint[] = [];
-  let position = 0n;
-  for (const cost of leafCosts) {
-    const size = 1n << BigInt(cost);
-    position = (position + size - 1n) & -size;
-    starts.push(position);
-    position += size;
-  }
-  if (position > 1n << BigInt(worst)) throw new Error(`no tree has a worst path of ${worst}`);
+  const { starts, end } = packIntervals(leafCosts);
+  if (end > 1n << BigInt(worst)) throw new Error(`no tree has a worst path of ${worst}`);
   // Leaves first..last lie in [lo, hi).
   const build = (first: number, last: number, lo: bigint, hi: bigint): RangeTree => {
     for (;;) {
