@@ -25,13 +25,6 @@ export function libseccompSyscalls(abi: Arch, name: string): AbiSyscall[] {
   return found;
 }
 
-/** Whether a rule for `name` is added to `abi` at all (libseccompSyscalls is not empty). */
-export function hasLibseccompSyscall(abi: Arch, name: string): boolean {
-  if (abi.syscalls.byName(name)) return true;
-  const via = multiplexerFor(abi, name);
-  return via !== undefined && abi.syscalls.byName(via.name) !== undefined;
-}
-
 /** The argument width libseccomp compares on (arch_def.size): x32 counts as a 32-bit ABI there. */
 export function libseccompBits(abi: Arch): 32 | 64 {
   return abi.name === 'x32' ? 32 : abi.bits;

@@ -27,7 +27,7 @@ import { mergeRanges, pathCondition, unionRanges } from './conditions.ts';
 import { disjoint } from './disjoint.ts';
 import { FOREIGN_SYSCALL_NAMES } from '../syscalls/foreign.ts';
 import { ELOOP, SyscallDb, type ScmpArgCmp } from './libseccomp-db.ts';
-import { hasLibseccompSyscall, libseccompBits, libseccompSyscalls, type AbiSyscall } from './abi-syscalls.ts';
+import { libseccompBits, libseccompSyscalls, type AbiSyscall } from './abi-syscalls.ts';
 import { ARCHES } from '../arch/index.ts';
 import type { Located, OciArg, OciFlag, OciSyscallEntry } from './profile.ts';
 import type { ResolvedProfile } from './resolve.ts';
@@ -102,6 +102,8 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
 
   // runc's list of rules, one per name, in profile order.
   const rules: RuncRule[] = [];
+  // rulesOnAbis[r][i]: what rules[r] is added to on abis[i] (libseccompSyscalls)
+  const rulesOnAbis: (readonly AbiSyscall[])[][] = [];
   const abiList = abis.map((a) => a.title).join(', ');
   for (const entry of resolved.entries) {
     const mapped = mapAction(entry.action.value, entry.errnoRet);
@@ -123,13 +125,16 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
         diagnostics.push({ code: 'SC7007', severity: 'error', span: name.span, message: 'SCMP_ACT_NOTIFY cannot be used for `write` (runc refuses it: it writes the listener\'s fd to its parent with write)' });
         continue;
       }
-      const inFilter = abis.some((abi) => hasLibseccompSyscall(abi, name.value));
+      // what the name becomes on each ABI of the filter, found once for the check and the rules
+      const onAbis = abis.map((abi) => libseccompSyscalls(abi, name.value));
+      const inFilter = onAbis.some((found) => found.length > 0);
       if (inFilter && mapped.refused && !refusedReported) {
         // runc fails on the first rule it adds with this action
         refusedReported = true;
         diagnostics.push({ code: 'SC7007', severity: 'error', span: (entry.errnoRet ?? entry.action).span, message: `${where}.errnoRet: ${mapped.refused}` });
       } else if (inFilter) {
         rules.push({ action: mapped.action, raw: mapped.raw, args: entry.args, entry, name });
+        rulesOnAbis.push(onAbis);
       } else if (FOREIGN_SYSCALL_NAMES.has(name.value) || ARCHES.some((a) => a.syscalls.byName(name.value))) {
         foreign.push(name);
         skippedNames.push({ name: name.value, entry: entry.index, reason: 'other-arch' });
@@ -158,10 +163,10 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   abis.forEach((abi, i) => {
     const sink: Diagnostic[] = i === 0 ? diagnostics : [];
     const abiRules: AbiRule[] = [];
-    for (const rule of rules) {
+    rules.forEach((rule, r) => {
       // one object shape for every rule: a spread here cost more than the rest of this loop
-      for (const s of libseccompSyscalls(abi, rule.name.value)) abiRules.push({ action: rule.action, raw: rule.raw, args: rule.args, entry: rule.entry, name: rule.name, syscall: s.syscall, multiplexed: s.multiplexed });
-    }
+      for (const s of rulesOnAbis[r]![i]!) abiRules.push({ action: rule.action, raw: rule.raw, args: rule.args, entry: rule.entry, name: rule.name, syscall: s.syscall, multiplexed: s.multiplexed });
+    });
     const translatedSyscalls = bySyscall(abiRules).map((group) => ({ group, translated: translateSyscall(group, sink, abi, i > 0) }));
     if (i === 0) for (const { group, translated } of translatedSyscalls) if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
     const stale = warnStaleAccumulator(translatedSyscalls, abi, i > 0);
