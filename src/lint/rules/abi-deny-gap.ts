@@ -87,25 +87,25 @@ export const abiDenyGap: LintRule = {
     const [host, ...others] = sections as [CheckedPolicy, ...CheckedPolicy[]];
     const findings: RuleFinding[] = [];
     const seen = new Set<string>();
-    // what each other ABI refuses, and its rules by syscall, once (not once per host rule)
-    const refusedOn = others.map((other) => {
+    // each other ABI's rules by syscall, once (not once per host rule)
+    const rulesOn = others.map((other) => {
       const rulesOf = new Map<string, CheckedRule[]>();
       for (const r of other.rules) {
         const list = rulesOf.get(r.syscall.name);
         if (list) list.push(r);
         else rulesOf.set(r.syscall.name, [r]);
       }
-      return { other, rulesOf, refused: new Set(other.rules.filter((r) => !ALLOWING.has(r.action.kind)).map((r) => r.syscall.name)) };
+      return { other, rulesOf };
     });
     for (const rule of host.rules) {
       if (ALLOWING.has(rule.action.kind) || seen.has(rule.syscall.name)) continue;
       seen.add(rule.syscall.name);
-      for (const { other, rulesOf, refused } of refusedOn) {
+      for (const { other, rulesOf } of rulesOn) {
         // A name of the same operation counts as refused when any rule refuses it (its arguments
         // are the host's, conditions alike or not); the multiplexer only where its rules refuse
         // every call of this operation, whatever its other arguments.
         const { names, via } = counterparts(rule.syscall.name, other.arch);
-        const open = names.filter((n) => !refused.has(n));
+        const open = names.filter((n) => !(rulesOf.get(n) ?? []).some((r) => !ALLOWING.has(r.action.kind)));
         if (via && !multiplexedRefused(rulesOf.get(via.name) ?? [], via.arg0)) open.push(via.name);
         if (open.length === 0) continue;
         findings.push({
