@@ -117,16 +117,23 @@ function limitedOptimumCost(weights: readonly number[], limits: readonly number[
   return cost(0, n - 1, 0);
 }
 
+/**
+ * `n` ranges with skewed weights, as real mixes are (a few hot syscalls, many rare ones, a share
+ * `unused` never made), bodies of 1–3 instructions and some argument searches, and the depth
+ * limits the compiler would give them.
+ */
+function randomLimitedMix(rng: Random, n: number, unused: number): { weights: number[]; bodies: number[]; limits: number[] } {
+  const weights = Array.from({ length: n }, () => (rng.chance(unused) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
+  const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
+  return { weights, bodies, limits: depthLimits(bodies, leastWorstPath(bodies)) };
+}
+
 describe('depth-limited trees', () => {
   it('fit every limit and are the cheapest tree that does, over 600 random mixes', () => {
     for (const seed of [41, 7, 99]) {
       const rng = new Random(seed);
       for (let round = 0; round < 200; round++) {
-        const n = 2 + rng.int(70);
-        // Skewed weights, as real mixes are: a few hot syscalls, many rare or unused ones.
-        const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
-        const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
-        const limits = depthLimits(bodies, leastWorstPath(bodies));
+        const { weights, limits } = randomLimitedMix(rng, 2 + rng.int(70), 0.3);
         const found = boundedRangeTree(weights, limits);
         leafDepths(found.tree).forEach((depth, i) => expect(depth).toBeLessThanOrEqual(limits[i]!));
         // The unbounded search over every split (the Knuth bound of the compiler's is not proven here).
@@ -143,10 +150,7 @@ describe('depth-limited trees', () => {
     for (const seed of [41, 7, 99]) {
       const rng = new Random(seed);
       for (let round = 0; round < 200; round++) {
-        const n = 8 + rng.int(120);
-        const weights = Array.from({ length: n }, () => (rng.chance(0.4) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
-        const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
-        const limits = depthLimits(bodies, leastWorstPath(bodies));
+        const { weights, bodies, limits } = randomLimitedMix(rng, 8 + rng.int(120), 0.4);
         // only where the limits bind: elsewhere both searches return the unconstrained optimum
         if (leafDepths(optimalRangeTree(weights).tree).every((depth, i) => depth <= limits[i]!)) continue;
         const found = boundedRangeTree(weights, limits, { exact: false, fallback: () => minimaxTree(bodies).tree });
@@ -164,11 +168,7 @@ describe('depth-limited trees', () => {
   });
 
   it('fit every limit beyond the leaves the exact search takes', () => {
-    const rng = new Random(3);
-    const n = 300;
-    const weights = Array.from({ length: n }, () => (rng.chance(0.3) ? 0 : (rng.int(1000) / 1000) ** 4 * 1000));
-    const bodies = Array.from({ length: n }, () => 1 + (rng.chance(0.15) ? rng.int(20) : rng.int(3)));
-    const limits = depthLimits(bodies, leastWorstPath(bodies));
+    const { weights, limits } = randomLimitedMix(new Random(3), 300, 0.3);
     const found = boundedRangeTree(weights, limits);
     expect(leafDepths(optimalRangeTree(weights).tree).some((depth, i) => depth > limits[i]!)).toBe(true); // the limits bind
     leafDepths(found.tree).forEach((depth, i) => expect(depth).toBeLessThanOrEqual(limits[i]!));
