@@ -12,7 +12,8 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagn
 import { lowerPolicy } from './ir/lower.ts';
 import type { PolicyIr } from './ir/types.ts';
 import type { PolicyFile } from './parser/ast.ts';
-import { createOptimizer, type SyscallProfile } from './optimize/index.ts';
+import { createOptimizer, type Optimizer, type SyscallProfile } from './optimize/index.ts';
+import type { Cfg } from './bpf/cfg.ts';
 import { BPF_MAXINSNS, type FilterFlagName } from './seccomp/abi.ts';
 
 /** Options of the back end, whatever the source of the policy. */
@@ -88,12 +89,7 @@ function generate(sections: readonly { policy: CheckedPolicy; ir: PolicyIr }[], 
   const optimizers = options.optimize === false ? undefined : sections.map((s, i) => createOptimizer(s.policy.arch, i === 0 ? options.profile : undefined));
   const optimizer = optimizers?.[0];
   const build = (searchRuns: boolean): Instruction[] => {
-    const cfg = lowerSectionsToCfg(sections.map((s, i) => {
-      const own = optimizers?.[i];
-      const dispatch = options.dispatch ?? own?.dispatch;
-      const sets = own ? { sets: own.sets, ...(searchRuns ? { switches: own.switches } : {}) } : {};
-      return { ir: s.ir, options: { ...(dispatch ? { dispatch } : {}), ...sets } };
-    }));
+    const cfg = sectionsToCfg(sections, optimizers, options.dispatch, searchRuns);
     return resolveJumps(optimizer ? optimizer.passes(cfg) : cfg);
   };
   let program = build(true);
@@ -103,6 +99,19 @@ function generate(sections: readonly { policy: CheckedPolicy; ir: PolicyIr }[], 
   if (optimizer && program.length > BPF_MAXINSNS && program.length <= 3 * BPF_MAXINSNS) program = build(false);
   const problems = programProblems(program, path);
   return problems.length > 0 ? { diagnostics: problems } : { diagnostics: [], program };
+}
+
+/**
+ * The sections' graph before the CFG passes: each laid out by its own optimiser (its dispatch,
+ * and its searches of sets and, with `searchRuns`, of value runs), or plainly without one.
+ */
+export function sectionsToCfg(sections: readonly { ir: PolicyIr }[], optimizers: readonly Optimizer[] | undefined, dispatchOverride: DispatchStrategy | undefined, searchRuns: boolean): Cfg {
+  return lowerSectionsToCfg(sections.map((s, i) => {
+    const own = optimizers?.[i];
+    const dispatch = dispatchOverride ?? own?.dispatch;
+    const sets = own ? { sets: own.sets, ...(searchRuns ? { switches: own.switches } : {}) } : {};
+    return { ir: s.ir, options: { ...(dispatch ? { dispatch } : {}), ...sets } };
+  }));
 }
 
 /** The kernel's limits, checked on every program the compiler emits. */

@@ -12,6 +12,30 @@ import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 } from '../src/seccomp/abi.ts';
 import { Random } from './support/random.ts';
 import { interpret, randomCfg } from './support/cfg.ts';
 
+describe('CfgBuilder', () => {
+  it('makes one block of identical ones, and keeps blocks that differ in anything apart', () => {
+    const builder = new CfgBuilder();
+    const allow = builder.ret(0x7fff0000);
+    const deny = builder.ret(0);
+    expect(builder.ret(0x7fff0000)).toBe(allow);
+    const body = [{ code: BPF_LD | BPF_W | BPF_ABS, k: 16 }];
+    const test = builder.block(body, { kind: 'branch', op: 'jeq', k: 1, whenTrue: allow, whenFalse: deny });
+    expect(builder.block([{ code: BPF_LD | BPF_W | BPF_ABS, k: 16 }], { kind: 'branch', op: 'jeq', k: 1, whenTrue: allow, whenFalse: deny })).toBe(test);
+    const others = [
+      builder.block([{ code: BPF_LD | BPF_W | BPF_ABS, k: 20 }], { kind: 'branch', op: 'jeq', k: 1, whenTrue: allow, whenFalse: deny }),
+      builder.block(body, { kind: 'branch', op: 'jge', k: 1, whenTrue: allow, whenFalse: deny }),
+      builder.block(body, { kind: 'branch', op: 'jeq', k: 2, whenTrue: allow, whenFalse: deny }),
+      builder.block(body, { kind: 'branch', op: 'jeq', k: 1, whenTrue: deny, whenFalse: allow }),
+      builder.block(body, { kind: 'branch', op: 'jeq', k: 1, useX: true, whenTrue: allow, whenFalse: deny }),
+      builder.block(body, { kind: 'goto', target: allow }),
+      builder.block([], { kind: 'goto', target: allow }),
+      builder.block([], { kind: 'retA' }),
+    ];
+    expect(new Set([allow, deny, test, ...others]).size).toBe(others.length + 3);
+    expect(builder.finish(test).blocks).toHaveLength(others.length + 3);
+  });
+});
+
 describe('jump resolution', () => {
   it('lays blocks out in a topological order', () => {
     const cfg = randomCfg(new Random(1), 300);

@@ -109,6 +109,17 @@ export function compactCfg(cfg: Cfg): Cfg {
   return compacted;
 }
 
+/** Equal for blocks with the same body and exit. */
+export function blockKey(body: Block['body'], exit: Terminator): string {
+  const head = body.map((s) => `${s.code}:${s.k}`).join(',');
+  switch (exit.kind) {
+    case 'ret': return `${head}|r${exit.value}`;
+    case 'retA': return `${head}|a`;
+    case 'goto': return `${head}|g${exit.target}`;
+    case 'branch': return `${head}|${exit.op}${exit.useX ? 'x' : ''}:${exit.k}:${exit.whenTrue}:${exit.whenFalse}`;
+  }
+}
+
 /** A terminator with its targets mapped. */
 export function retarget(exit: Terminator, map: (id: BlockId) => BlockId): Terminator {
   // The same object when no target moves: passes retarget every block on every round.
@@ -130,7 +141,7 @@ export function retarget(exit: Terminator, map: (id: BlockId) => BlockId): Termi
  */
 export class CfgBuilder {
   private readonly blocks: (Block | undefined)[] = [];
-  private readonly returns = new Map<number, BlockId>();
+  private readonly byKey = new Map<string, BlockId>();
 
   reserve(): BlockId {
     this.blocks.push(undefined);
@@ -143,17 +154,23 @@ export class CfgBuilder {
     return id;
   }
 
+  /**
+   * A block, shared with an identical one built before (same body, same exit): equal code of
+   * several sections or subtrees (the dispatch of numbers two ABIs share, one decision list of
+   * two syscalls) is one block from the start, and the optimiser need not merge it.
+   */
   block(body: readonly Straight[], exit: Terminator): BlockId {
-    return this.define(this.reserve(), body, exit);
+    const key = blockKey(body, exit);
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const id = this.define(this.reserve(), body, exit);
+    this.byKey.set(key, id);
+    return id;
   }
 
-  /** One shared block per returned value. */
+  /** A block returning the value (one per value). */
   ret(value: number): BlockId {
-    const known = this.returns.get(value >>> 0);
-    if (known !== undefined) return known;
-    const id = this.block([], { kind: 'ret', value: value >>> 0 });
-    this.returns.set(value >>> 0, id);
-    return id;
+    return this.block([], { kind: 'ret', value: value >>> 0 });
   }
 
   /** Instructions on the longest path from a defined block to a return (its exits counted). */

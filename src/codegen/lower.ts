@@ -121,11 +121,12 @@ export function lowerSectionsToCfg(sections: readonly Section[]): Cfg {
   const builder = new CfgBuilder();
   const foreignRet = builder.ret(actionValue(sections[0]!.ir.foreignArchAction));
   const entries = new Map<string, BlockId>();
+  // The arch test of each value once, for the section that receives its calls; x32's, with an
+  // x86-64 section, come from its dispatch, with the number already loaded.
+  const receivers = sections.filter((s) => s.ir.arch.name !== 'x32' || !sections.some((o) => o.ir.arch.name === 'x86_64'));
   // x32 first, so that the x86-64 section can send x32 numbers to it.
   const byBuildOrder = [...sections].sort((a, b) => Number(b.ir.arch.name === 'x32') - Number(a.ir.arch.name === 'x32'));
-  for (const section of byBuildOrder) entries.set(section.ir.arch.name, lowerSection(builder, section, entries, foreignRet));
-  // The arch test of each value once, for the section that receives its calls.
-  const receivers = sections.filter((s) => s.ir.arch.name !== 'x32' || !sections.some((o) => o.ir.arch.name === 'x86_64'));
+  for (const section of byBuildOrder) entries.set(section.ir.arch.name, lowerSection(builder, section, entries, foreignRet, receivers.includes(section)));
   let next = foreignRet;
   for (let i = receivers.length - 1; i >= 0; i--) {
     const { arch } = receivers[i]!.ir;
@@ -134,15 +135,18 @@ export function lowerSectionsToCfg(sections: readonly Section[]): Cfg {
   return builder.finish(next);
 }
 
-/** A section's code: its nr load and dispatch, then the rules of each syscall. */
-function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: ReadonlyMap<string, BlockId>, foreignRet: BlockId): BlockId {
+/**
+ * A section's code: its dispatch, then the rules of each syscall. `loads`: the section starts by
+ * loading the number (not when another section's dispatch sends its calls, number in A).
+ */
+function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: ReadonlyMap<string, BlockId>, foreignRet: BlockId, loads: boolean): BlockId {
   const defaultRet = builder.ret(actionValue(ir.defaultAction));
   const unknownRet = ir.unknownAction ? builder.ret(actionValue(ir.unknownAction)) : defaultRet;
   const other = ir.arch.otherAbi;
   const otherSection = other ? entries.get(other.name) : undefined;
   const otherAbiRet = otherSection ?? (other?.action === 'x32' ? builder.ret(actionValue(ir.x32Action)) : foreignRet);
 
-  // Syscalls with identical decision lists share one body.
+  // Syscalls with identical decision lists share one body (lowered once).
   const bodies = new Map<string, BlockId>();
   const targetOf = (outcome: Outcome): BlockId => {
     if (outcome.kind === 'default') return defaultRet;
@@ -158,7 +162,7 @@ function lowerSection(builder: CfgBuilder, { ir, options }: Section, entries: Re
   };
   const ranges: NrRange[] = numberRanges(ir).map(({ lo, hi, outcome }) => (outcome.kind === 'other-abi' && otherSection !== undefined ? { lo, hi, target: otherSection, otherSection: true } : { lo, hi, target: targetOf(outcome) }));
   const dispatch = (options.dispatch ?? linearDispatch).build(builder, mergeRanges(ranges));
-  return builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch });
+  return loads ? builder.block([load(OFFSET_NR)], { kind: 'goto', target: dispatch }) : dispatch;
 }
 
 function decisionKey(decision: SyscallDecision): string {

@@ -79,21 +79,25 @@ function bisect(builder: CfgBuilder, items: readonly Item[], first: number, last
     const left = bisect(builder, items, first, mid - 1, lo, split - 1, whenFalse, []);
     return block({ kind: 'branch', op: 'jge', k: split, whenTrue: right, whenFalse: left });
   }
-  // A short chain, back to front. A failed test says nothing about which side A is on, so every
-  // item assumes only the bounds of the whole node.
+  // A short chain, back to front. A failed test says little about which side A is on, so every
+  // item assumes only the bounds of the whole node; but items are in order, so A below an item is
+  // below every later one too, and that call is not the chain's.
   let next = whenFalse;
-  for (let i = last; i >= first; i--) next = testItem(builder, items[i]!, lo, hi, next, i === first ? load : []);
+  for (let i = last; i >= first; i--) next = testItem(builder, items[i]!, lo, hi, next, whenFalse, i === first ? load : []);
   return next;
 }
 
-/** Goes to item.target when item.lo <= A <= item.hi, else to `otherwise`, knowing lo <= A <= hi. */
-function testItem(builder: CfgBuilder, item: Item, lo: number, hi: number, otherwise: BlockId, load: ReturnType<typeof loadWord>): BlockId {
+/**
+ * Goes to item.target when item.lo <= A <= item.hi, else to `otherwise` (A above the item) or
+ * `below` (A below it), knowing lo <= A <= hi.
+ */
+function testItem(builder: CfgBuilder, item: Item, lo: number, hi: number, otherwise: BlockId, below: BlockId, load: ReturnType<typeof loadWord>): BlockId {
   const coversLow = item.lo <= lo;
   const coversHigh = item.hi >= hi;
   if (coversLow && coversHigh) return load.length > 0 ? builder.block(load, { kind: 'goto', target: item.target }) : item.target;
   if (item.lo === item.hi) return builder.block(load, { kind: 'branch', op: 'jeq', k: item.lo, whenTrue: item.target, whenFalse: otherwise });
   if (coversLow) return builder.block(load, { kind: 'branch', op: 'jgt', k: item.hi, whenTrue: otherwise, whenFalse: item.target });
-  if (coversHigh) return builder.block(load, { kind: 'branch', op: 'jge', k: item.lo, whenTrue: item.target, whenFalse: otherwise });
+  if (coversHigh) return builder.block(load, { kind: 'branch', op: 'jge', k: item.lo, whenTrue: item.target, whenFalse: below });
   const upper = builder.block([], { kind: 'branch', op: 'jgt', k: item.hi, whenTrue: otherwise, whenFalse: item.target });
-  return builder.block(load, { kind: 'branch', op: 'jge', k: item.lo, whenTrue: upper, whenFalse: otherwise });
+  return builder.block(load, { kind: 'branch', op: 'jge', k: item.lo, whenTrue: upper, whenFalse: below });
 }

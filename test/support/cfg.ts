@@ -1,5 +1,5 @@
 // Random CFGs and a direct interpreter of CFGs, for testing the passes that transform them.
-import { CfgBuilder, type BlockId, type Cfg } from '../../src/bpf/cfg.ts';
+import type { Block, BlockId, Cfg, Terminator } from '../../src/bpf/cfg.ts';
 import { BPF_ABS, BPF_LD, BPF_W } from '../../src/bpf/insn.ts';
 import type { Random } from './random.ts';
 
@@ -25,19 +25,26 @@ export function interpret(cfg: Cfg, words: Uint32Array): number {
   }
 }
 
-/** A random acyclic CFG with long straight runs, so that many jumps are far. */
+/**
+ * A random acyclic CFG with long straight runs, so that many jumps are far. Made without
+ * CfgBuilder, which would share identical blocks: the passes must meet them too.
+ */
 export function randomCfg(rng: Random, size: number): Cfg {
-  const builder = new CfgBuilder();
-  const rets = [0x7fff0000, 0x00050001, 0x80000000, 0x00050002].map((v) => builder.ret(v));
-  const made: BlockId[] = [...rets];
+  const blocks: Block[] = [];
+  const add = (body: Block['body'], exit: Terminator): BlockId => {
+    blocks.push({ id: blocks.length, body, exit });
+    return blocks.length - 1;
+  };
+  for (const value of [0x7fff0000, 0x00050001, 0x80000000, 0x00050002]) add([], { kind: 'ret', value });
   for (let i = 0; i < size; i++) {
-    const pick = (): BlockId => (rng.chance(0.3) ? made[rng.int(made.length)]! : made[Math.max(0, made.length - 1 - rng.int(3))]!);
+    const pick = (): BlockId => (rng.chance(0.3) ? rng.int(blocks.length) : Math.max(0, blocks.length - 1 - rng.int(3)));
     const filler = Array.from({ length: rng.int(4) }, () => ({ code: BPF_LD | BPF_W | BPF_ABS, k: 4 * rng.int(16) }));
     // A third of the blocks test A as they find it, so tests of the same value can be threaded.
     const body = rng.chance(0.3) ? [] : [...filler, { code: BPF_LD | BPF_W | BPF_ABS, k: 4 * rng.int(16) }];
     const op = rng.pick(['jeq', 'jgt', 'jge', 'jset'] as const);
-    made.push(rng.chance(0.1) ? builder.block(body, { kind: 'goto', target: pick() }) : builder.block(body, { kind: 'branch', op, k: rng.int(8), whenTrue: pick(), whenFalse: pick() }));
+    if (rng.chance(0.1)) add(body, { kind: 'goto', target: pick() });
+    else add(body, { kind: 'branch', op, k: rng.int(8), whenTrue: pick(), whenFalse: pick() });
   }
-  return builder.finish(made[made.length - 1]!);
+  return { entry: blocks.length - 1, blocks };
 }
 

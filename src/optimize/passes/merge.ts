@@ -1,7 +1,7 @@
 // Merges identical blocks (same body, same exit, after their successors were merged), so equal
 // tails and returns are shared.
-import { reversePostorder, retarget, type Block, type BlockId } from '../../bpf/cfg.ts';
-import { blockKey, sameExit, type Pass } from './pass.ts';
+import { blockKey, reversePostorder, retarget, type Block, type BlockId } from '../../bpf/cfg.ts';
+import { sameExit, type Pass } from './pass.ts';
 
 export const mergeIdenticalBlocks: Pass = {
   name: 'merge-identical-blocks',

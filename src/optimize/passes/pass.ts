@@ -63,17 +63,6 @@ export function sameExit(a: Terminator, b: Terminator): boolean {
   }
 }
 
-/** A string that is equal for equal blocks (body and exit), for hashing. */
-export function blockKey(body: Block['body'], exit: Terminator): string {
-  const head = body.map((s) => `${s.code}:${s.k}`).join(',');
-  switch (exit.kind) {
-    case 'ret': return `${head}|r${exit.value}`;
-    case 'retA': return `${head}|a`;
-    case 'goto': return `${head}|g${exit.target}`;
-    case 'branch': return `${head}|${exit.op}${exit.useX ? 'x' : ''}:${exit.k}:${exit.whenTrue}:${exit.whenFalse}`;
-  }
-}
-
 /** Predecessor lists of the reachable graph. */
 export function predecessors(cfg: Cfg, order: readonly BlockId[]): Map<BlockId, BlockId[]> {
   const preds = new Map<BlockId, BlockId[]>(order.map((id) => [id, []]));
