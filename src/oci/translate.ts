@@ -286,6 +286,15 @@ function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], 
     });
     return { rules: [], overlapping: false };
   }
+  // On i386 a profile that names socketcall or ipc itself has, around that unconditional rule,
+  // the multiplexer's rule for each socket or IPC call it names (`arg0 == SYS_…`). libseccomp's
+  // database keeps the first unconditional rule and drops every rule after it; rules of one
+  // action comparing only argument 0 before it cannot fail to merge. So that rule decides, as the
+  // database would find after merging every rule (test/oci/libseccomp-db.test.ts).
+  const plain = units.findIndex((u) => u.cmps.length === 0 && u.rule.multiplexed === undefined);
+  if (plain >= 0 && units.slice(0, plain).every((u) => u.cmps.length === 0 && u.rule.raw === units[0]!.rule.raw)) {
+    return { rules: unconditional(syscall, units.map((u) => u.rule), plain, diagnostics), overlapping: false };
+  }
   const db = new SyscallDb(bits);
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;

@@ -18,13 +18,15 @@ export function optimizeCfg(cfg: Cfg, passes: readonly Pass[] = PASSES): Cfg {
   // once every pass in turn has found nothing since the last change (mid-round, often).
   let unchanged = 0;
   for (let round = 0; round < MAX_ROUNDS && unchanged < passes.length; round++) {
+    let changed = false;
     for (let i = 0; i < passes.length && unchanged < passes.length; i++) {
       const result = passes[i]!.run(current);
       unchanged = result.changed ? 0 : unchanged + 1;
+      changed ||= result.changed;
       current = result.cfg;
     }
     // Passes leave unreachable blocks behind; drop them once a round.
-    current = compactCfg(current);
+    if (changed) current = compactCfg(current);
   }
   return current;
 }
