@@ -1,51 +1,77 @@
 // Accumulator tracking. Forward: a load (with its mask) is dropped when A already holds that word on
 // every path into it. Backward: loads and masks whose value no later instruction reads are dropped.
-import { reversePostorder, successors, type Block, type Cfg, type Straight } from '../../bpf/cfg.ts';
-import { AND_K, LOAD, mapBlocks, predecessors, sameWord, wordAfter, type Pass, type WordInA } from './pass.ts';
+import { reversePostorder, successors, type Block, type BlockId, type Cfg, type Straight } from '../../bpf/cfg.ts';
+import { AND_K, LOAD, mapBlocks, sameWord, wordAfter, type Pass, type WordInA } from './pass.ts';
 
-/** What A holds on entry to each block: the same word on every incoming path, or unknown. */
-function wordOnEntry(cfg: Cfg): Map<number, WordInA | undefined> {
+/** Not yet reached by any path (a block's entry before its first predecessor is seen). */
+const UNREACHED = null;
+
+/**
+ * What A holds on entry to each reachable block (by id): the same word on every incoming path,
+ * or unknown (undefined). In reverse postorder every predecessor of a block comes before it, so
+ * each block's exit is met into its successors' entries as it is reached. Arrays by id, not Maps
+ * of predecessor lists: this runs on every graph, in code V8 has not optimised.
+ */
+function wordOnEntry(cfg: Cfg): (WordInA | undefined | typeof UNREACHED)[] {
   const order = reversePostorder(cfg);
-  const preds = predecessors(cfg, order);
-  const entry = new Map<number, WordInA | undefined>();
-  const exit = new Map<number, WordInA | undefined>();
-  // Indexed loops: this runs in every round, in code V8 has not optimised.
+  const entry: (WordInA | undefined | typeof UNREACHED)[] = new Array(cfg.blocks.length).fill(UNREACHED);
+  // Nothing is known where the filter starts.
+  entry[cfg.entry] = undefined;
+  const meet = (id: BlockId, word: WordInA | undefined): void => {
+    const known = entry[id];
+    entry[id] = known === UNREACHED || (known !== undefined && sameWord(known, word)) ? word : undefined;
+  };
   for (let i = 0; i < order.length; i++) {
     const id = order[i]!;
-    const incoming = preds.get(id)!;
-    let word: WordInA | undefined;
-    if (id !== cfg.entry && incoming.length > 0) {
-      word = exit.get(incoming[0]!);
-      for (let j = 1; j < incoming.length && word !== undefined; j++) if (!sameWord(exit.get(incoming[j]!), word)) word = undefined;
+    const block = cfg.blocks[id]!;
+    const exit = block.exit;
+    if (exit.kind !== 'goto' && exit.kind !== 'branch') continue;
+    const word = wordAfter(block.body, entry[id] ?? undefined);
+    if (exit.kind === 'goto') meet(exit.target, word);
+    else {
+      meet(exit.whenTrue, word);
+      if (exit.whenFalse !== exit.whenTrue) meet(exit.whenFalse, word);
     }
-    entry.set(id, word);
-    exit.set(id, wordAfter(cfg.blocks[id]!.body, word));
   }
   return entry;
 }
 
-/** The body without loads (and masks) that leave A as it already is. */
+/** One instruction's effect on A (see wordAfter). */
+function stepWord(s: Straight, a: WordInA | undefined): WordInA | undefined {
+  if (s.code === LOAD) return a !== undefined && a.offset === s.k && a.mask === undefined ? a : { offset: s.k };
+  if (s.code === AND_K) return a ? { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 } : undefined;
+  return (s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87 ? undefined : a;
+}
+
+/** Whether instruction i of the body leaves A as it is (`a`): a load, or a load and its mask, of what A holds, or a mask already applied. */
+function redundantAt(body: readonly Straight[], i: number, a: WordInA | undefined): 0 | 1 | 2 {
+  if (a === undefined) return 0;
+  const s = body[i]!;
+  if (s.code === LOAD && s.k === a.offset) {
+    const next = body[i + 1];
+    // `ld k; and m` that recomputes what A holds; else a load of the whole word A holds
+    if (next?.code === AND_K && a.mask === next.k >>> 0) return 2;
+    return a.mask === undefined ? 1 : 0;
+  }
+  return s.code === AND_K && ((a.mask ?? 0xffffffff) & ~s.k) === 0 ? 1 : 0;
+}
+
+/** The body without loads (and masks) that leave A as it already is; the same array when none do. */
 function dropRedundant(body: readonly Straight[], before: WordInA | undefined): readonly Straight[] {
-  const out: Straight[] = [];
+  let out: Straight[] | undefined;
   let a = before;
   for (let i = 0; i < body.length; i++) {
-    const s = body[i]!;
-    const next = body[i + 1];
-    if (s.code === LOAD) {
-      // `ld k; and m` that recomputes what A holds.
-      const withMask = next?.code === AND_K ? wordAfter([s, next], undefined) : undefined;
-      if (withMask && sameWord(withMask, a)) {
-        i++;
-        continue;
-      }
-      if (sameWord({ offset: s.k }, a)) continue;
-    } else if (s.code === AND_K && a && ((a.mask ?? 0xffffffff) & ~s.k) === 0) {
-      continue; // the mask is already applied
+    const skip = redundantAt(body, i, a);
+    if (skip > 0) {
+      out ??= body.slice(0, i);
+      i += skip - 1;
+      continue;
     }
-    out.push(s);
-    a = wordAfter([s], a);
+    const s = body[i]!;
+    out?.push(s);
+    a = stepWord(s, a);
   }
-  return out.length === body.length ? body : out;
+  return out ?? body;
 }
 
 export const removeRedundantLoads: Pass = {
@@ -53,8 +79,9 @@ export const removeRedundantLoads: Pass = {
   run(cfg) {
     const entry = wordOnEntry(cfg);
     return mapBlocks(cfg, (block) => {
-      if (!entry.has(block.id)) return block;
-      const body = dropRedundant(block.body, entry.get(block.id));
+      const before = entry[block.id];
+      if (before === UNREACHED || block.body.length === 0) return block;
+      const body = dropRedundant(block.body, before);
       return body === block.body ? block : { ...block, body };
     });
   },

@@ -1,6 +1,6 @@
 // The shape every optimisation pass has: a pure function from a CFG to a CFG that says whether it
 // changed anything, so the pipeline can run the passes until none does.
-import type { Block, BlockId, Cfg, Terminator } from '../../bpf/cfg.ts';
+import type { Block, Cfg, Terminator } from '../../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../../bpf/insn.ts';
 
 export interface PassResult {
@@ -61,20 +61,4 @@ export function sameExit(a: Terminator, b: Terminator): boolean {
     case 'branch':
       return b.kind === 'branch' && a.op === b.op && a.k === b.k && (a.useX ?? false) === (b.useX ?? false) && a.whenTrue === b.whenTrue && a.whenFalse === b.whenFalse;
   }
-}
-
-/** Predecessor lists of the reachable graph. */
-export function predecessors(cfg: Cfg, order: readonly BlockId[]): Map<BlockId, BlockId[]> {
-  const preds = new Map<BlockId, BlockId[]>(order.map((id) => [id, []]));
-  for (let i = 0; i < order.length; i++) {
-    const id = order[i]!;
-    const exit = cfg.blocks[id]!.exit;
-    if (exit.kind === 'goto') preds.get(exit.target)!.push(id);
-    else if (exit.kind === 'branch') {
-      preds.get(exit.whenTrue)!.push(id);
-      // a branch whose two targets agree is one edge
-      if (exit.whenFalse !== exit.whenTrue) preds.get(exit.whenFalse)!.push(id);
-    }
-  }
-  return preds;
 }

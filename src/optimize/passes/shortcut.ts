@@ -23,6 +23,8 @@ function shortcut(cfg: Cfg, block: Block): Block {
   } else if (exit.kind === 'branch') {
     const whenTrue = finalTarget(cfg, exit.whenTrue);
     const whenFalse = finalTarget(cfg, exit.whenFalse);
+    // nearly every branch stays as it is: no new terminator for it
+    if (whenTrue === exit.whenTrue && whenFalse === exit.whenFalse && whenTrue !== whenFalse) return block;
     next = whenTrue === whenFalse ? { kind: 'goto', target: whenTrue } : { ...exit, whenTrue, whenFalse };
   }
   return sameExit(next, exit) ? block : { ...block, exit: next };
