@@ -41,29 +41,32 @@ export function resolveJumps(cfg: Cfg): Instruction[] {
   let order: Placed[] = layoutBlocks(cfg).map((id) => ({ block: blocks[id]! }));
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const position = new Map<BlockId, number>();
-    const ends: number[] = [];
+    // Where each block starts (by id) and each placed block ends: typed arrays, no Map, as this
+    // runs once per compile in code V8 has not optimised.
+    const position = new Int32Array(blocks.length);
+    const ends = new Int32Array(order.length);
     let pc = 0;
-    order.forEach(({ block }, i) => {
-      position.set(block.id, pc);
+    for (let i = 0; i < order.length; i++) {
+      const { block } = order[i]!;
+      position[block.id] = pc;
       pc += block.body.length + exitLength(block.exit, order[i + 1]?.block.id);
-      ends.push(pc);
-    });
+      ends[i] = pc;
+    }
     const after = new Map<number, Placed[]>();
     const nearestCopy = new Map<BlockId, { id: BlockId; pc: number; plannedBefore: number }>();
     let planned = 0;
     let changed = false;
     for (let i = order.length - 1; i >= 0; i--) {
       const { block, standsFor } = order[i]!;
-      if (standsFor !== undefined) nearestCopy.set(standsFor, { id: block.id, pc: position.get(block.id)!, plannedBefore: planned });
+      if (standsFor !== undefined) nearestCopy.set(standsFor, { id: block.id, pc: position[block.id]!, plannedBefore: planned });
       if (block.exit.kind !== 'branch') continue;
-      const jumpPc = position.get(block.id)! + block.body.length;
+      const jumpPc = position[block.id]! + block.body.length;
       let exit = block.exit;
       for (let s = 0; s < 2; s++) {
         const side = s === 0 ? 'whenFalse' : 'whenTrue';
         const target = exit[side];
         // Every insertion planned so far lies after this jump: count them all, to be safe.
-        if (position.get(target)! + planned - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) continue;
+        if (position[target]! + planned - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) continue;
         const copy = nearestCopy.get(target);
         if (copy && copy.pc + (planned - copy.plannedBefore) - (jumpPc + 1) <= MAX_CONDITIONAL_OFFSET) {
           exit = { ...exit, [side]: copy.id };
@@ -95,13 +98,13 @@ function exitLength(exit: Terminator, nextId: BlockId | undefined): number {
   return exit.kind === 'goto' && exit.target === nextId ? 0 : 1;
 }
 
-function emit(order: readonly Placed[], position: ReadonlyMap<BlockId, number>): Instruction[] {
+function emit(order: readonly Placed[], position: Int32Array): Instruction[] {
   const program: Instruction[] = [];
   order.forEach(({ block }, i) => {
     for (const s of block.body) program.push(stmt(s.code, s.k));
     const exit = block.exit;
     const pc = program.length;
-    const offset = (target: BlockId): number => position.get(target)! - (pc + 1);
+    const offset = (target: BlockId): number => position[target]! - (pc + 1);
     switch (exit.kind) {
       case 'ret': program.push(stmt(BPF_RET | BPF_K, exit.value)); break;
       case 'retA': program.push(stmt(BPF_RET | BPF_A, 0)); break;
