@@ -78,22 +78,35 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     if (entry.rules.length > 1) entry.rules = mergeRuns(entry.name, entry.rules, diagnostics);
   });
 
-  const syscalls: SyscallDecision[] = [];
-  const actions: Action[] = [policy.defaultAction, policy.x32Action, policy.foreignArchAction, ...(policy.unknownAction ? [policy.unknownAction] : [])];
-  const numbers = [...bySyscall.keys()].sort((a, b) => a - b);
-  for (let i = 0; i < numbers.length; i++) {
-    const { name, rules } = bySyscall.get(numbers[i]!)!;
-    syscalls.push({ nr: numbers[i]!, name, rules: rules.map((r): IrRule => ({ condition: r.condition, action: r.action, origin: r.origin })) });
-    for (let j = 0; j < rules.length; j++) actions.push(rules[j]!.action);
-  }
-  const needsListener = actions.some((a) => a.kind === 'notify');
-  const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
-  for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
+  // The newest kernel an action needs, and whether one notifies, over every action of the filter.
   let minKernel = actionMinKernel(policy.defaultAction);
+  let needsListener = false;
   const raise = (version: typeof minKernel): void => {
     if (compareKernel(version, minKernel) > 0) minKernel = version;
   };
-  actions.forEach((action) => raise(actionMinKernel(action)));
+  const use = (action: Action): void => {
+    if (action.kind === 'notify') needsListener = true;
+    raise(actionMinKernel(action));
+  };
+  use(policy.defaultAction);
+  use(policy.x32Action);
+  use(policy.foreignArchAction);
+  if (policy.unknownAction) use(policy.unknownAction);
+  const syscalls: SyscallDecision[] = [];
+  // A typed array sorts numbers natively, without calling back into a comparator.
+  const numbers = Float64Array.from(bySyscall.keys()).sort();
+  for (let i = 0; i < numbers.length; i++) {
+    const { name, rules } = bySyscall.get(numbers[i]!)!;
+    const irRules: IrRule[] = [];
+    for (let j = 0; j < rules.length; j++) {
+      const r = rules[j]!;
+      irRules.push({ condition: r.condition, action: r.action, origin: r.origin });
+      use(r.action);
+    }
+    syscalls.push({ nr: numbers[i]!, name, rules: irRules });
+  }
+  const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
+  for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
   for (const flag of flags) raise(FLAG_MIN_KERNEL[flag]);
   return {
     diagnostics: combineShadowed(diagnostics),

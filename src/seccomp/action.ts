@@ -90,8 +90,13 @@ export function formatReturnValue(value: number): string {
 export function actionMinKernel(action: Action): readonly [number, number] {
   switch (action.kind) {
     case 'kill_process':
-    case 'log': return [4, 14];
-    case 'notify': return [5, 0];
-    default: return [3, 5];
+    case 'log': return LINUX_4_14;
+    case 'notify': return LINUX_5_0;
+    default: return LINUX_3_5;
   }
 }
+
+// Shared: asked once per rule of every compile.
+const LINUX_3_5 = Object.freeze([3, 5] as const);
+const LINUX_4_14 = Object.freeze([4, 14] as const);
+const LINUX_5_0 = Object.freeze([5, 0] as const);
