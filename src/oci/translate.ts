@@ -162,13 +162,9 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
   const staleWarned = new Set<Diagnostic['span']>();
   abis.forEach((abi, i) => {
     const sink: Diagnostic[] = i === 0 ? diagnostics : [];
-    const abiRules: AbiRule[] = [];
-    rules.forEach((rule, r) => {
-      // one object shape for every rule: a spread here cost more than the rest of this loop
-      for (const s of rulesOnAbis[r]![i]!) abiRules.push({ action: rule.action, raw: rule.raw, args: rule.args, entry: rule.entry, name: rule.name, syscall: s.syscall, multiplexed: s.multiplexed });
-    });
-    const translatedSyscalls = bySyscall(abiRules).map((group) => ({ group, translated: translateSyscall(group, sink, abi, i > 0) }));
-    if (i === 0) for (const { group, translated } of translatedSyscalls) if (translated.overlapping) overlapping.push(group[0]!.syscall.name);
+    const translatedSyscalls: { group: SyscallGroup; translated: Translated }[] = [];
+    for (const group of bySyscall(rules, rulesOnAbis, i)) translatedSyscalls.push({ group, translated: translateSyscall(group, sink, abi, i > 0) });
+    if (i === 0) for (const { group, translated } of translatedSyscalls) if (translated.overlapping) overlapping.push(group.syscall.name);
     const stale = warnStaleAccumulator(translatedSyscalls, abi, i > 0);
     if (i === 0) {
       diagnostics.push(...stale);
@@ -236,20 +232,33 @@ function requested(flags: readonly OciFlag[], notify: boolean): FilterFlagName[]
 /** Conditional libseccomp rules of one syscall that seccompile takes (see translateSyscall). */
 const MAX_CONDITIONAL_RULES = 2048;
 
-/** A rule as libseccomp adds it to one ABI (see abi-syscalls.ts). */
-interface AbiRule extends RuncRule {
-  readonly syscall: AbiSyscall['syscall'];
-  readonly multiplexed: number | undefined;
+/** The rules libseccomp adds to one syscall of an ABI, in the order runc adds them (see abi-syscalls.ts). */
+interface SyscallGroup {
+  readonly syscall: Syscall;
+  readonly rules: RuncRule[];
+  /** Rule by rule: made through a multiplexer, argument 0 equal to this. */
+  readonly multiplexed: (number | undefined)[];
 }
 
-function bySyscall(rules: readonly AbiRule[]): AbiRule[][] {
-  const groups = new Map<number, AbiRule[]>();
-  for (const rule of rules) {
-    const group = groups.get(rule.syscall.nr);
-    if (group) group.push(rule);
-    else groups.set(rule.syscall.nr, [rule]);
+/** What one syscall's rules become (db: the database they were merged in, when they were). */
+interface Translated {
+  readonly rules: CheckedRule[];
+  readonly overlapping: boolean;
+  readonly db?: SyscallDb;
+}
+
+/** ABI `abi`'s syscalls and the rules each gets (rulesOnAbis[r][abi]: where rules[r] goes). */
+function bySyscall(rules: readonly RuncRule[], rulesOnAbis: readonly (readonly AbiSyscall[])[][], abi: number): Iterable<SyscallGroup> {
+  const groups = new Map<number, SyscallGroup>();
+  for (let r = 0; r < rules.length; r++) {
+    for (const { syscall, multiplexed } of rulesOnAbis[r]![abi]!) {
+      let group = groups.get(syscall.nr);
+      if (!group) groups.set(syscall.nr, (group = { syscall, rules: [], multiplexed: [] }));
+      group.rules.push(rules[r]!);
+      group.multiplexed.push(multiplexed);
+    }
   }
-  return [...groups.values()];
+  return groups.values();
 }
 
 /** The comparisons of one OCI arg, as libseccomp takes them. */
@@ -265,22 +274,24 @@ function argGroups(args: readonly OciArg[]): OciArg[][] {
 }
 
 /** `named`: say which ABI in messages (not the host's). */
-function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], abi: Arch, named: boolean): { rules: CheckedRule[]; overlapping: boolean; db?: SyscallDb } {
-  const syscall = group[0]!.syscall;
+function translateSyscall(group: SyscallGroup, diagnostics: Diagnostic[], abi: Arch, named: boolean): Translated {
+  const { syscall } = group;
+  // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
+  let plainOnly = true;
+  for (let r = 0; r < group.rules.length && plainOnly; r++) plainOnly = group.rules[r]!.args.length === 0 && group.multiplexed[r] === undefined;
+  if (plainOnly) return { rules: unconditional(syscall, group.rules, 0, diagnostics), overlapping: false };
   const label = named ? `${syscall.name}\` on ${abi.title}` : `${syscall.name}\``;
   const bits = libseccompBits(abi);
-  // Most syscalls of a profile have unconditional rules only: libseccomp keeps the first of them.
-  if (group.every((rule) => rule.args.length === 0 && rule.multiplexed === undefined)) return { rules: unconditional(syscall, group, 0, diagnostics), overlapping: false };
   // Each libseccomp rule, in the order runc adds them.
-  const units: { rule: AbiRule; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
-  for (const rule of group) {
-    for (const args of argGroups(rule.args)) units.push({ rule, args, cmps: args.map(argCmp) });
-  }
+  const units: { rule: RuncRule; multiplexed: number | undefined; args: OciArg[]; cmps: ScmpArgCmp[] }[] = [];
+  group.rules.forEach((rule, r) => {
+    for (const args of argGroups(rule.args)) units.push({ rule, multiplexed: group.multiplexed[r], args, cmps: args.map(argCmp) });
+  });
   // libseccomp's rule merging (ported below) is quadratic in a syscall's rules, and its filter
   // spends at least two instructions per conditional rule: past this, runc cannot load it anyway.
   if (units.length > MAX_CONDITIONAL_RULES) {
     diagnostics.push({
-      code: 'SC7007', severity: 'error', span: group[0]!.name.span,
+      code: 'SC7007', severity: 'error', span: group.rules[0]!.name.span,
       message: `\`${syscall.name}\` has ${units.length} conditional rules (entries, and args whose index repeats): libseccomp's filter for them would exceed the kernel's 4,096 instructions, so runc cannot load it; seccompile compiles at most ${MAX_CONDITIONAL_RULES} per syscall`,
       hint: 'merge the values: a policy can test sets and ranges (`seccompile convert`), which a profile cannot',
     });
@@ -291,14 +302,14 @@ function translateSyscall(group: readonly AbiRule[], diagnostics: Diagnostic[], 
   // database keeps the first unconditional rule and drops every rule after it; rules of one
   // action comparing only argument 0 before it cannot fail to merge. So that rule decides, as the
   // database would find after merging every rule (test/oci/libseccomp-db.test.ts).
-  const plain = units.findIndex((u) => u.cmps.length === 0 && u.rule.multiplexed === undefined);
+  const plain = units.findIndex((u) => u.cmps.length === 0 && u.multiplexed === undefined);
   if (plain >= 0 && units.slice(0, plain).every((u) => u.cmps.length === 0 && u.rule.raw === units[0]!.rule.raw)) {
     return { rules: unconditional(syscall, units.map((u) => u.rule), plain, diagnostics), overlapping: false };
   }
   const db = new SyscallDb(bits);
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
-    const rc = db.add({ action: unit.rule.raw, args: unit.cmps, origin: i, ...(unit.rule.multiplexed !== undefined ? { multiplexed: unit.rule.multiplexed } : {}) });
+    const rc = db.add({ action: unit.rule.raw, args: unit.cmps, origin: i, ...(unit.multiplexed !== undefined ? { multiplexed: unit.multiplexed } : {}) });
     if (rc === ELOOP) {
       diagnostics.push(loopsForever(label, unit.rule));
       return { rules: [], overlapping: false };
@@ -377,7 +388,7 @@ function loopsForever(label: string, rule: RuncRule): Diagnostic {
  * Warnings about syscalls whose rules libseccomp 2.5 may compile into BPF that contradicts its own
  * rule database (a stale accumulator; see SyscallDb.staleAccumulatorRisk). `named`: say which ABI.
  */
-function warnStaleAccumulator(syscalls: readonly { group: readonly AbiRule[]; translated: { db?: SyscallDb } }[], abi: Arch, named: boolean): Diagnostic[] {
+function warnStaleAccumulator(syscalls: readonly { group: SyscallGroup; translated: Translated }[], abi: Arch, named: boolean): Diagnostic[] {
   const keyed = syscalls.flatMap(({ group, translated: { db } }) => (db ? [{ group, db, keys: db.levelKeys() }] : []));
   const trees = new Map<string, Set<string>>();
   for (const { keys } of keyed) {
@@ -391,9 +402,9 @@ function warnStaleAccumulator(syscalls: readonly { group: readonly AbiRule[]; tr
   for (const { group, db, keys } of keyed) {
     const shared = (level: string): boolean => [...(trees.get(level) ?? [])].some((tree) => tree !== keys.tree);
     if (!db.staleAccumulatorRisk(shared)) continue;
-    const syscall = group[0]!.syscall;
+    const { syscall } = group;
     warnings.push({
-      code: 'SC7010', severity: 'warning', span: group[0]!.name.span,
+      code: 'SC7010', severity: 'warning', span: group.rules[0]!.name.span,
       message: `libseccomp 2.5 may compile the rules for \`${syscall.name}\`${named ? ` on ${abi.title}` : ''} into BPF that contradicts them (it reuses a stale accumulator after a comparison of another word), so runtimes may give some calls another verdict; seccompile follows the rules as libseccomp's rule database defines them`,
       hint: 'see docs/oci.md, "Where libseccomp\'s BPF differs from its rules"',
     });
