@@ -103,23 +103,39 @@ export interface TableLayout {
   readonly nrBit: number;
 }
 
-/** A row of the table; its parameters are described when first asked for (most never are). */
+/**
+ * A row of the table. Its entry point and parameters are read from the row text when first asked
+ * for (most never are: a compile builds three tables at start-up and reads few of them).
+ */
 class TableSyscall implements Syscall {
   private described: readonly SyscallArg[] | undefined;
   constructor(
     readonly nr: number,
     readonly name: string,
     readonly abi: Syscall['abi'],
-    readonly entry: string,
-    /** `type name` pairs joined by `;`, as the generated table has them. */
-    private readonly params: string,
+    /** The table's text; `tab` is where the row's entry point ends, `end` where the row does. */
+    private readonly text: string,
+    private readonly entryStart: number,
+    private readonly tab: number,
+    private readonly end: number,
     private readonly bits: 32 | 64,
   ) {}
 
+  get entry(): string {
+    return this.text.slice(this.entryStart, this.tab);
+  }
+
   get args(): readonly SyscallArg[] {
-    this.described ??= describeParams(this.name, this.abi, this.params, this.bits);
+    // `type name` pairs joined by `;`, as the generated table has them
+    this.described ??= describeParams(this.name, this.abi, this.text.slice(this.tab + 1, this.end), this.bits);
     return this.described;
   }
+}
+
+/** A row's ABI field (the generator writes only these three). */
+function abiField(text: string, start: number, end: number): Syscall['abi'] | undefined {
+  const abi = text.charCodeAt(start) === 0x63 ? 'common' : text.charCodeAt(start) === 0x78 ? 'x32' : '64';
+  return end - start === abi.length && text.startsWith(abi, start) ? abi : undefined;
 }
 
 function describeParams(name: string, abi: Syscall['abi'], params: string, bits: 32 | 64): SyscallArg[] {
@@ -137,7 +153,9 @@ function describeParams(name: string, abi: Syscall['abi'], params: string, bits:
 
 /** One ABI's syscalls by name and number, built from its generated rows on first use. */
 export class SyscallTable {
-  private built: { byName: Map<string, Syscall>; byNumber: Map<number, Syscall>; sorted: readonly Syscall[] } | undefined;
+  private built: { byName: Map<string, Syscall>; sorted: readonly Syscall[] } | undefined;
+  /** Made on the first lookup by number (a compile looks up by name). */
+  private numbers: Map<number, Syscall> | undefined;
 
   /**
    * `rows`: the generated table, a row a line (number, name, abi, entry, parameters; tab-separated),
@@ -152,12 +170,13 @@ export class SyscallTable {
 
   private build(): NonNullable<SyscallTable['built']> {
     const byName = new Map<string, Syscall>();
-    const byNumber = new Map<number, Syscall>();
+    const sorted: Syscall[] = [];
     const { bits, nrBit } = this.layout;
-    const wanted = this.layout.rows === 'x32' ? (abi: string) => abi !== '64' : (abi: string) => abi !== 'x32';
-    // Fields found with indexOf, not split: no array per line or per row (this runs at start-up,
-    // once per table a command uses, before V8 optimises anything).
+    const unwanted = this.layout.rows === 'x32' ? '64' : 'x32';
+    // Fields found with indexOf, not split: no array per line or per row, and only the number and
+    // name cut out (this runs at start-up, once per table a command uses, before V8 optimises it).
     const text = this.rows();
+    let inOrder = true;
     for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
@@ -168,18 +187,19 @@ export class SyscallTable {
       const row = start;
       start = end + 1;
       if (tab1 < row || tab2 < tab1 || tab3 < tab2 || tab4 < tab3 || tab4 > end) continue; // the empty first and last lines
-      const abi = text.slice(tab2 + 1, tab3) as Syscall['abi'];
-      if (!wanted(abi)) continue;
+      const abi = abiField(text, tab2 + 1, tab3);
+      if (abi === undefined) throw new Error(`a row of the ${this.layout.rows} syscall table has an unknown ABI: ${text.slice(row, end)}`);
+      if (abi === unwanted) continue;
       const nr = (Number(text.slice(row, tab1)) | nrBit) >>> 0;
       const name = text.slice(tab1 + 1, tab2);
-      const syscall = new TableSyscall(nr, name, abi, text.slice(tab3 + 1, tab4), text.slice(tab4 + 1, end), bits);
+      const syscall = new TableSyscall(nr, name, abi, text, tab3 + 1, tab4, end, bits);
       byName.set(name, syscall);
-      byNumber.set(nr, syscall);
+      if (sorted.length > 0 && nr < sorted[sorted.length - 1]!.nr) inOrder = false;
+      sorted.push(syscall);
     }
     // The generated tables list rows by number; sorted only if one does not.
-    const sorted = [...byName.values()];
-    if (sorted.some((syscall, i) => i > 0 && syscall.nr < sorted[i - 1]!.nr)) sorted.sort((a, b) => a.nr - b.nr);
-    return { byName, byNumber, sorted };
+    if (!inOrder) sorted.sort((a, b) => a.nr - b.nr);
+    return { byName, sorted };
   }
 
   /** A syscall by the name the table gives it (`fstat`, not `newfstat`). */
@@ -189,7 +209,8 @@ export class SyscallTable {
 
   /** A syscall by number, as the filter sees it in seccomp_data.nr. */
   byNumber(nr: number): Syscall | undefined {
-    return this.table().byNumber.get(nr);
+    this.numbers ??= new Map(this.table().sorted.map((syscall) => [syscall.nr, syscall]));
+    return this.numbers.get(nr);
   }
 
   /** Every syscall, ordered by number. */
