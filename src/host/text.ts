@@ -45,13 +45,13 @@ export function decodePolicyText(bytes: Uint8Array): DecodedText {
     return { error: `the file is ${formatSize(bytes.length)}; inputs are limited to ${formatSize(MAX_INPUT_BYTES)}`, binary: false };
   }
   if (bytes.includes(0)) return { error: 'this is binary data, not a policy', binary: true };
-  const decoder = new TextDecoder('utf-8');
   try {
     // The fast path: the native decoder refuses invalid UTF-8; only then find where.
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '') };
   } catch {
     // fall through to locate the bad byte
   }
+  const decoder = new TextDecoder('utf-8');
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const before = decoder.decode(bytes.subarray(0, bad));
