@@ -70,6 +70,27 @@ function wallMs(commands, runs) {
   return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
+/**
+ * Instructions a command executes, counted by valgrind's callgrind: the same to about 0.1 % from
+ * run to run where wall times move by 10 % on a busy machine. Left out: V8's optimising compiler,
+ * which runs on a thread of its own beside the program (it changes the wall time little), and its
+ * random hash seeding at start (a primality test whose length varies with the seed). Undefined
+ * without valgrind.
+ */
+function instructions(commandArgs) {
+  const dir = mkdtempSync(join(tmpdir(), 'seccompile-bench-callgrind-'));
+  const out = join(dir, 'callgrind.out');
+  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', process.execPath, ...commandArgs], { cwd: ROOT, encoding: 'utf8' });
+  if (run.error || run.status !== 0) return undefined;
+  const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (annotated.status !== 0) return undefined;
+  const inclusive = (name) => {
+    const line = annotated.stdout.split('\n').find((l) => l.includes(name));
+    return line ? Number(line.trim().split(/\s+/)[0].replaceAll(',', '')) : 0;
+  };
+  return inclusive('PROGRAM TOTALS') - inclusive('OptimizingCompileDispatcher::CompileNext(') - inclusive('HashSeed::InitializeRoots(');
+}
+
 function libraryMs(input) {
   for (let i = 0; i < 20; i++) compileInput(input, true); // warm up
   const times = [];
@@ -208,6 +229,14 @@ if (timed) {
   timing.push(`Compile time for examples/web-server.policy, in the same turns: seccompile CLI ${policyCli.toFixed(1)} ms (${(policyCli / node).toFixed(2)}× node -e 0).`);
   if (libseccompCli !== undefined) timing.push(`libseccomp from the command line (python3-seccomp, cold: Python start, Docker's profile handling, build, export) ${libseccompCli.toFixed(1)} ms (${(libseccompCli / node).toFixed(2)}× node -e 0).`);
   timing.push(`A cold \`python3 -c 'import seccomp'\` takes ${pythonCold.toFixed(1)} ms.`);
+  const counted = [['-e', '0'], commands[1][1], commands[2][1]].map(instructions);
+  if (counted.every((n) => n !== undefined)) {
+    const [base, profiled, policy] = counted;
+    const millions = (n) => `${(n / 1e6).toFixed(1)} M`;
+    timing.push(`Instructions executed (valgrind's callgrind, every thread but V8's optimising compiler; steady to 0.1 %): \`node -e 0\` ${millions(base)}; ${timed.name} ${millions(profiled)} (${(profiled / base).toFixed(3)}× node -e 0, ${millions(profiled - base)} of its own); web-server.policy ${millions(policy)} (${(policy / base).toFixed(3)}×, ${millions(policy - base)} of its own).`);
+  } else {
+    timing.push('Instructions executed: not counted (valgrind and callgrind_annotate are not installed).');
+  }
 }
 {
   // 10,000 rules in two shapes: runs of values that merge into ranges (the filter fits the kernel's
