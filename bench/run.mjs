@@ -7,7 +7,7 @@
 //
 // Usage: node bench/run.mjs [--profile FILE] [--write] [--quick]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,9 +81,9 @@ function instructions(commandArgs) {
   const dir = mkdtempSync(join(tmpdir(), 'seccompile-bench-callgrind-'));
   const out = join(dir, 'callgrind.out');
   const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', process.execPath, ...commandArgs], { cwd: ROOT, encoding: 'utf8' });
-  if (run.error || run.status !== 0) return undefined;
-  const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (annotated.status !== 0) return undefined;
+  const annotated = run.error || run.status !== 0 ? undefined : spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  rmSync(dir, { recursive: true, force: true });
+  if (annotated === undefined || annotated.status !== 0) return undefined;
   const inclusive = (name) => {
     const line = annotated.stdout.split('\n').find((l) => l.includes(name));
     return line ? Number(line.trim().split(/\s+/)[0].replaceAll(',', '')) : 0;
