@@ -27,10 +27,15 @@ export interface DispatchStrategy {
 /** Sorted, covering ranges with equal neighbours merged. */
 export function mergeRanges(ranges: readonly NrRange[]): NrRange[] {
   const merged: NrRange[] = [];
-  for (const range of ranges) {
+  // The last range when it is a copy made here, extended in place as its run goes on (a run of
+  // allowed syscalls is one range: no new object for each of them).
+  let grown: { -readonly [K in keyof NrRange]: NrRange[K] } | undefined;
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i]!;
     const last = merged[merged.length - 1];
-    if (last && last.target === range.target && last.hi + 1 === range.lo) merged[merged.length - 1] = { ...last, hi: range.hi };
-    else merged.push(range);
+    if (!last || last.target !== range.target || last.hi + 1 !== range.lo) merged.push(range);
+    else if (last === grown) grown.hi = range.hi;
+    else merged[merged.length - 1] = grown = { ...last, hi: range.hi };
   }
   return merged;
 }
