@@ -111,7 +111,8 @@ export function compactCfg(cfg: Cfg): Cfg {
 
 /** Equal for blocks with the same body and exit. */
 export function blockKey(body: Block['body'], exit: Terminator): string {
-  const head = body.map((s) => `${s.code}:${s.k}`).join(',');
+  // most blocks (a dispatch tree's) have no body
+  const head = body.length === 0 ? '' : body.map((s) => `${s.code}:${s.k}`).join(',');
   switch (exit.kind) {
     case 'ret': return `${head}|r${exit.value}`;
     case 'retA': return `${head}|a`;

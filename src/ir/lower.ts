@@ -71,7 +71,9 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
     }
     const pending: PendingRule = { condition, action: rule.action, origin: rule.span, syscallSpan: rule.syscallSpan, checked: rule.condition };
     entry.conditions?.set(key, pending);
-    entry.rules.push(pending);
+    // most syscalls have one rule: an array of one, not an empty one grown by push
+    if (entry.rules.length === 0) entry.rules = [pending];
+    else entry.rules.push(pending);
     if (condition.kind === 'true') entry.decider = pending;
   }
   bySyscall.forEach((entry) => {
@@ -97,13 +99,8 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   const numbers = Float64Array.from(bySyscall.keys()).sort();
   for (let i = 0; i < numbers.length; i++) {
     const { name, rules } = bySyscall.get(numbers[i]!)!;
-    const irRules: IrRule[] = [];
-    for (let j = 0; j < rules.length; j++) {
-      const r = rules[j]!;
-      irRules.push({ condition: r.condition, action: r.action, origin: r.origin });
-      use(r.action);
-    }
-    syscalls.push({ nr: numbers[i]!, name, rules: irRules });
+    for (let j = 0; j < rules.length; j++) use(rules[j]!.action);
+    syscalls.push({ nr: numbers[i]!, name, rules: rules.map(irRule) });
   }
   const { flags, problems } = resolveFilterFlags([...(policy.requestedFlags ?? []), ...(options.flags ?? [])], needsListener);
   for (const problem of problems) diagnostics.push({ code: 'SC4003', severity: 'error', message: `filter flags: ${problem}`, ...(policy.defaultSpan ? { path: policy.defaultSpan.file.path } : {}) });
@@ -120,6 +117,11 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
       metadata: { needsListener, flags, minKernel },
     },
   };
+}
+
+/** The IR's part of a rule, without what lowering kept for its messages. */
+function irRule(rule: IrRule): IrRule {
+  return { condition: rule.condition, action: rule.action, origin: rule.origin };
 }
 
 interface PendingRule extends IrRule {

@@ -252,10 +252,13 @@ function bySyscall(rules: readonly RuncRule[], rulesOnAbis: readonly (readonly A
   const groups = new Map<number, SyscallGroup>();
   for (let r = 0; r < rules.length; r++) {
     for (const { syscall, multiplexed } of rulesOnAbis[r]![abi]!) {
-      let group = groups.get(syscall.nr);
-      if (!group) groups.set(syscall.nr, (group = { syscall, rules: [], multiplexed: [] }));
-      group.rules.push(rules[r]!);
-      group.multiplexed.push(multiplexed);
+      const group = groups.get(syscall.nr);
+      // most syscalls get one rule: arrays of one, not arrays grown by push
+      if (!group) groups.set(syscall.nr, { syscall, rules: [rules[r]!], multiplexed: [multiplexed] });
+      else {
+        group.rules.push(rules[r]!);
+        group.multiplexed.push(multiplexed);
+      }
     }
   }
   return groups.values();
