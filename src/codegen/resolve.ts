@@ -89,7 +89,13 @@ export function resolveJumps(cfg: Cfg): Instruction[] {
       }
     }
     if (!changed) return emit(order, position);
-    order = order.flatMap((placed, i) => [placed, ...(after.get(i) ?? [])]);
+    const placed: Placed[] = [];
+    for (let i = 0; i < order.length; i++) {
+      placed.push(order[i]!);
+      const trampolines = after.get(i);
+      if (trampolines) placed.push(...trampolines);
+    }
+    order = placed;
   }
   throw new Error('jump resolution did not settle');
 }

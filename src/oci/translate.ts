@@ -178,7 +178,7 @@ export function translateProfile(resolved: ResolvedProfile, arch: Arch, options:
       defaultAction: defaults.action,
       x32Action: OCI_X32_ACTION,
       foreignArchAction: OCI_FOREIGN_ARCH_ACTION,
-      rules: translatedSyscalls.flatMap((t) => t.translated.rules),
+      rules: concatRules(translatedSyscalls),
       defaultSpan: profile.defaultAction.span,
       ...(requestedFlags.length > 0 ? { requestedFlags } : {}),
     });
@@ -245,6 +245,16 @@ interface Translated {
   readonly rules: CheckedRule[];
   readonly overlapping: boolean;
   readonly db?: SyscallDb;
+}
+
+/** Every syscall's rules in one list (a loop: flatMap's callback runs per syscall, interpreted). */
+function concatRules(syscalls: readonly { translated: Translated }[]): CheckedRule[] {
+  const rules: CheckedRule[] = [];
+  for (let i = 0; i < syscalls.length; i++) {
+    const own = syscalls[i]!.translated.rules;
+    for (let j = 0; j < own.length; j++) rules.push(own[j]!);
+  }
+  return rules;
 }
 
 /** ABI `abi`'s syscalls and the rules each gets (rulesOnAbis[r][abi]: where rules[r] goes). */
@@ -392,7 +402,9 @@ function loopsForever(label: string, rule: RuncRule): Diagnostic {
  * rule database (a stale accumulator; see SyscallDb.staleAccumulatorRisk). `named`: say which ABI.
  */
 function warnStaleAccumulator(syscalls: readonly { group: SyscallGroup; translated: Translated }[], abi: Arch, named: boolean): Diagnostic[] {
-  const keyed = syscalls.flatMap(({ group, translated: { db } }) => (db ? [{ group, db, keys: db.levelKeys() }] : []));
+  // only syscalls merged in the database have a tree (a loop: most have none)
+  const keyed: { group: SyscallGroup; db: SyscallDb; keys: ReturnType<SyscallDb['levelKeys']> }[] = [];
+  for (const { group, translated: { db } } of syscalls) if (db) keyed.push({ group, db, keys: db.levelKeys() });
   const trees = new Map<string, Set<string>>();
   for (const { keys } of keyed) {
     for (const level of keys.levels) {
