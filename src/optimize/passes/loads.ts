@@ -1,7 +1,7 @@
 // Accumulator tracking. Forward: a load (with its mask) is dropped when A already holds that word on
 // every path into it. Backward: loads and masks whose value no later instruction reads are dropped.
 import { reversePostorder, successors, type Block, type BlockId, type Cfg, type Straight } from '../../bpf/cfg.ts';
-import { AND_K, LOAD, mapBlocks, sameWord, wordAfter, type Pass, type WordInA } from './pass.ts';
+import { AND_K, LOAD, mapBlocks, sameWord, wordAfter, wordAfterInstruction, type Pass, type WordInA } from './pass.ts';
 
 /** Not yet reached by any path (a block's entry before its first predecessor is seen). */
 const UNREACHED = null;
@@ -36,13 +36,6 @@ function wordOnEntry(cfg: Cfg): (WordInA | undefined | typeof UNREACHED)[] {
   return entry;
 }
 
-/** One instruction's effect on A (see wordAfter). */
-function stepWord(s: Straight, a: WordInA | undefined): WordInA | undefined {
-  if (s.code === LOAD) return a !== undefined && a.offset === s.k && a.mask === undefined ? a : { offset: s.k };
-  if (s.code === AND_K) return a ? { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 } : undefined;
-  return (s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87 ? undefined : a;
-}
-
 /** Whether instruction i of the body leaves A as it is (`a`): a load, or a load and its mask, of what A holds, or a mask already applied. */
 function redundantAt(body: readonly Straight[], i: number, a: WordInA | undefined): 0 | 1 | 2 {
   if (a === undefined) return 0;
@@ -69,7 +62,7 @@ function dropRedundant(body: readonly Straight[], before: WordInA | undefined): 
     }
     const s = body[i]!;
     out?.push(s);
-    a = stepWord(s, a);
+    a = wordAfterInstruction(s, a);
   }
   return out ?? body;
 }

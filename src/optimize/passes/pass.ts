@@ -1,6 +1,6 @@
 // The shape every optimisation pass has: a pure function from a CFG to a CFG that says whether it
 // changed anything, so the pipeline can run the passes until none does.
-import type { Block, Cfg, Terminator } from '../../bpf/cfg.ts';
+import type { Block, Cfg, Straight, Terminator } from '../../bpf/cfg.ts';
 import { BPF_ABS, BPF_ALU, BPF_AND, BPF_K, BPF_LD, BPF_W } from '../../bpf/insn.ts';
 
 export interface PassResult {
@@ -44,13 +44,16 @@ export function sameWord(a: WordInA | undefined, b: WordInA | undefined): boolea
 /** A after running `body` from `before`. */
 export function wordAfter(body: Block['body'], before: WordInA | undefined): WordInA | undefined {
   let a = before;
-  for (let i = 0; i < body.length; i++) {
-    const s = body[i]!;
-    if (s.code === LOAD) a = { offset: s.k };
-    else if (s.code === AND_K && a) a = { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 };
-    else if ((s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87) a = undefined; // other loads, ALU, TXA
-  }
+  for (let i = 0; i < body.length; i++) a = wordAfterInstruction(body[i]!, a);
   return a;
+}
+
+/** A after one instruction, from `a` (the same object when the instruction leaves it as it is). */
+export function wordAfterInstruction(s: Straight, a: WordInA | undefined): WordInA | undefined {
+  if (s.code === LOAD) return a !== undefined && a.offset === s.k && a.mask === undefined ? a : { offset: s.k };
+  if (s.code === AND_K) return a ? { offset: a.offset, mask: ((a.mask ?? 0xffffffff) & s.k) >>> 0 } : undefined;
+  // other loads, ALU, TXA overwrite A; the rest leave it
+  return (s.code & 0x07) === 0x00 || (s.code & 0x07) === 0x04 || s.code === 0x87 ? undefined : a;
 }
 
 export function sameExit(a: Terminator, b: Terminator): boolean {
