@@ -244,7 +244,11 @@ function boostedTree(weights: readonly number[], limits: readonly number[]): Ran
  * past 2^cost of the costliest, so no leaf sits at depth 0.)
  */
 export function leastWorstPath(leafCosts: readonly number[]): number {
-  const { end } = packIntervals(leafCosts);
+  return worstPathOf(packIntervals(leafCosts).end);
+}
+
+/** The least W with 2^W at or past a packing's end. */
+function worstPathOf(end: bigint): number {
   return end === 1n ? 0 : (end - 1n).toString(2).length;
 }
 
@@ -268,8 +272,9 @@ function packIntervals(leafCosts: readonly number[]): { starts: bigint[]; end: b
 export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tree: RangeTree; worst: number } {
   const n = leafCosts.length;
   if (n > exactUpTo) {
-    const worst = leastWorstPath(leafCosts);
-    return { tree: packedTree(leafCosts, worst), worst };
+    const { starts, end } = packIntervals(leafCosts);
+    const worst = worstPathOf(end);
+    return { tree: packedTree(starts, worst), worst };
   }
   const best = new Float64Array(n * n);
   const root = new Int32Array(n * n);
@@ -309,15 +314,13 @@ export function minimaxTree(leafCosts: readonly number[], exactUpTo = 128): { tr
 }
 
 /**
- * A tree whose worst path is at most `worst`, which leastWorstPath says exists: the leaves' intervals
- * packed as there (packIntervals), then [0, 2^worst) halved until each part holds one leaf. An
- * interval never straddles a halving point (it is aligned to its own size), so leaf i is alone
+ * A tree whose worst path is at most `worst`, the least for the leaves' packing (packIntervals;
+ * `starts`: where each leaf's interval starts): [0, 2^worst) halved until each part holds one leaf.
+ * An interval never straddles a halving point (it is aligned to its own size), so leaf i is alone
  * after at most worst − cost halvings, and a node is made only where a halving separates leaves.
  * O(n × worst).
  */
-function packedTree(leafCosts: readonly number[], worst: number): RangeTree {
-  const { starts, end } = packIntervals(leafCosts);
-  if (end > 1n << BigInt(worst)) throw new Error(`no tree has a worst path of ${worst}`);
+function packedTree(starts: readonly bigint[], worst: number): RangeTree {
   // Leaves first..last lie in [lo, hi).
   const build = (first: number, last: number, lo: bigint, hi: bigint): RangeTree => {
     for (;;) {
@@ -331,7 +334,7 @@ function packedTree(leafCosts: readonly number[], worst: number): RangeTree {
       else lo = mid;
     }
   };
-  return build(0, leafCosts.length - 1, 0n, 1n << BigInt(worst));
+  return build(0, starts.length - 1, 0n, 1n << BigInt(worst));
 }
 
 /** Depth of each leaf, by leaf index. */
