@@ -62,6 +62,20 @@ describe('syscall tables', () => {
     expect(compared.length).toBeGreaterThan(rows.length - 60);
   });
 
+  it.each(ARCHES.map((a) => [a.name, a] as const))('%s: holds its data file\'s rows, each read back whole, by name and by number', (_name, arch) => {
+    // x32 is x86-64's file without its 64-bit rows, numbered with bit 30; x86-64 lacks the x32 rows
+    const file = arch.name === 'x32' ? 'x86_64' : arch.name;
+    const lines = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'data', `${file}-syscalls.tsv`), 'utf8').trim().split('\n').slice(1);
+    const expected = lines.map((line) => line.split('\t')).filter(([, , abi]) => abi !== (arch.name === 'x32' ? '64' : 'x32'))
+      .map(([nr, name, abi, entry, , args]) => [(Number(nr) | (arch.name === 'x32' ? 0x40000000 : 0)) >>> 0, name, abi, entry, args ?? ''].join(' | '))
+      .sort();
+    const rows = arch.syscalls.all();
+    const read = rows.map((s) => [s.nr, s.name, s.abi, s.entry, s.args.map((a) => `${a.type} ${a.name}`).join(';')].join(' | ')).sort();
+    expect(read).toEqual(expected);
+    // arm's 341 has two names (arm_sync_file_range, sync_file_range2): by number, either
+    expect(rows.filter((s, i) => arch.syscalls.byName(s.name) !== s || arch.syscalls.byNumber(s.nr)?.nr !== s.nr || (i > 0 && rows[i - 1]!.nr > s.nr))).toEqual([]);
+  });
+
   it('numbers differ where the ABIs differ', () => {
     const nr = (arch: string, name: string) => archByName(arch)!.syscalls.byName(name)?.nr;
     expect([nr('x86_64', 'getpid'), nr('i386', 'getpid'), nr('x32', 'getpid'), nr('aarch64', 'getpid'), nr('arm', 'getpid'), nr('riscv64', 'getpid')])

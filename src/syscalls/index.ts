@@ -103,39 +103,41 @@ export interface TableLayout {
   readonly nrBit: number;
 }
 
-/**
- * A row of the table. Its entry point and parameters are read from the row text when first asked
- * for (most never are: a compile builds three tables at start-up and reads few of them).
- */
+/** An ABI's generated table (src/syscalls/tables/), a row per index. */
+export interface SyscallRows {
+  readonly numbers: readonly number[];
+  /** A character a row: `c`ommon, `6`4 or `x`32 (x86-64's table holds x32's own rows too). */
+  readonly abis: string;
+  readonly names: readonly string[];
+  /** After a newline, a line a row: kernel entry point, a tab, then the parameters (`type name` joined by `;`). */
+  readonly details: string;
+}
+
+const ABI_OF_CODE: Readonly<Record<string, Syscall['abi']>> = { c: 'common', 6: '64', x: 'x32' };
+
+/** A row of the table. Its entry point and parameters are read from the table when first asked for (most never are). */
 class TableSyscall implements Syscall {
   private described: readonly SyscallArg[] | undefined;
   constructor(
     readonly nr: number,
     readonly name: string,
     readonly abi: Syscall['abi'],
-    /** The table's text; `tab` is where the row's entry point ends, `end` where the row does. */
-    private readonly text: string,
-    private readonly entryStart: number,
-    private readonly tab: number,
-    private readonly end: number,
-    private readonly bits: 32 | 64,
+    private readonly table: SyscallTable,
+    private readonly row: number,
   ) {}
 
   get entry(): string {
-    return this.text.slice(this.entryStart, this.tab);
+    const details = this.table.details(this.row);
+    return details.slice(0, details.indexOf('\t'));
   }
 
   get args(): readonly SyscallArg[] {
-    // `type name` pairs joined by `;`, as the generated table has them
-    this.described ??= describeParams(this.name, this.abi, this.text.slice(this.tab + 1, this.end), this.bits);
+    if (!this.described) {
+      const details = this.table.details(this.row);
+      this.described = describeParams(this.name, this.abi, details.slice(details.indexOf('\t') + 1), this.table.layout.bits);
+    }
     return this.described;
   }
-}
-
-/** A row's ABI field (the generator writes only these three). */
-function abiField(text: string, start: number, end: number): Syscall['abi'] | undefined {
-  const abi = text.charCodeAt(start) === 0x63 ? 'common' : text.charCodeAt(start) === 0x78 ? 'x32' : '64';
-  return end - start === abi.length && text.startsWith(abi, start) ? abi : undefined;
 }
 
 function describeParams(name: string, abi: Syscall['abi'], params: string, bits: 32 | 64): SyscallArg[] {
@@ -151,71 +153,78 @@ function describeParams(name: string, abi: Syscall['abi'], params: string, bits:
   });
 }
 
-/** One ABI's syscalls by name and number, built from its generated rows on first use. */
+/** One ABI's syscalls by name and number, indexed from its generated rows on first use. */
 export class SyscallTable {
-  private built: { byName: Map<string, Syscall>; sorted: readonly Syscall[] } | undefined;
-  /** Made on the first lookup by number (a compile looks up by name). */
+  /** The rows of the ABI's own syscalls, by name (a compile looks up a few hundred names on up to three ABIs). */
+  private indexed: { rows: SyscallRows; byName: Map<string, number> } | undefined;
+  /** The ABI's syscalls by row (rows of the other ABI sharing the table are holes). */
+  private readonly made: Syscall[] = [];
+  private sorted: readonly Syscall[] | undefined;
+  /** Where each row's line of `details` starts, and one past the last: found when first asked for. */
+  private lineStarts: Int32Array | undefined;
+  /** Made on the first lookup by number. */
   private numbers: Map<number, Syscall> | undefined;
 
   /**
-   * `rows`: the generated table, a row a line (number, name, abi, entry, parameters; tab-separated),
-   * from a function so that a table no command asks for is never compiled from the bundle.
+   * `rows`: the generated table, from a function so that a table no command asks for is never
+   * compiled from the bundle.
    */
-  constructor(private readonly rows: () => string, readonly layout: TableLayout) {}
+  constructor(private readonly rows: () => SyscallRows, readonly layout: TableLayout) {}
 
-  private table(): NonNullable<SyscallTable['built']> {
-    this.built ??= this.build();
-    return this.built;
+  private index(): NonNullable<SyscallTable['indexed']> {
+    if (this.indexed) return this.indexed;
+    const rows = this.rows();
+    const byName = new Map<string, number>();
+    const unwanted = this.layout.rows === 'x32' ? '6' : 'x';
+    const { abis, names } = rows;
+    for (let i = 0; i < names.length; i++) {
+      const code = abis[i]!;
+      if (ABI_OF_CODE[code] === undefined) throw new Error(`row ${i} of the ${this.layout.rows} syscall table has an unknown ABI: ${code}`);
+      if (code !== unwanted) {
+        byName.set(names[i]!, i);
+        this.made[i] = new TableSyscall((rows.numbers[i]! | this.layout.nrBit) >>> 0, names[i]!, ABI_OF_CODE[code]!, this, i);
+      }
+    }
+    this.indexed = { rows, byName };
+    return this.indexed;
   }
 
-  private build(): NonNullable<SyscallTable['built']> {
-    const byName = new Map<string, Syscall>();
-    const sorted: Syscall[] = [];
-    const { bits, nrBit } = this.layout;
-    const unwanted = this.layout.rows === 'x32' ? '64' : 'x32';
-    // Fields found with indexOf, not split: no array per line or per row, and only the number and
-    // name cut out (this runs at start-up, once per table a command uses, before V8 optimises it).
-    const text = this.rows();
-    let inOrder = true;
-    for (let start = 0; start < text.length;) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const tab1 = text.indexOf('\t', start);
-      const tab2 = text.indexOf('\t', tab1 + 1);
-      const tab3 = text.indexOf('\t', tab2 + 1);
-      const tab4 = text.indexOf('\t', tab3 + 1);
-      const row = start;
-      start = end + 1;
-      if (tab1 < row || tab2 < tab1 || tab3 < tab2 || tab4 < tab3 || tab4 > end) continue; // the empty first and last lines
-      const abi = abiField(text, tab2 + 1, tab3);
-      if (abi === undefined) throw new Error(`a row of the ${this.layout.rows} syscall table has an unknown ABI: ${text.slice(row, end)}`);
-      if (abi === unwanted) continue;
-      const nr = (Number(text.slice(row, tab1)) | nrBit) >>> 0;
-      const name = text.slice(tab1 + 1, tab2);
-      const syscall = new TableSyscall(nr, name, abi, text, tab3 + 1, tab4, end, bits);
-      byName.set(name, syscall);
-      if (sorted.length > 0 && nr < sorted[sorted.length - 1]!.nr) inOrder = false;
-      sorted.push(syscall);
+  /** Row `i`'s entry point, a tab and its parameters. */
+  details(i: number): string {
+    const { details, names } = this.index().rows;
+    if (!this.lineStarts) {
+      const starts = new Int32Array(names.length + 1);
+      let at = details.indexOf('\n');
+      for (let row = 0; row < names.length && at >= 0; row++) {
+        starts[row] = at + 1;
+        at = details.indexOf('\n', at + 1);
+      }
+      if (at >= 0 || starts[names.length - 1] === 0) throw new Error(`the ${this.layout.rows} syscall table has not a line of details a row`);
+      starts[names.length] = details.length + 1;
+      this.lineStarts = starts;
     }
-    // The generated tables list rows by number; sorted only if one does not.
-    if (!inOrder) sorted.sort((a, b) => a.nr - b.nr);
-    return { byName, sorted };
+    return details.slice(this.lineStarts[i]!, this.lineStarts[i + 1]! - 1);
   }
 
   /** A syscall by the name the table gives it (`fstat`, not `newfstat`). */
   byName(name: string): Syscall | undefined {
-    return this.table().byName.get(name);
+    const i = this.index().byName.get(name);
+    return i === undefined ? undefined : this.made[i];
   }
 
   /** A syscall by number, as the filter sees it in seccomp_data.nr. */
   byNumber(nr: number): Syscall | undefined {
-    this.numbers ??= new Map(this.table().sorted.map((syscall) => [syscall.nr, syscall]));
+    this.numbers ??= new Map(this.all().map((syscall) => [syscall.nr, syscall]));
     return this.numbers.get(nr);
   }
 
   /** Every syscall, ordered by number. */
   all(): readonly Syscall[] {
-    return this.table().sorted;
+    if (!this.sorted) {
+      this.index();
+      this.sorted = this.made.filter((syscall) => syscall !== undefined).sort((a, b) => a.nr - b.nr);
+    }
+    return this.sorted;
   }
 
   /** A syscall the table lacks, named by number: its arguments are only arg0..arg5, full width. */
