@@ -78,8 +78,11 @@ export function readBounded(path: string, limit = MAX_INPUT_BYTES): { readonly b
     if (stat.isFile() && stat.size > limit) return tooLarge(formatSize(stat.size));
     const chunks: Buffer[] = [];
     let total = 0;
+    // A regular file gives its size: read in one piece of that size and a byte more (a file that
+    // grows meanwhile goes on in pieces); a pipe or a terminal, in pieces of 64 KiB.
+    const size = stat.isFile() ? stat.size + 1 : 1 << 16;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const chunk = Buffer.allocUnsafe(Math.min(total === 0 ? size : 1 << 16, limit + 1 - total));
       let n: number;
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
@@ -92,7 +95,7 @@ export function readBounded(path: string, limit = MAX_INPUT_BYTES): { readonly b
       total += n;
       if (total > limit) return tooLarge(`over ${formatSize(limit)}`);
     }
-    return { bytes: Buffer.concat(chunks, total) };
+    return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
   } catch (error) {
     return { error: describeReadError(error) };
   } finally {
