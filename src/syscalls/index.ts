@@ -199,7 +199,7 @@ export class SyscallTable {
         starts[row] = at + 1;
         at = details.indexOf('\n', at + 1);
       }
-      if (at >= 0 || starts[names.length - 1] === 0) throw new Error(`the ${this.layout.rows} syscall table has not a line of details a row`);
+      if (at >= 0 || starts[names.length - 1] === 0) throw new Error(`the details of the ${this.layout.rows} syscall table are not one line a row`);
       starts[names.length] = details.length + 1;
       this.lineStarts = starts;
     }
