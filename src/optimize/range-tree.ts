@@ -217,12 +217,12 @@ function boostedTree(weights: readonly number[], limits: readonly number[]): Ran
   let total = 0;
   for (let i = 0; i < n; i++) total += weights[i]!;
   total ||= 1;
-  // Each round needs only the leaves' depths: the tree is built once, for the depths that fit.
   // Every leaf starts a hair (2^-40 of the total) above its weight: a run of leaves of no weight
   // then forms a balanced subtree, where Garsia–Wachs, joining the leftmost of equal pairs, chains
   // it a level deeper per leaf and the rounds below would push it back up leaf by leaf.
   const boost = new Float64Array(n).fill(total * 2 ** -40);
   const raised = new Float64Array(n);
+  // Each round needs only the leaves' depths: the tree is built once, for the depths that fit.
   for (let round = 0; round < 100; round++) {
     for (let i = 0; i < n; i++) raised[i] = weights[i]! + boost[i]!;
     const depths = garsiaWachsDepths(raised);
