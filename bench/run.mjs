@@ -60,9 +60,9 @@ function statsOf(program, abis) {
 function wallMs(commands, runs) {
   const times = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    commands.forEach(([command, commandArgs], c) => {
+    commands.forEach(([command, commandArgs, env], c) => {
       const start = process.hrtime.bigint();
-      const r = spawnSync(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = spawnSync(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
       if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed: ${r.stderr}`);
       times[c].push(Number(process.hrtime.bigint() - start) / 1e6);
     });
@@ -77,10 +77,10 @@ function wallMs(commands, runs) {
  * random hash seeding at start (a primality test whose length varies with the seed). Undefined
  * without valgrind.
  */
-function instructions(commandArgs) {
+function instructions(commandArgs, env) {
   const dir = mkdtempSync(join(tmpdir(), 'seccompile-bench-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', process.execPath, ...commandArgs], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', process.execPath, ...commandArgs], { cwd: ROOT, env, encoding: 'utf8' });
   const annotated = run.error || run.status !== 0 ? undefined : spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
   rmSync(dir, { recursive: true, force: true });
   if (annotated === undefined || annotated.status !== 0) return undefined;
@@ -95,11 +95,11 @@ function instructions(commandArgs) {
  * Minor page faults a command takes (the kernel's count for the child, as getrusage reports it to
  * its parent, python3 here): a first touch of a page of memory. Median of `runs`.
  */
-function pageFaults(command, commandArgs, runs) {
+function pageFaults(command, commandArgs, runs, env) {
   const script = 'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt)';
   const counts = [];
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync('/usr/bin/python3', ['-c', script, command, ...commandArgs], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', script, command, ...commandArgs], { cwd: ROOT, env, encoding: 'utf8' });
     if (r.status !== 0) return undefined;
     counts.push(Number(r.stdout.trim()));
   }
@@ -236,41 +236,56 @@ if (approximations.length > 0) {
 const timing = [];
 const docker = inputs.find((i) => i.kind === 'oci');
 const timed = docker ?? inputs.find((i) => i.name === 'web-server.policy');
+/**
+ * Node reads the file NODE_EXTRA_CA_CERTS names at every start, before any script runs, and
+ * NODE_OPTIONS can change V8's flags (and so whether the CLI's code cache is taken). Start-up is
+ * measured without both, as most users run it, and also in this machine's environment when it
+ * sets them: a baseline that takes longer to start makes every ratio to it smaller.
+ */
+const STARTUP_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STARTUP_VARIABLES.includes(name)));
+const setVariables = STARTUP_VARIABLES.filter((name) => process.env[name]);
+const environments = [{ name: 'without ' + STARTUP_VARIABLES.join(' and '), env: cleanEnv }, ...(setVariables.length > 0 ? [{ name: `as this machine runs it (${setVariables.map((name) => `${name}=${process.env[name]}`).join(', ')})`, env: process.env }] : [])];
 if (timed) {
   const runs = quick ? 5 : 41;
   const out = join(mkdtempSync(join(tmpdir(), 'seccompile-bench-')), 'out.bpf');
   const kernel = ['--docker-default-caps', '--kernel', '6.18'];
   // A policy in seccompile's language too: its start-up has the parser, a profile's the importer.
   const policyInput = join(ROOT, 'examples', 'web-server.policy');
+  const nodeRuns = [['-e', '0'], [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? kernel : [])], [join(ROOT, 'bin', 'seccompile.js'), 'compile', policyInput, '-o', out]];
   const commands = [
-    [process.execPath, ['-e', '0']],
-    [process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', timed.path, '-o', out, ...(timed.kind === 'oci' ? kernel : [])]],
-    [process.execPath, [join(ROOT, 'bin', 'seccompile.js'), 'compile', policyInput, '-o', out]],
-    ['/usr/bin/python3', ['-c', 'import seccomp']],
-    ...(timed.kind === 'oci' ? [['/usr/bin/python3', [join(ROOT, 'bench', 'libseccomp_bench.py'), '--compile', timed.path, out, '6.18', ...DOCKER_CAPS]]] : []),
+    ...environments.flatMap(({ env }) => nodeRuns.map((nodeArgs) => [process.execPath, nodeArgs, env])),
+    ['/usr/bin/python3', ['-c', 'import seccomp'], cleanEnv],
+    ...(timed.kind === 'oci' ? [['/usr/bin/python3', [join(ROOT, 'bench', 'libseccomp_bench.py'), '--compile', timed.path, out, '6.18', ...DOCKER_CAPS], cleanEnv]] : []),
   ];
-  const [node, cli, policyCli, pythonCold, libseccompCli] = wallMs(commands, runs);
+  const walls = wallMs(commands, runs);
+  const [pythonCold, libseccompCli] = walls.slice(environments.length * nodeRuns.length);
   const warm = libraryMs(timed);
   const libRow = rows.find((r) => r.input === timed);
-  timing.push(`Compile time for ${timed.name} (median of ${runs} runs, commands in turns): \`node -e 0\` ${node.toFixed(1)} ms; seccompile CLI ${cli.toFixed(1)} ms (${(cli / node).toFixed(2)}× node -e 0); library call, warm ${warm.toFixed(2)} ms;` +
-    (libRow?.libseccomp2 ? ` libseccomp build + export (in Python, warm process) ${(libRow.libseccomp2.seconds * 1000).toFixed(2)} ms.` : ''));
-  timing.push(`Compile time for examples/web-server.policy, in the same turns: seccompile CLI ${policyCli.toFixed(1)} ms (${(policyCli / node).toFixed(2)}× node -e 0).`);
-  if (libseccompCli !== undefined) timing.push(`libseccomp from the command line (python3-seccomp, cold: Python start, Docker's profile handling, build, export) ${libseccompCli.toFixed(1)} ms (${(libseccompCli / node).toFixed(2)}× node -e 0).`);
-  timing.push(`A cold \`python3 -c 'import seccomp'\` takes ${pythonCold.toFixed(1)} ms.`);
-  const counted = [['-e', '0'], commands[1][1], commands[2][1]].map(instructions);
-  if (counted.every((n) => n !== undefined)) {
+  const ms = (n) => `${n.toFixed(1)} ms`;
+  timing.push(`Library call on ${timed.name}, warm: ${warm.toFixed(2)} ms` + (libRow?.libseccomp2 ? `; libseccomp build + export (in Python, warm process) ${(libRow.libseccomp2.seconds * 1000).toFixed(2)} ms.` : '.'));
+  environments.forEach(({ name }, e) => {
+    const [node, cli, policyCli] = walls.slice(e * nodeRuns.length, (e + 1) * nodeRuns.length);
+    const versus = (t) => `${ms(t)} (${(t / node).toFixed(2)}× node -e 0, ${ms(t - node)} more)`;
+    timing.push(`Start-up and compile, CLI, ${name} (median of ${runs} runs, all commands in turns): \`node -e 0\` ${ms(node)}; ${timed.name} ${versus(cli)}; examples/web-server.policy ${versus(policyCli)}.`);
+  });
+  if (libseccompCli !== undefined) timing.push(`libseccomp from the command line (python3-seccomp, cold: Python start, Docker's profile handling, build, export) ${ms(libseccompCli)}; a cold \`python3 -c 'import seccomp'\` ${ms(pythonCold)} (in the same turns; Python reads neither variable).`);
+  environments.forEach(({ name, env }) => {
+    const counted = nodeRuns.map((nodeArgs) => instructions(nodeArgs, env));
+    if (counted.some((n) => n === undefined)) {
+      timing.push('Instructions executed: not counted (valgrind and callgrind_annotate are not installed).');
+      return;
+    }
     const [base, profiled, policy] = counted;
     const millions = (n) => `${(n / 1e6).toFixed(1)} M`;
-    timing.push(`Instructions executed (valgrind's callgrind, every thread but V8's optimising compiler; steady to 0.1 %): \`node -e 0\` ${millions(base)}; ${timed.name} ${millions(profiled)} (${(profiled / base).toFixed(3)}× node -e 0, ${millions(profiled - base)} of its own); web-server.policy ${millions(policy)} (${(policy / base).toFixed(3)}×, ${millions(policy - base)} of its own).`);
-  } else {
-    timing.push('Instructions executed: not counted (valgrind and callgrind_annotate are not installed).');
-  }
-  const faults = commands.slice(0, 3).map(([command, commandArgs]) => pageFaults(command, commandArgs, quick ? 3 : 9));
+    timing.push(`Instructions executed, ${name} (valgrind's callgrind, every thread but V8's optimising compiler; steady to 0.1 %): \`node -e 0\` ${millions(base)}; ${timed.name} ${millions(profiled)} (${(profiled / base).toFixed(3)}× node -e 0, ${millions(profiled - base)} of its own); web-server.policy ${millions(policy)} (${(policy / base).toFixed(3)}×, ${millions(policy - base)} of its own).`);
+  });
+  const faults = nodeRuns.map((nodeArgs) => pageFaults(process.execPath, nodeArgs, quick ? 3 : 9, cleanEnv));
   if (faults.every((n) => n !== undefined)) {
     const [base, profiled, policy] = faults;
     const cost = pageFaultMicroseconds();
-    const ms = (n) => `${((n * cost) / 1000).toFixed(1)} ms`;
-    timing.push(`Minor page faults (a first touch of a page; median of ${quick ? 3 : 9} runs): \`node -e 0\` ${base}; ${timed.name} ${profiled} (${profiled - base} more); web-server.policy ${policy} (${policy - base} more). One costs ${cost.toFixed(2)} µs on this machine (64 MiB touched page by page), so the extra faults are about ${ms(profiled - base)} and ${ms(policy - base)} of the wall times above.`);
+    const faultMs = (n) => `${((n * cost) / 1000).toFixed(1)} ms`;
+    timing.push(`Minor page faults, ${environments[0].name} (a first touch of a page; median of ${quick ? 3 : 9} runs): \`node -e 0\` ${base}; ${timed.name} ${profiled} (${profiled - base} more); web-server.policy ${policy} (${policy - base} more). One costs ${cost.toFixed(2)} µs on this machine (64 MiB touched page by page), so the extra faults are about ${faultMs(profiled - base)} and ${faultMs(policy - base)} of the wall times above.`);
   }
 }
 {
