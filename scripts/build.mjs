@@ -39,14 +39,25 @@ function onlyCommand(keep) {
 }
 
 /**
- * Commander needs child_process only for stand-alone executable subcommands, which seccompile has
- * none of; loading it (with net and stream) at start would cost more than a small compile.
+ * Built-in modules a bundle needs only now and then, loaded on first use instead of at start:
+ * child_process, which commander needs only for stand-alone executable subcommands (seccompile has
+ * none; loading it with net and stream would cost more than a small compile), and os, which the
+ * OCI importer needs only for `--kernel host` (0.2–0.3 ms at every start otherwise). Each maps the
+ * importer to the functions it calls.
  */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+const LAZY_BUILTINS = [
+  { module: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/, functions: ['spawn'] },
+  { module: 'node:os', importer: /[\\/]src[\\/]oci[\\/]index\.ts$/, functions: ['release'] },
+];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({ loader: 'js', contents: 'let real; module.exports = { spawn: (...args) => (real ??= require("node:child_process")).spawn(...args) };' }));
+    build.onResolve({ filter: /^node:(child_process|os)$/ }, (args) => (LAZY_BUILTINS.some((lazy) => lazy.module === args.path && lazy.importer.test(args.importer)) ? { path: args.path, namespace: 'lazy' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const { module, functions } = LAZY_BUILTINS.find((lazy) => lazy.module === args.path);
+      const members = functions.map((name) => `${name}: (...args) => (real ??= require(${JSON.stringify(module)})).${name}(...args)`);
+      return { loader: 'js', contents: `let real; module.exports = { ${members.join(', ')} };` };
+    });
   },
 };
 
@@ -63,7 +74,7 @@ function writeStamped(result) {
 
 async function cliBundle(name, keep) {
   return writeStamped(await build({
-    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyChildProcess], write: false,
+    ...common, entryPoints: ['src/cli/main.ts'], outfile: `dist/cli/${name}.cjs`, format: 'cjs', plugins: [onlyCommand(keep), lazyBuiltins], write: false,
     // Short names: V8 keeps every function's variable names in the code cache and interns them as
     // it loads it; loading compile.cjs took 7.2 ms with full names, 5.3 ms with short ones (20
     // runs each). The library keeps its names; a CLI stack trace (SECCOMPILE_DEBUG) already
