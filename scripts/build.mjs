@@ -42,8 +42,9 @@ function onlyCommand(keep) {
  * Built-in modules a bundle needs only now and then, loaded on first use instead of at start:
  * child_process, which commander needs only for stand-alone executable subcommands (seccompile has
  * none; loading it with net and stream would cost more than a small compile), and os, which the
- * OCI importer needs only for `--kernel host` (0.2–0.3 ms at every start otherwise). Each maps the
- * importer to the functions it calls.
+ * OCI importer needs only for `--kernel host` (0.2–0.3 ms at every start otherwise). Each names
+ * the importer and the functions it calls (a name left out would be undefined in the bundle;
+ * test/oci/cli.test.ts compiles with `--kernel host` through the CLI).
  */
 const LAZY_BUILTINS = [
   { module: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/, functions: ['spawn'] },
@@ -52,7 +53,7 @@ const LAZY_BUILTINS = [
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^node:(child_process|os)$/ }, (args) => (LAZY_BUILTINS.some((lazy) => lazy.module === args.path && lazy.importer.test(args.importer)) ? { path: args.path, namespace: 'lazy' } : undefined));
+    build.onResolve({ filter: /^node:/ }, (args) => (LAZY_BUILTINS.some((lazy) => lazy.module === args.path && lazy.importer.test(args.importer)) ? { path: args.path, namespace: 'lazy' } : undefined));
     build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
       const { module, functions } = LAZY_BUILTINS.find((lazy) => lazy.module === args.path);
       const members = functions.map((name) => `${name}: (...args) => (real ??= require(${JSON.stringify(module)})).${name}(...args)`);
