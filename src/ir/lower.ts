@@ -95,8 +95,14 @@ export function lowerPolicy(policy: CheckedPolicy, options: LowerPolicyOptions =
   use(policy.foreignArchAction);
   if (policy.unknownAction) use(policy.unknownAction);
   const syscalls: SyscallDecision[] = [];
-  // A typed array sorts numbers natively, without calling back into a comparator.
-  const numbers = Float64Array.from(bySyscall.keys()).sort();
+  // A typed array sorts numbers natively, without calling back into a comparator. Filled by
+  // forEach: Float64Array.from(keys()) steps an iterator, twice as slow even once optimised.
+  const numbers = new Float64Array(bySyscall.size);
+  let filled = 0;
+  bySyscall.forEach((_, nr) => {
+    numbers[filled++] = nr;
+  });
+  numbers.sort();
   for (let i = 0; i < numbers.length; i++) {
     const { name, rules } = bySyscall.get(numbers[i]!)!;
     for (let j = 0; j < rules.length; j++) use(rules[j]!.action);
